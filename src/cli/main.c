@@ -1,0 +1,111 @@
+/* main.c - `cscc`: global options and the table of subcommands. */
+#include "cli/cli.h"
+
+#include "cscc_build.h"
+#include "core/log.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct cli_command commands[] = {
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    const struct cli_command *c;
+
+    fprintf(f, "Usage: cscc [--data DIR] [-q] COMMAND [ARGS]\n"
+               "\n"
+               "cscc runs a Community Safety Coordination Center: public violence data,\n"
+               "analysis, community needs and the City services that answer them.\n"
+               "\n"
+               "Commands:\n");
+    for (c = commands; c->name; c++)
+        fprintf(f, "  %-10s %s\n", c->name, c->summary);
+    fprintf(f, "\n"
+               "Options:\n"
+               "  --data DIR   data directory (default: $CSCC_DATA, else ./var)\n"
+               "  -q, --quiet  print errors only\n"
+               "  --version    print the version and exit\n"
+               "  -h, --help   print this help and exit\n"
+               "\n"
+               "Run 'cscc COMMAND --help' for a command's options.\n");
+}
+
+int cli_common_option(struct cli_ctx *ctx, int opt, const char *arg)
+{
+    switch (opt) {
+    case 'D':
+        ctx->data_dir = arg;
+        return 1;
+    case 'q':
+        ctx->quiet = 1;
+        cscc_log_set_level(CSCC_LOG_WARN);
+        return 1;
+    }
+    return 0;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cscc_error("%s", msg);
+    fprintf(stderr, "Run 'cscc %s--help' for usage.\n", cmd ? cmd : "");
+    return CLI_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"data", required_argument, NULL, 'D'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    struct cli_ctx ctx = {0};
+    const struct cli_command *c;
+    char cmdhint[64];
+    int opt;
+
+    ctx.data_dir = getenv("CSCC_DATA");
+    if (!ctx.data_dir || !*ctx.data_dir)
+        ctx.data_dir = "var";
+    /* "+": stop at the first non-option, the command name. */
+    while ((opt = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
+        if (cli_common_option(&ctx, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'h':
+            usage(stdout);
+            return CLI_OK;
+        case 'V':
+            printf("cscc %s\n", CSCC_VERSION);
+            return CLI_OK;
+        default:
+            return cli_usage_error(NULL, "unknown option; see the list below");
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    for (c = commands; c->name; c++) {
+        if (!strcmp(c->name, argv[optind])) {
+            argc -= optind;
+            argv += optind;
+            optind = 0; /* reset getopt for the subcommand (glibc: 0 re-initialises) */
+            return c->run(&ctx, argc, argv);
+        }
+    }
+    snprintf(cmdhint, sizeof(cmdhint), "%s", "");
+    return cli_usage_error(cmdhint, "unknown command '%s'", argv[optind]);
+}

@@ -1,0 +1,53 @@
+/**
+ * hash.h - a fast, non-cryptographic 64-bit hash for short keys (dictionary
+ * strings, composite keys). Not for anything an attacker controls where
+ * collisions would matter; the HTTP layer uses libsodium for that.
+ */
+#ifndef CSCC_CORE_HASH_H
+#define CSCC_CORE_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+static inline uint64_t cscc_hash_mix(uint64_t a, uint64_t b)
+{
+    __uint128_t r = (__uint128_t)a * b;
+
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static inline uint64_t cscc_hash_read8(const unsigned char *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/** Hashes len bytes at p. Deterministic across runs and machines (little-endian). */
+static inline uint64_t cscc_hash(const void *key, size_t len, uint64_t seed)
+{
+    const unsigned char *p = key;
+    const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL;
+    uint64_t h = seed ^ k0 ^ (uint64_t)len * k1;
+    size_t i = 0;
+
+    for (; i + 8 <= len; i += 8)
+        h = cscc_hash_mix(h ^ cscc_hash_read8(p + i), k1);
+    if (i < len) {
+        uint64_t t = 0;
+
+        memcpy(&t, p + i, len - i);
+        h = cscc_hash_mix(h ^ t ^ k0, k1);
+    }
+    return cscc_hash_mix(h, h ^ k0);
+}
+
+/** Hashes one 64-bit integer. */
+static inline uint64_t cscc_hash_u64(uint64_t x)
+{
+    return cscc_hash_mix(x ^ 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL);
+}
+
+#endif

@@ -1,0 +1,153 @@
+/* test_core.c - core: errors, strbuf, civil time, date parsing, allocation hook. */
+#include "test.h"
+
+#include "core/alloc.h"
+#include "core/err.h"
+#include "core/hash.h"
+#include "core/strbuf.h"
+#include "core/time.h"
+
+TEST(core, err_format_names_location)
+{
+    struct cscc_err e;
+    char buf[600];
+
+    cscc_err_clear(&e);
+    cscc_err_set(&e, CSCC_EDATA, "not a date: \"%s\"", "13/45/2016");
+    cscc_err_at(&e, "crimes.csv", 17, 3, "Date");
+    cscc_err_format(&e, buf, sizeof(buf));
+    CHECK_STR_EQ(buf, "crimes.csv:17: column 'Date': not a date: \"13/45/2016\"");
+    CHECK_INT_EQ(cscc_exit_status(CSCC_EDATA), 65);
+    CHECK_INT_EQ(cscc_exit_status(CSCC_EIO), 74);
+    CHECK_INT_EQ(cscc_exit_status(CSCC_ENOENT), 66);
+    CHECK_INT_EQ(cscc_exit_status(CSCC_EINVAL), 64);
+    CHECK_INT_EQ(cscc_exit_status(CSCC_EINTERNAL), 70);
+}
+
+TEST(core, strbuf_grows_and_caps)
+{
+    struct strbuf sb;
+    size_t len;
+    char *p;
+    int i;
+
+    strbuf_init(&sb, 100);
+    CHECK_STR_EQ(sb.buf, "");
+    for (i = 0; i < 9; i++)
+        CHECK_INT_EQ(strbuf_addf(&sb, "%d-%s,", i, "abcdefg"), 0);
+    CHECK_INT_EQ(sb.len, 90);
+    CHECK_INT_EQ(strbuf_adds(&sb, "0123456789X"), CSCC_ELIMIT);
+    CHECK_INT_EQ(sb.len, 90); /* unchanged after a refused append */
+    CHECK_INT_EQ(strbuf_adds(&sb, "0123456789"), 0);
+    p = strbuf_take(&sb, &len);
+    CHECK_INT_EQ(len, 100);
+    CHECK(memcmp(p, "0-abcdefg,1-", 12) == 0);
+    CHECK_INT_EQ(sb.len, 0);
+    cscc_free(p);
+    strbuf_release(&sb);
+}
+
+TEST(core, strbuf_json_escapes)
+{
+    struct strbuf sb;
+
+    strbuf_init(&sb, 0);
+    strbuf_add_json_str(&sb, "a\"b\\c\n\x01", 7);
+    CHECK_STR_EQ(sb.buf, "\"a\\\"b\\\\c\\n\\u0001\"");
+    strbuf_release(&sb);
+}
+
+TEST(core, alloc_failure_hook)
+{
+    void *p;
+
+    cscc_alloc_fail_after(2);
+    p = cscc_trymalloc(10);
+    CHECK(p != NULL);
+    cscc_free(p);
+    CHECK(cscc_trymalloc(10) == NULL);
+    p = cscc_trymalloc(10);
+    CHECK(p != NULL);
+    cscc_free(p);
+    CHECK(cscc_trycalloc((size_t)1 << 62, 16) == NULL); /* overflow */
+}
+
+TEST(core, civil_days_roundtrip)
+{
+    int64_t z, y;
+    unsigned m, d;
+    int iy, w;
+
+    CHECK_INT_EQ(cscc_days_from_civil(1970, 1, 1), 0);
+    CHECK_INT_EQ(cscc_days_from_civil(2000, 3, 1), 11017);
+    CHECK_INT_EQ(cscc_days_from_civil(1969, 12, 31), -1);
+    for (z = -800000; z < 800000; z += 37) {
+        cscc_civil_from_days(z, &y, &m, &d);
+        if (cscc_days_from_civil(y, m, d) != z) {
+            CHECK_INT_EQ(cscc_days_from_civil(y, m, d), z);
+            break;
+        }
+    }
+    CHECK_INT_EQ(cscc_weekday(cscc_days_from_civil(2016, 1, 3)), 0); /* a Sunday */
+    cscc_iso_week(cscc_days_from_civil(2016, 1, 3), &iy, &w);
+    CHECK_INT_EQ(iy, 2015);
+    CHECK_INT_EQ(w, 53);
+    cscc_iso_week(cscc_days_from_civil(2018, 12, 31), &iy, &w);
+    CHECK_INT_EQ(iy, 2019);
+    CHECK_INT_EQ(w, 1);
+    CHECK_INT_EQ(cscc_day_of(-1), -1);
+    CHECK_INT_EQ(cscc_day_of(86399), 0);
+}
+
+TEST(core, parse_portal_and_iso_dates)
+{
+    struct cscc_tparse tp;
+    char buf[32];
+
+    CHECK_INT_EQ(cscc_parse_datetime("01/03/2016 11:57:00 PM", 22, &tp), 0);
+    cscc_format_civil(tp.t, buf);
+    CHECK_STR_EQ(buf, "2016-01-03T23:57:00");
+    CHECK_INT_EQ(cscc_parse_datetime("01/01/2016 12:01:00 AM", 22, &tp), 0);
+    cscc_format_civil(tp.t, buf);
+    CHECK_STR_EQ(buf, "2016-01-01T00:01:00");
+    CHECK_INT_EQ(cscc_parse_datetime("12/26/2024 16:46", 16, &tp), 0);
+    cscc_format_civil(tp.t, buf);
+    CHECK_STR_EQ(buf, "2024-12-26T16:46:00");
+    CHECK_INT_EQ(cscc_parse_datetime("2022-07-14T10:05:00Z", 20, &tp), 0);
+    CHECK_INT_EQ(tp.has_offset, 1);
+    CHECK_INT_EQ(cscc_parse_datetime("2011-01-01T00:00:00.000", 23, &tp), 0);
+    CHECK_INT_EQ(tp.has_offset, 0);
+    CHECK_INT_EQ(cscc_parse_datetime("2020-02-29 08:00:00-05:00", 25, &tp), 0);
+    CHECK_INT_EQ(tp.offset_min, -300);
+    CHECK_INT_EQ(cscc_parse_datetime("2019-02-29", 10, &tp), CSCC_EDATA);
+    CHECK_INT_EQ(cscc_parse_datetime("13/01/2016 01:00:00 AM", 22, &tp), CSCC_EDATA);
+    CHECK_INT_EQ(cscc_parse_datetime("01/01/2016 13:00:00 PM", 22, &tp), CSCC_EDATA);
+    CHECK_INT_EQ(cscc_parse_datetime("", 0, &tp), CSCC_EDATA);
+    CHECK_INT_EQ(cscc_parse_datetime("yesterday", 9, &tp), CSCC_EDATA);
+}
+
+TEST(core, parse_date_with_format)
+{
+    struct cscc_tparse tp;
+    char buf[32];
+
+    CHECK_INT_EQ(cscc_parse_datetime_fmt("19/04/2016", 10, "%d/%m/%Y", &tp), 0);
+    cscc_format_civil(tp.t, buf);
+    CHECK_STR_EQ(buf, "2016-04-19T00:00:00");
+    CHECK_INT_EQ(cscc_parse_datetime_fmt("2021-09-26T08:20:00Z", 20, "%Y-%m-%dT%H:%M:%SZ", &tp), 0);
+    cscc_format_civil(tp.t, buf);
+    CHECK_STR_EQ(buf, "2021-09-26T08:20:00");
+    CHECK_INT_EQ(cscc_parse_datetime_fmt("Mar 5 2019 7:05 pm", 18, "%b %d %Y %I:%M %p", &tp), 0);
+    cscc_format_civil(tp.t, buf);
+    CHECK_STR_EQ(buf, "2019-03-05T19:05:00");
+    CHECK_INT_EQ(cscc_parse_datetime_fmt("2016-04-19", 10, "%d/%m/%Y", &tp), CSCC_EDATA);
+    CHECK_INT_EQ(cscc_check_date_format("%Y-%j"), CSCC_EINVAL);
+}
+
+TEST(core, hash_is_stable)
+{
+    CHECK(cscc_hash("BATTERY", 7, 0) == cscc_hash("BATTERY", 7, 0));
+    CHECK(cscc_hash("BATTERY", 7, 0) != cscc_hash("BATTERZ", 7, 0));
+    CHECK(cscc_hash("", 0, 0) != cscc_hash("", 0, 1));
+    CHECK(cscc_hash_u64(1) != cscc_hash_u64(2));
+}

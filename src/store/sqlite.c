@@ -1,0 +1,1301 @@
+/* sqlite.c - the SQLite backend of the store: WAL, synchronous=FULL, versioned
+ * migrations, cached prepared statements. The one file that includes
+ * <sqlite3.h>. */
+#include "store/store_int.h"
+
+#include "core/alloc.h"
+#include "core/log.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+/* "CSCC" in ASCII: PRAGMA application_id marks the file as ours. */
+#define CSCC_APP_ID 0x43534343
+
+/* How long a writer waits for another connection's write lock. */
+#define BUSY_TIMEOUT_MS 5000
+
+/* ------------------------------------------------------------------------ */
+/* Schema                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * migrations[i] takes the schema from version i to i + 1; PRAGMA user_version
+ * holds the number applied. Never edit a migration that has shipped: append a
+ * new one. Population and priority lists may only name stored areas; the
+ * foreign keys are deferred so that put_areas can replace the whole set
+ * (delete, then insert) inside one transaction.
+ */
+static const char *const migrations[] = {
+    /* 1: reference data, settings, import provenance. */
+    "CREATE TABLE areas (\n"
+    "    number   INTEGER PRIMARY KEY CHECK (number >= 1),\n"
+    "    name     TEXT NOT NULL CHECK (name <> ''),\n"
+    "    side     TEXT NOT NULL DEFAULT '',\n"
+    "    geometry TEXT CHECK (geometry IS NULL OR json_valid(geometry))\n"
+    ");\n"
+    "CREATE TABLE population (\n"
+    "    area       INTEGER NOT NULL\n"
+    "               REFERENCES areas(number) DEFERRABLE INITIALLY DEFERRED,\n"
+    "    source     TEXT NOT NULL CHECK (source <> ''),\n"
+    "    year       INTEGER NOT NULL CHECK (year BETWEEN 1000 AND 9999),\n"
+    "    population INTEGER NOT NULL CHECK (population >= 0),\n"
+    "    PRIMARY KEY (area, source)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE priority_areas (\n"
+    "    list     TEXT NOT NULL CHECK (list <> ''),\n"
+    "    position INTEGER NOT NULL CHECK (position >= 0),\n"
+    "    area     INTEGER NOT NULL\n"
+    "             REFERENCES areas(number) DEFERRABLE INITIALLY DEFERRED,\n"
+    "    PRIMARY KEY (list, position),\n"
+    "    UNIQUE (list, area)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX priority_areas_area ON priority_areas(area);\n"
+    "CREATE TABLE iucr (\n"
+    "    iucr         TEXT NOT NULL PRIMARY KEY CHECK (length(iucr) = 4),\n"
+    "    primary_type TEXT NOT NULL CHECK (primary_type <> ''),\n"
+    "    description  TEXT NOT NULL,\n"
+    "    index_code   TEXT NOT NULL CHECK (index_code IN ('I', 'N', '')),\n"
+    "    fbi_code     TEXT NOT NULL DEFAULT ''\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE categories (\n"
+    "    name        TEXT NOT NULL PRIMARY KEY CHECK (name <> ''),\n"
+    "    label       TEXT NOT NULL,\n"
+    "    fbi_codes   TEXT NOT NULL,\n"
+    "    description TEXT NOT NULL DEFAULT ''\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE settings (\n"
+    "    key   TEXT NOT NULL PRIMARY KEY CHECK (key <> ''),\n"
+    "    value TEXT NOT NULL\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE imports (\n"
+    "    id                INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "    dataset           TEXT NOT NULL CHECK (dataset <> ''),\n"
+    "    files             TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(files)),\n"
+    "    started_at        INTEGER NOT NULL,\n"
+    "    finished_at       INTEGER NOT NULL DEFAULT 0,\n"
+    "    status            INTEGER NOT NULL DEFAULT 0 CHECK (status BETWEEN 0 AND 3),\n"
+    "    rows_read         INTEGER NOT NULL DEFAULT 0 CHECK (rows_read >= 0),\n"
+    "    rows_new          INTEGER NOT NULL DEFAULT 0 CHECK (rows_new >= 0),\n"
+    "    rows_updated      INTEGER NOT NULL DEFAULT 0 CHECK (rows_updated >= 0),\n"
+    "    rows_unchanged    INTEGER NOT NULL DEFAULT 0 CHECK (rows_unchanged >= 0),\n"
+    "    rows_rejected     INTEGER NOT NULL DEFAULT 0 CHECK (rows_rejected >= 0),\n"
+    "    rejects_by_reason TEXT NOT NULL DEFAULT ''\n"
+    "                      CHECK (rejects_by_reason = '' OR json_valid(rejects_by_reason)),\n"
+    "    rejects_file      TEXT NOT NULL DEFAULT '',\n"
+    "    message           TEXT NOT NULL DEFAULT '',\n"
+    "    generation        INTEGER NOT NULL DEFAULT 0 CHECK (generation >= 0)\n"
+    ");\n"
+    "CREATE INDEX imports_dataset ON imports(dataset, id);\n",
+};
+
+/* ------------------------------------------------------------------------ */
+/* Statements                                                                */
+/* ------------------------------------------------------------------------ */
+
+enum stmt_id {
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_SAVEPOINT,
+    S_RELEASE,
+    S_ROLLBACK_TO,
+    S_AREA_DEL,
+    S_AREA_INS,
+    S_AREA_EACH,
+    S_POP_DEL,
+    S_POP_INS,
+    S_POP_EACH,
+    S_PRIO_DEL,
+    S_PRIO_INS,
+    S_PRIO_GET,
+    S_IUCR_DEL,
+    S_IUCR_INS,
+    S_IUCR_EACH,
+    S_CAT_DEL,
+    S_CAT_INS,
+    S_CAT_EACH,
+    S_CAT_GET,
+    S_SET_PUT,
+    S_SET_DEL,
+    S_SET_GET,
+    S_IMP_BEGIN,
+    S_IMP_FINISH,
+    S_IMP_EACH,
+    S_IMP_GET,
+    S_COUNT
+};
+
+#define IMPORT_COLUMNS                                                                             \
+    "id, dataset, files, started_at, finished_at, status, rows_read, rows_new, rows_updated, "     \
+    "rows_unchanged, rows_rejected, rejects_by_reason, rejects_file, message, generation"
+
+/* Every statement the backend runs after open: constant text, bound values. */
+static const char *const sql_text[S_COUNT] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_SAVEPOINT] = "SAVEPOINT cscc_write",
+    [S_RELEASE] = "RELEASE cscc_write",
+    [S_ROLLBACK_TO] = "ROLLBACK TO cscc_write",
+    [S_AREA_DEL] = "DELETE FROM areas",
+    [S_AREA_INS] = "INSERT INTO areas (number, name, side, geometry) VALUES (?1, ?2, ?3, ?4)",
+    [S_AREA_EACH] = "SELECT number, name, side, CASE WHEN ?1 THEN geometry END "
+                    "FROM areas ORDER BY number",
+    [S_POP_DEL] = "DELETE FROM population",
+    [S_POP_INS] = "INSERT INTO population (area, source, year, population) "
+                  "VALUES (?1, ?2, ?3, ?4)",
+    [S_POP_EACH] = "SELECT area, source, year, population FROM population "
+                   "WHERE ?1 IS NULL OR source = ?1 ORDER BY source, area",
+    [S_PRIO_DEL] = "DELETE FROM priority_areas WHERE list = ?1",
+    [S_PRIO_INS] = "INSERT INTO priority_areas (list, position, area) VALUES (?1, ?2, ?3)",
+    [S_PRIO_GET] = "SELECT area FROM priority_areas WHERE list = ?1 ORDER BY position",
+    [S_IUCR_DEL] = "DELETE FROM iucr",
+    [S_IUCR_INS] = "INSERT INTO iucr (iucr, primary_type, description, index_code, fbi_code) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_IUCR_EACH] = "SELECT iucr, primary_type, description, index_code, fbi_code "
+                    "FROM iucr ORDER BY iucr",
+    [S_CAT_DEL] = "DELETE FROM categories",
+    [S_CAT_INS] = "INSERT INTO categories (name, label, fbi_codes, description) "
+                  "VALUES (?1, ?2, ?3, ?4)",
+    [S_CAT_EACH] = "SELECT name, label, fbi_codes, description FROM categories ORDER BY name",
+    [S_CAT_GET] = "SELECT fbi_codes FROM categories WHERE name = ?1",
+    [S_SET_PUT] = "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [S_SET_DEL] = "DELETE FROM settings WHERE key = ?1",
+    [S_SET_GET] = "SELECT value FROM settings WHERE key = ?1",
+    [S_IMP_BEGIN] = "INSERT INTO imports (dataset, files, started_at) VALUES (?1, ?2, ?3)",
+    [S_IMP_FINISH] = "UPDATE imports SET finished_at = ?2, status = ?3, rows_read = ?4, "
+                     "rows_new = ?5, rows_updated = ?6, rows_unchanged = ?7, "
+                     "rows_rejected = ?8, rejects_by_reason = ?9, rejects_file = ?10, "
+                     "message = ?11, generation = ?12, files = coalesce(?13, files) "
+                     "WHERE id = ?1",
+    [S_IMP_EACH] = "SELECT " IMPORT_COLUMNS " FROM imports "
+                   "WHERE ?1 IS NULL OR dataset = ?1 ORDER BY id DESC LIMIT ?2",
+    [S_IMP_GET] = "SELECT " IMPORT_COLUMNS " FROM imports WHERE id = ?1",
+};
+
+struct sqlite_store {
+    struct store base; /* first: a struct store * points here */
+    sqlite3 *db;
+    char *path;
+    int version; /* schema version after migrations */
+    /* SQLite rolled back the caller's transaction by itself (it does on
+     * SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM, ...): later writes and the
+     * commit must fail rather than run in autocommit mode. */
+    int aborted;
+    sqlite3_stmt *stmts[S_COUNT]; /* prepared on first use */
+};
+
+static struct sqlite_store *sq(struct store *st)
+{
+    return (struct sqlite_store *)st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static int code_of(int src)
+{
+    switch (src & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return CSCC_EBUSY;
+    case SQLITE_NOMEM: return CSCC_ENOMEM;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN: return CSCC_EIO;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH: return CSCC_EPERM;
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_RANGE: return CSCC_EDATA;
+    case SQLITE_TOOBIG: return CSCC_ELIMIT;
+    default: return CSCC_ESTORE;
+    }
+}
+
+/*
+ * Fills err with "<formatted>: <sqlite3_errmsg>" and the CSCC code for the
+ * SQLite result src; returns that code. Call it before anything else runs on
+ * the connection, which would replace the message.
+ */
+static int db_fail(struct sqlite_store *s, int src, struct cscc_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int db_fail(struct sqlite_store *s, int src, struct cscc_err *err, const char *fmt, ...)
+{
+    char what[256];
+    const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(src);
+    const char *hint = "";
+    va_list ap;
+
+    if (src == SQLITE_OK)
+        src = SQLITE_ERROR;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
+        hint = " (population and priority lists may only name stored areas)";
+    return cscc_err_set(err, code_of(src), "%s: %s%s", what, msg, hint);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Statement cache                                                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Gives the cached statement id, preparing it on first use. When the cached
+ * one is in use (a callback of store_each_* calls back into the store), a
+ * fresh one is prepared; stmt_done finalizes it.
+ */
+static int stmt_get(struct sqlite_store *s, enum stmt_id id, sqlite3_stmt **out, const char *what,
+                    struct cscc_err *err)
+{
+    sqlite3_stmt *stmt = s->stmts[id];
+    unsigned flags = SQLITE_PREPARE_PERSISTENT;
+    int src;
+
+    if (stmt && !sqlite3_stmt_busy(stmt)) {
+        *out = stmt;
+        return 0;
+    }
+    if (stmt)
+        flags = 0;
+    stmt = NULL;
+    src = sqlite3_prepare_v3(s->db, sql_text[id], -1, flags, &stmt, NULL);
+    if (src != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        *out = NULL;
+        return db_fail(s, src, err, "cannot %s", what);
+    }
+    if (!s->stmts[id])
+        s->stmts[id] = stmt;
+    *out = stmt;
+    return 0;
+}
+
+/* Resets a statement from stmt_get (ending its read, if any) for its next use. */
+static void stmt_done(struct sqlite_store *s, enum stmt_id id, sqlite3_stmt *stmt)
+{
+    if (!stmt)
+        return;
+    if (stmt != s->stmts[id]) {
+        sqlite3_finalize(stmt);
+        return;
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+}
+
+/* The error of a failed sqlite3_bind_* call. */
+static int bind_error(struct sqlite_store *s)
+{
+    int src = sqlite3_extended_errcode(s->db);
+
+    return src == SQLITE_OK ? SQLITE_ERROR : src;
+}
+
+/* Binds a required string: NULL binds SQL NULL, which NOT NULL then refuses. */
+static int bind_text(sqlite3_stmt *stmt, int i, const char *v)
+{
+    if (!v)
+        return sqlite3_bind_null(stmt, i);
+    return sqlite3_bind_text(stmt, i, v, -1, SQLITE_STATIC);
+}
+
+/* Binds an optional string: NULL is stored as "". */
+static int bind_opt(sqlite3_stmt *stmt, int i, const char *v)
+{
+    return sqlite3_bind_text(stmt, i, v ? v : "", -1, SQLITE_STATIC);
+}
+
+/* Steps a statement that returns no rows; SQLITE_OK or the error. */
+static int step_done(sqlite3_stmt *stmt)
+{
+    int src = sqlite3_step(stmt);
+
+    return src == SQLITE_DONE || src == SQLITE_ROW ? SQLITE_OK : src;
+}
+
+/*
+ * A text column: "" for SQL NULL (or null_value), and *oom set when SQLite
+ * could not convert the value for lack of memory.
+ */
+static const char *col_text(sqlite3_stmt *stmt, int i, const char *null_value, int *oom)
+{
+    const char *v;
+
+    if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+        return null_value;
+    v = (const char *)sqlite3_column_text(stmt, i);
+    if (!v) {
+        *oom = 1;
+        return "";
+    }
+    return v;
+}
+
+/* Runs statement id (no bound values) to completion. what NULL: errors are not reported. */
+static int run(struct sqlite_store *s, enum stmt_id id, const char *what, struct cscc_err *err)
+{
+    sqlite3_stmt *stmt;
+    int rc, src;
+
+    if ((rc = stmt_get(s, id, &stmt, what ? what : "run a statement", what ? err : NULL)))
+        return rc;
+    src = step_done(stmt);
+    if (src != SQLITE_OK)
+        rc = db_fail(s, src, what ? err : NULL, "cannot %s", what ? what : "run a statement");
+    stmt_done(s, id, stmt);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Transactions                                                              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Starts one write: its own transaction (BEGIN IMMEDIATE takes the write lock
+ * at once, so a busy database waits busy_timeout rather than failing half-way)
+ * or, inside the caller's transaction, a savepoint, so that a failing write
+ * undoes only itself.
+ */
+static int write_begin(struct sqlite_store *s, const char *what, struct cscc_err *err)
+{
+    if (!s->base.txn)
+        return run(s, S_BEGIN, what, err);
+    if (s->aborted)
+        return cscc_err_set(err, CSCC_ESTORE,
+                            "cannot %s: the transaction was rolled back after an earlier error",
+                            what);
+    return run(s, S_SAVEPOINT, what, err);
+}
+
+/*
+ * Ends a write begun by write_begin: commits (or releases the savepoint) when
+ * rc is 0, else rolls it back so the stored data is as before. Returns rc, or
+ * the commit's error.
+ */
+static int write_end(struct sqlite_store *s, int rc, const char *what, struct cscc_err *err)
+{
+    if (!rc) {
+        rc = run(s, s->base.txn ? S_RELEASE : S_COMMIT, what, err);
+        if (!rc)
+            return 0;
+    }
+    if (sqlite3_get_autocommit(s->db)) {
+        /* SQLite has already rolled back the whole transaction. */
+        if (s->base.txn)
+            s->aborted = 1;
+        return rc;
+    }
+    if (s->base.txn) {
+        run(s, S_ROLLBACK_TO, NULL, NULL);
+        run(s, S_RELEASE, NULL, NULL);
+    } else {
+        run(s, S_ROLLBACK, NULL, NULL);
+    }
+    return rc;
+}
+
+static int sq_begin(struct store *st, struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    int rc = run(s, S_BEGIN, "begin a transaction", err);
+
+    if (!rc) {
+        st->txn = 1;
+        s->aborted = 0;
+    }
+    return rc;
+}
+
+static int sq_commit(struct store *st, struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    int rc;
+
+    if (s->aborted) {
+        rc = cscc_err_set(err, CSCC_ESTORE,
+                          "cannot commit: the transaction was rolled back after an earlier error");
+    } else {
+        rc = run(s, S_COMMIT, "commit", err);
+        /* A deferred foreign key failure leaves the transaction open. */
+        if (rc && !sqlite3_get_autocommit(s->db))
+            run(s, S_ROLLBACK, NULL, NULL);
+    }
+    st->txn = 0;
+    s->aborted = 0;
+    return rc;
+}
+
+static int sq_rollback(struct store *st)
+{
+    struct sqlite_store *s = sq(st);
+    int rc = 0;
+
+    if (!sqlite3_get_autocommit(s->db))
+        rc = run(s, S_ROLLBACK, NULL, NULL);
+    st->txn = 0;
+    s->aborted = 0;
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reference data: writes                                                    */
+/* ------------------------------------------------------------------------ */
+
+static int sq_put_areas(struct store *st, const struct store_area *a, size_t n,
+                        struct cscc_err *err)
+{
+    static const char what[] = "store areas";
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    size_t i;
+    int rc, src;
+
+    if ((rc = write_begin(s, what, err)))
+        return rc;
+    rc = run(s, S_AREA_DEL, what, err);
+    for (i = 0; !rc && i < n; i++) {
+        if ((rc = stmt_get(s, S_AREA_INS, &stmt, what, err)))
+            break;
+        if (sqlite3_bind_int(stmt, 1, a[i].number) || bind_text(stmt, 2, a[i].name) ||
+            bind_opt(stmt, 3, a[i].side) || bind_text(stmt, 4, a[i].geometry))
+            src = bind_error(s);
+        else
+            src = step_done(stmt);
+        if (src != SQLITE_OK)
+            rc =
+                db_fail(s, src, err, "cannot %s: record %zu (number %d)", what, i + 1, a[i].number);
+        stmt_done(s, S_AREA_INS, stmt);
+    }
+    return write_end(s, rc, what, err);
+}
+
+static int sq_put_population(struct store *st, const struct store_population *p, size_t n,
+                             struct cscc_err *err)
+{
+    static const char what[] = "store population";
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    size_t i;
+    int rc, src;
+
+    if ((rc = write_begin(s, what, err)))
+        return rc;
+    rc = run(s, S_POP_DEL, what, err);
+    for (i = 0; !rc && i < n; i++) {
+        if ((rc = stmt_get(s, S_POP_INS, &stmt, what, err)))
+            break;
+        if (sqlite3_bind_int(stmt, 1, p[i].area) || bind_text(stmt, 2, p[i].source) ||
+            sqlite3_bind_int(stmt, 3, p[i].year) || sqlite3_bind_int64(stmt, 4, p[i].population))
+            src = bind_error(s);
+        else
+            src = step_done(stmt);
+        if (src != SQLITE_OK)
+            rc = db_fail(s, src, err, "cannot %s: record %zu (area %d, source '%s')", what, i + 1,
+                         p[i].area, p[i].source ? p[i].source : "");
+        stmt_done(s, S_POP_INS, stmt);
+    }
+    return write_end(s, rc, what, err);
+}
+
+static int sq_put_priority(struct store *st, const char *list, const int *areas, size_t n,
+                           struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    char what[128];
+    size_t i;
+    int rc, src;
+
+    snprintf(what, sizeof(what), "store priority list '%s'", list);
+    if ((rc = write_begin(s, what, err)))
+        return rc;
+    if (!(rc = stmt_get(s, S_PRIO_DEL, &stmt, what, err))) {
+        if (bind_text(stmt, 1, list))
+            src = bind_error(s);
+        else
+            src = step_done(stmt);
+        if (src != SQLITE_OK)
+            rc = db_fail(s, src, err, "cannot %s", what);
+        stmt_done(s, S_PRIO_DEL, stmt);
+    }
+    for (i = 0; !rc && i < n; i++) {
+        if ((rc = stmt_get(s, S_PRIO_INS, &stmt, what, err)))
+            break;
+        if (bind_text(stmt, 1, list) || sqlite3_bind_int64(stmt, 2, (sqlite3_int64)i) ||
+            sqlite3_bind_int(stmt, 3, areas[i]))
+            src = bind_error(s);
+        else
+            src = step_done(stmt);
+        if (src != SQLITE_OK)
+            rc = db_fail(s, src, err, "cannot %s: position %zu (area %d)", what, i + 1, areas[i]);
+        stmt_done(s, S_PRIO_INS, stmt);
+    }
+    return write_end(s, rc, what, err);
+}
+
+static int sq_put_iucr(struct store *st, const struct store_iucr *c, size_t n, struct cscc_err *err)
+{
+    static const char what[] = "store iucr codes";
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    size_t i;
+    int rc, src;
+
+    if ((rc = write_begin(s, what, err)))
+        return rc;
+    rc = run(s, S_IUCR_DEL, what, err);
+    for (i = 0; !rc && i < n; i++) {
+        if ((rc = stmt_get(s, S_IUCR_INS, &stmt, what, err)))
+            break;
+        if (bind_text(stmt, 1, c[i].iucr) || bind_text(stmt, 2, c[i].primary_type) ||
+            bind_opt(stmt, 3, c[i].description) || bind_text(stmt, 4, c[i].index_code) ||
+            bind_opt(stmt, 5, c[i].fbi_code))
+            src = bind_error(s);
+        else
+            src = step_done(stmt);
+        if (src != SQLITE_OK)
+            rc = db_fail(s, src, err, "cannot %s: record %zu (iucr '%s')", what, i + 1,
+                         c[i].iucr ? c[i].iucr : "");
+        stmt_done(s, S_IUCR_INS, stmt);
+    }
+    return write_end(s, rc, what, err);
+}
+
+static int sq_put_categories(struct store *st, const struct store_category *c, size_t n,
+                             struct cscc_err *err)
+{
+    static const char what[] = "store categories";
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    size_t i;
+    int rc, src;
+
+    if ((rc = write_begin(s, what, err)))
+        return rc;
+    rc = run(s, S_CAT_DEL, what, err);
+    for (i = 0; !rc && i < n; i++) {
+        if ((rc = stmt_get(s, S_CAT_INS, &stmt, what, err)))
+            break;
+        if (bind_text(stmt, 1, c[i].name) || bind_opt(stmt, 2, c[i].label) ||
+            bind_text(stmt, 3, c[i].fbi_codes) || bind_opt(stmt, 4, c[i].description))
+            src = bind_error(s);
+        else
+            src = step_done(stmt);
+        if (src != SQLITE_OK)
+            rc = db_fail(s, src, err, "cannot %s: record %zu (name '%s')", what, i + 1,
+                         c[i].name ? c[i].name : "");
+        stmt_done(s, S_CAT_INS, stmt);
+    }
+    return write_end(s, rc, what, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reference data: reads                                                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The end of a row loop: src is the last sqlite3_step result, rc what the
+ * loop decided (a callback's stop value or an error already in err).
+ */
+static int rows_end(struct sqlite_store *s, int rc, int src, const char *what, struct cscc_err *err)
+{
+    if (rc)
+        return rc;
+    if (src != SQLITE_DONE && src != SQLITE_ROW)
+        return db_fail(s, src, err, "cannot %s", what);
+    return 0;
+}
+
+static int out_of_memory(const char *what, struct cscc_err *err)
+{
+    return cscc_err_set(err, CSCC_ENOMEM, "cannot %s: out of memory reading a value", what);
+}
+
+static int sq_each_area(struct store *st, int with_geometry, store_area_fn fn, void *arg,
+                        struct cscc_err *err)
+{
+    static const char what[] = "read areas";
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int rc, src = SQLITE_DONE;
+
+    if ((rc = stmt_get(s, S_AREA_EACH, &stmt, what, err)))
+        return rc;
+    if (sqlite3_bind_int(stmt, 1, with_geometry != 0)) {
+        src = bind_error(s);
+    } else {
+        while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+            struct store_area a;
+            int oom = 0;
+
+            a.number = sqlite3_column_int(stmt, 0);
+            a.name = col_text(stmt, 1, "", &oom);
+            a.side = col_text(stmt, 2, "", &oom);
+            a.geometry = col_text(stmt, 3, NULL, &oom);
+            if (oom) {
+                rc = out_of_memory(what, err);
+                break;
+            }
+            if ((rc = fn(arg, &a)))
+                break;
+        }
+    }
+    rc = rows_end(s, rc, src, what, err);
+    stmt_done(s, S_AREA_EACH, stmt);
+    return rc;
+}
+
+static int sq_each_population(struct store *st, const char *source, store_population_fn fn,
+                              void *arg, struct cscc_err *err)
+{
+    static const char what[] = "read population";
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int rc, src = SQLITE_DONE;
+
+    if ((rc = stmt_get(s, S_POP_EACH, &stmt, what, err)))
+        return rc;
+    if (bind_text(stmt, 1, source)) {
+        src = bind_error(s);
+    } else {
+        while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+            struct store_population p;
+            int oom = 0;
+
+            p.area = sqlite3_column_int(stmt, 0);
+            p.source = col_text(stmt, 1, "", &oom);
+            p.year = sqlite3_column_int(stmt, 2);
+            p.population = sqlite3_column_int64(stmt, 3);
+            if (oom) {
+                rc = out_of_memory(what, err);
+                break;
+            }
+            if ((rc = fn(arg, &p)))
+                break;
+        }
+    }
+    rc = rows_end(s, rc, src, what, err);
+    stmt_done(s, S_POP_EACH, stmt);
+    return rc;
+}
+
+static int sq_get_priority(struct store *st, const char *list, int *areas, size_t cap, size_t *n,
+                           struct cscc_err *err)
+{
+    static const char what[] = "read priority areas";
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    size_t count = 0;
+    int rc, src = SQLITE_DONE;
+
+    if ((rc = stmt_get(s, S_PRIO_GET, &stmt, what, err)))
+        return rc;
+    if (bind_text(stmt, 1, list)) {
+        src = bind_error(s);
+    } else {
+        while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+            if (count < cap)
+                areas[count] = sqlite3_column_int(stmt, 0);
+            count++;
+        }
+    }
+    rc = rows_end(s, rc, src, what, err);
+    stmt_done(s, S_PRIO_GET, stmt);
+    if (rc)
+        return rc;
+    *n = count;
+    if (count > cap)
+        return cscc_err_set(err, CSCC_ELIMIT,
+                            "priority list '%s' has %zu areas, more than the %zu asked for", list,
+                            count, cap);
+    return 0;
+}
+
+static int sq_each_iucr(struct store *st, store_iucr_fn fn, void *arg, struct cscc_err *err)
+{
+    static const char what[] = "read iucr codes";
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int rc, src;
+
+    if ((rc = stmt_get(s, S_IUCR_EACH, &stmt, what, err)))
+        return rc;
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct store_iucr c;
+        int oom = 0;
+
+        c.iucr = col_text(stmt, 0, "", &oom);
+        c.primary_type = col_text(stmt, 1, "", &oom);
+        c.description = col_text(stmt, 2, "", &oom);
+        c.index_code = col_text(stmt, 3, "", &oom);
+        c.fbi_code = col_text(stmt, 4, "", &oom);
+        if (oom) {
+            rc = out_of_memory(what, err);
+            break;
+        }
+        if ((rc = fn(arg, &c)))
+            break;
+    }
+    rc = rows_end(s, rc, src, what, err);
+    stmt_done(s, S_IUCR_EACH, stmt);
+    return rc;
+}
+
+static int sq_each_category(struct store *st, store_category_fn fn, void *arg, struct cscc_err *err)
+{
+    static const char what[] = "read categories";
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int rc, src;
+
+    if ((rc = stmt_get(s, S_CAT_EACH, &stmt, what, err)))
+        return rc;
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct store_category c;
+        int oom = 0;
+
+        c.name = col_text(stmt, 0, "", &oom);
+        c.label = col_text(stmt, 1, "", &oom);
+        c.fbi_codes = col_text(stmt, 2, "", &oom);
+        c.description = col_text(stmt, 3, "", &oom);
+        if (oom) {
+            rc = out_of_memory(what, err);
+            break;
+        }
+        if ((rc = fn(arg, &c)))
+            break;
+    }
+    rc = rows_end(s, rc, src, what, err);
+    stmt_done(s, S_CAT_EACH, stmt);
+    return rc;
+}
+
+/*
+ * Runs a one-text-column lookup of key and copies the value into buf.
+ * CSCC_ENOENT when there is no row, CSCC_ELIMIT when buf is too small
+ * (buf is then "").
+ */
+static int get_text(struct sqlite_store *s, enum stmt_id id, const char *key, char *buf, size_t cap,
+                    const char *what, const char *missing, struct cscc_err *err)
+{
+    sqlite3_stmt *stmt;
+    int rc, src;
+
+    if ((rc = stmt_get(s, id, &stmt, what, err)))
+        return rc;
+    if (bind_text(stmt, 1, key)) {
+        rc = db_fail(s, bind_error(s), err, "cannot %s", what);
+    } else if ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int oom = 0;
+        const char *v = col_text(stmt, 0, "", &oom);
+        size_t len = (size_t)sqlite3_column_bytes(stmt, 0);
+
+        if (oom)
+            rc = out_of_memory(what, err);
+        else if (len >= cap)
+            rc = cscc_err_set(err, CSCC_ELIMIT, "cannot %s: the value has %zu bytes, room for %zu",
+                              what, len, cap - 1);
+        else
+            memcpy(buf, v, len + 1);
+    } else if (src == SQLITE_DONE) {
+        rc = cscc_err_set(err, CSCC_ENOENT, "%s", missing);
+    } else {
+        rc = db_fail(s, src, err, "cannot %s", what);
+    }
+    stmt_done(s, id, stmt);
+    return rc;
+}
+
+static int sq_get_category(struct store *st, const char *name, char *fbi_codes, size_t cap,
+                           struct cscc_err *err)
+{
+    char what[128], missing[128];
+
+    snprintf(what, sizeof(what), "read category '%s'", name);
+    snprintf(missing, sizeof(missing), "no category named '%s'", name);
+    return get_text(sq(st), S_CAT_GET, name, fbi_codes, cap, what, missing, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Settings                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static int sq_set_setting(struct store *st, const char *key, const char *value,
+                          struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    enum stmt_id id = value ? S_SET_PUT : S_SET_DEL;
+    sqlite3_stmt *stmt;
+    char what[128];
+    int rc, src;
+
+    snprintf(what, sizeof(what), "store setting '%s'", key);
+    if ((rc = write_begin(s, what, err)))
+        return rc;
+    if (!(rc = stmt_get(s, id, &stmt, what, err))) {
+        if (bind_text(stmt, 1, key) || (value && bind_text(stmt, 2, value)))
+            src = bind_error(s);
+        else
+            src = step_done(stmt);
+        if (src != SQLITE_OK)
+            rc = db_fail(s, src, err, "cannot %s", what);
+        stmt_done(s, id, stmt);
+    }
+    return write_end(s, rc, what, err);
+}
+
+static int sq_get_setting(struct store *st, const char *key, char *buf, size_t cap,
+                          struct cscc_err *err)
+{
+    char what[128], missing[128];
+
+    snprintf(what, sizeof(what), "read setting '%s'", key);
+    snprintf(missing, sizeof(missing), "setting '%s' is not set", key);
+    return get_text(sq(st), S_SET_GET, key, buf, cap, what, missing, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Import provenance                                                         */
+/* ------------------------------------------------------------------------ */
+
+static int sq_import_begin(struct store *st, const char *dataset, const char *files_json,
+                           int64_t *id, struct cscc_err *err)
+{
+    static const char what[] = "record import start";
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int64_t new_id = 0;
+    int rc, src;
+
+    /* Outside a transaction (store.c sees to it), write_end commits; with
+     * synchronous=FULL the WAL is synced before COMMIT returns. */
+    if ((rc = write_begin(s, what, err)))
+        return rc;
+    if (!(rc = stmt_get(s, S_IMP_BEGIN, &stmt, what, err))) {
+        if (bind_text(stmt, 1, dataset) || bind_text(stmt, 2, files_json ? files_json : "[]") ||
+            sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL)))
+            src = bind_error(s);
+        else
+            src = step_done(stmt);
+        if (src != SQLITE_OK)
+            rc = db_fail(s, src, err, "cannot %s of dataset '%s'", what, dataset);
+        else
+            new_id = sqlite3_last_insert_rowid(s->db);
+        stmt_done(s, S_IMP_BEGIN, stmt);
+    }
+    if ((rc = write_end(s, rc, what, err)))
+        return rc;
+    *id = new_id;
+    return 0;
+}
+
+static int sq_import_finish(struct store *st, int64_t id, const struct store_import *imp,
+                            struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    int64_t finished = imp->finished_at;
+    char what[96];
+    int rc, src;
+
+    if (!finished && imp->status != STORE_IMPORT_RUNNING)
+        finished = (int64_t)time(NULL);
+    snprintf(what, sizeof(what), "record end of import %lld", (long long)id);
+    if ((rc = write_begin(s, what, err)))
+        return rc;
+    if (!(rc = stmt_get(s, S_IMP_FINISH, &stmt, what, err))) {
+        if (sqlite3_bind_int64(stmt, 1, id) || sqlite3_bind_int64(stmt, 2, finished) ||
+            sqlite3_bind_int(stmt, 3, (int)imp->status) ||
+            sqlite3_bind_int64(stmt, 4, imp->rows_read) ||
+            sqlite3_bind_int64(stmt, 5, imp->rows_new) ||
+            sqlite3_bind_int64(stmt, 6, imp->rows_updated) ||
+            sqlite3_bind_int64(stmt, 7, imp->rows_unchanged) ||
+            sqlite3_bind_int64(stmt, 8, imp->rows_rejected) ||
+            bind_opt(stmt, 9, imp->rejects_by_reason) || bind_opt(stmt, 10, imp->rejects_file) ||
+            bind_opt(stmt, 11, imp->message) || sqlite3_bind_int64(stmt, 12, imp->generation) ||
+            (imp->files ? bind_text(stmt, 13, imp->files) : sqlite3_bind_null(stmt, 13)))
+            src = bind_error(s);
+        else
+            src = step_done(stmt);
+        if (src != SQLITE_OK)
+            rc = db_fail(s, src, err, "cannot %s", what);
+        else if (sqlite3_changes(s->db) == 0)
+            rc = cscc_err_set(err, CSCC_ENOENT, "cannot %s: no import with that id", what);
+        stmt_done(s, S_IMP_FINISH, stmt);
+    }
+    return write_end(s, rc, what, err);
+}
+
+/* Calls fn for each row of an import query; *rows gets the number of rows seen. */
+static int import_rows(struct sqlite_store *s, sqlite3_stmt *stmt, store_import_fn fn, void *arg,
+                       size_t *rows, const char *what, struct cscc_err *err)
+{
+    int rc = 0, src;
+
+    *rows = 0;
+    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct store_import imp;
+        int oom = 0;
+
+        imp.id = sqlite3_column_int64(stmt, 0);
+        imp.dataset = col_text(stmt, 1, "", &oom);
+        imp.files = col_text(stmt, 2, "", &oom);
+        imp.started_at = sqlite3_column_int64(stmt, 3);
+        imp.finished_at = sqlite3_column_int64(stmt, 4);
+        imp.status = (enum store_import_status)sqlite3_column_int(stmt, 5);
+        imp.rows_read = sqlite3_column_int64(stmt, 6);
+        imp.rows_new = sqlite3_column_int64(stmt, 7);
+        imp.rows_updated = sqlite3_column_int64(stmt, 8);
+        imp.rows_unchanged = sqlite3_column_int64(stmt, 9);
+        imp.rows_rejected = sqlite3_column_int64(stmt, 10);
+        imp.rejects_by_reason = col_text(stmt, 11, "", &oom);
+        imp.rejects_file = col_text(stmt, 12, "", &oom);
+        imp.message = col_text(stmt, 13, "", &oom);
+        imp.generation = sqlite3_column_int64(stmt, 14);
+        if (oom) {
+            rc = out_of_memory(what, err);
+            break;
+        }
+        (*rows)++;
+        if ((rc = fn(arg, &imp)))
+            break;
+    }
+    return rows_end(s, rc, src, what, err);
+}
+
+static int sq_each_import(struct store *st, const char *dataset, size_t limit, store_import_fn fn,
+                          void *arg, struct cscc_err *err)
+{
+    static const char what[] = "read imports";
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    size_t rows;
+    int rc;
+
+    if ((rc = stmt_get(s, S_IMP_EACH, &stmt, what, err)))
+        return rc;
+    /* LIMIT -1 means no limit to SQLite. */
+    if (bind_text(stmt, 1, dataset) ||
+        sqlite3_bind_int64(stmt, 2, limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit))
+        rc = db_fail(s, bind_error(s), err, "cannot %s", what);
+    else
+        rc = import_rows(s, stmt, fn, arg, &rows, what, err);
+    stmt_done(s, S_IMP_EACH, stmt);
+    return rc;
+}
+
+static int sq_get_import(struct store *st, int64_t id, store_import_fn fn, void *arg,
+                         struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3_stmt *stmt;
+    char what[64];
+    size_t rows = 0;
+    int rc;
+
+    snprintf(what, sizeof(what), "read import %lld", (long long)id);
+    if ((rc = stmt_get(s, S_IMP_GET, &stmt, what, err)))
+        return rc;
+    if (sqlite3_bind_int64(stmt, 1, id))
+        rc = db_fail(s, bind_error(s), err, "cannot %s", what);
+    else
+        rc = import_rows(s, stmt, fn, arg, &rows, what, err);
+    stmt_done(s, S_IMP_GET, stmt);
+    if (!rc && !rows)
+        rc = cscc_err_set(err, CSCC_ENOENT, "no import with id %lld", (long long)id);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Opening, migrations, closing                                              */
+/* ------------------------------------------------------------------------ */
+
+static int sq_schema_version(struct store *st)
+{
+    return sq(st)->version;
+}
+
+static void sq_close(struct store *st)
+{
+    struct sqlite_store *s = sq(st);
+    size_t i;
+
+    if (!s)
+        return;
+    for (i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(s->stmts[i]);
+    /* Closing the last connection checkpoints the WAL and removes it; an
+     * open transaction is rolled back. */
+    if (s->db && sqlite3_close(s->db) != SQLITE_OK)
+        cscc_warn("closing database %s: %s", s->path, sqlite3_errmsg(s->db));
+    cscc_free(s->path);
+    cscc_free(s);
+}
+
+/*
+ * Runs one statement of constant text at open time (a pragma) and copies
+ * column 0 of its first row into text (when not NULL; "" when no row) and
+ * num (when not NULL).
+ */
+static int pragma(struct sqlite_store *s, const char *sql, char *text, size_t cap, int64_t *num,
+                  struct cscc_err *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int src, rc = 0;
+
+    if (text)
+        text[0] = '\0';
+    if (num)
+        *num = 0;
+    src = sqlite3_prepare_v3(s->db, sql, -1, 0, &stmt, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(stmt);
+    if (src == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(stmt, 0);
+
+        if (text && v)
+            snprintf(text, cap, "%s", v);
+        if (num)
+            *num = sqlite3_column_int64(stmt, 0);
+    } else if (src != SQLITE_DONE) {
+        rc = db_fail(s, src, err, "cannot open database %s: %s", s->path, sql);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* Sets the connection up: WAL, durable commits, foreign keys. */
+static int configure(struct sqlite_store *s, struct cscc_err *err)
+{
+    char mode[32];
+    int64_t v;
+    int rc;
+
+    if ((rc = pragma(s, "PRAGMA journal_mode=WAL", mode, sizeof(mode), NULL, err)))
+        return rc;
+    if (strcasecmp(mode, "wal") != 0)
+        return cscc_err_set(err, CSCC_ESTORE,
+                            "cannot open database %s in WAL mode (journal mode stays '%s'): "
+                            "its file system may lack shared memory or locking; "
+                            "put it on a local disk",
+                            s->path, mode);
+    /* FULL syncs the WAL at every commit: a commit that returned survives
+     * a crash or power loss (NORMAL, the usual WAL setting, does not). */
+    if ((rc = pragma(s, "PRAGMA synchronous=FULL", NULL, 0, NULL, err)) ||
+        (rc = pragma(s, "PRAGMA synchronous", NULL, 0, &v, err)))
+        return rc;
+    if (v != 2)
+        return cscc_err_set(err, CSCC_ESTORE,
+                            "cannot open database %s: synchronous stays %lld, not FULL (2)",
+                            s->path, (long long)v);
+    if ((rc = pragma(s, "PRAGMA foreign_keys=ON", NULL, 0, NULL, err)) ||
+        (rc = pragma(s, "PRAGMA foreign_keys", NULL, 0, &v, err)))
+        return rc;
+    if (v != 1)
+        return cscc_err_set(err, CSCC_ESTORE,
+                            "cannot open database %s: this SQLite does not enforce foreign keys",
+                            s->path);
+    return 0;
+}
+
+/* Runs every statement of a script; SQLITE_OK or the failing one's result. */
+static int exec_script(sqlite3 *db, const char *sql)
+{
+    const char *tail = sql;
+
+    while (*tail) {
+        const char *start = tail;
+        sqlite3_stmt *stmt = NULL;
+        int src = sqlite3_prepare_v3(db, start, -1, 0, &stmt, &tail);
+
+        if (src != SQLITE_OK)
+            return src;
+        if (!stmt) { /* only white space or a comment was left */
+            if (tail == start)
+                break;
+            continue;
+        }
+        while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
+            ;
+        sqlite3_finalize(stmt);
+        if (src != SQLITE_DONE)
+            return src;
+    }
+    return SQLITE_OK;
+}
+
+static int too_new(struct sqlite_store *s, int64_t v, size_t n, struct cscc_err *err)
+{
+    if (v < 0)
+        return cscc_err_set(err, CSCC_ESTORE, "cannot open %s: bad database schema version %lld",
+                            s->path, (long long)v);
+    if ((uint64_t)v > n)
+        return cscc_err_set(err, CSCC_ESTORE,
+                            "cannot open %s: database schema version %lld is newer than this "
+                            "cscc (%zu); upgrade cscc",
+                            s->path, (long long)v, n);
+    return 0;
+}
+
+/* Applies migration v (schema v -> v + 1) inside the open transaction. */
+static int apply_migration(struct sqlite_store *s, const char *script, int64_t v,
+                           struct cscc_err *err)
+{
+    char sql[96];
+    int src;
+
+    src = exec_script(s->db, script);
+    if (src == SQLITE_OK && v == 0) {
+        snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", CSCC_APP_ID);
+        src = exec_script(s->db, sql);
+    }
+    if (src == SQLITE_OK) {
+        /* The version is our own counter, not data: formatting it is safe,
+         * and PRAGMA takes no bound parameters. */
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)(v + 1));
+        src = exec_script(s->db, sql);
+    }
+    if (src != SQLITE_OK)
+        return db_fail(s, src, err, "cannot migrate database %s to schema version %lld", s->path,
+                       (long long)(v + 1));
+    return 0;
+}
+
+/*
+ * Brings the schema to version n, one transaction per migration. Another
+ * process may migrate at the same time: the version is read again under the
+ * write lock, so each migration runs once.
+ */
+static int migrate(struct sqlite_store *s, const char *const *scripts, size_t n,
+                   struct cscc_err *err)
+{
+    char what[320];
+    int64_t v, again, app;
+    int rc;
+
+    if ((rc = pragma(s, "PRAGMA application_id", NULL, 0, &app, err)))
+        return rc;
+    if (app != 0 && app != CSCC_APP_ID)
+        return cscc_err_set(err, CSCC_ESTORE,
+                            "cannot open %s: not a cscc database (application_id %lld)", s->path,
+                            (long long)app);
+    snprintf(what, sizeof(what), "migrate database %s", s->path);
+    for (;;) {
+        if ((rc = pragma(s, "PRAGMA user_version", NULL, 0, &v, err)) ||
+            (rc = too_new(s, v, n, err)))
+            return rc;
+        if ((uint64_t)v == n)
+            break;
+        if ((rc = run(s, S_BEGIN, what, err)))
+            return rc;
+        if (!(rc = pragma(s, "PRAGMA user_version", NULL, 0, &again, err)) && again == v)
+            rc = apply_migration(s, scripts[v], v, err);
+        if (!rc)
+            rc = run(s, S_COMMIT, what, err);
+        if (rc) {
+            if (!sqlite3_get_autocommit(s->db))
+                run(s, S_ROLLBACK, NULL, NULL);
+            return rc;
+        }
+        if (again == v)
+            cscc_debug("database %s: schema migrated to version %lld", s->path, (long long)(v + 1));
+    }
+    s->version = (int)n;
+    return 0;
+}
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .put_areas = sq_put_areas,
+    .put_population = sq_put_population,
+    .put_priority = sq_put_priority,
+    .put_iucr = sq_put_iucr,
+    .put_categories = sq_put_categories,
+    .each_area = sq_each_area,
+    .each_population = sq_each_population,
+    .get_priority = sq_get_priority,
+    .each_iucr = sq_each_iucr,
+    .each_category = sq_each_category,
+    .get_category = sq_get_category,
+    .set_setting = sq_set_setting,
+    .get_setting = sq_get_setting,
+    .import_begin = sq_import_begin,
+    .import_finish = sq_import_finish,
+    .each_import = sq_each_import,
+    .get_import = sq_get_import,
+};
+
+struct store *store__sqlite_open_with(const char *path, const char *const *scripts, size_t n,
+                                      struct cscc_err *err)
+{
+    struct sqlite_store *s = cscc_xcalloc(1, sizeof(*s));
+    int src, fd;
+
+    s->base.ops = &sqlite_ops;
+    s->path = cscc_xstrdup(path);
+    if (n > (size_t)0x7fffffff) {
+        cscc_err_set(err, CSCC_EINTERNAL, "too many migrations");
+        goto fail;
+    }
+    /* Debian's SQLite is built with SQLITE_USE_URI: a name starting with
+     * "file:" would be read as a URI ("file::memory:", "?mode=ro"). A store
+     * path is a file path, so such a name is made explicitly relative. */
+    if (strncmp(path, "file:", 5) == 0) {
+        size_t len = strlen(path) + 3;
+
+        cscc_free(s->path);
+        s->path = cscc_xmalloc(len);
+        snprintf(s->path, len, "./%s", path);
+    }
+    /* The store will hold personal data (users, needs, audit): a new file
+     * is made readable by its owner only. SQLite gives the -wal and -shm
+     * files the mode of the database. */
+    if (strcmp(s->path, ":memory:") != 0) {
+        fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+    }
+    src = sqlite3_open_v2(s->path, &s->db,
+                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (src != SQLITE_OK) {
+        db_fail(s, src, err, "cannot open database %s", path);
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    /* Refuse writes that could corrupt the file (writable_schema, ...). */
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+    if (sqlite3_db_readonly(s->db, "main") == 1) {
+        cscc_err_set(err, CSCC_EPERM, "cannot open database %s: it is read-only", path);
+        goto fail;
+    }
+    if (configure(s, err) || migrate(s, scripts, n, err))
+        goto fail;
+    return &s->base;
+fail:
+    sq_close(&s->base);
+    return NULL;
+}
+
+struct store *store__sqlite_open(const char *path, struct cscc_err *err)
+{
+    return store__sqlite_open_with(path, migrations, sizeof(migrations) / sizeof(migrations[0]),
+                                   err);
+}

@@ -1,0 +1,272 @@
+/* store.c - the public store functions: URL parsing, argument checks, and
+ * dispatch through the backend's struct store_ops. */
+#include "store/store_int.h"
+
+#include "cscc_build.h"
+
+#include <assert.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------ */
+/* Opening                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static int has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static struct store *open_pgsql(const char *url, struct cscc_err *err)
+{
+    (void)url;
+#if HAVE_PGSQL
+    /* libpq was found, but the backend (pg.c) is not written yet. When it
+     * is, this branch becomes: return store__pg_open(url, err); */
+    cscc_err_set(err, CSCC_EINVAL, "postgresql backend not built (not implemented yet)");
+#else
+    cscc_err_set(err, CSCC_EINVAL,
+                 "postgresql backend not built (cscc was configured without libpq)");
+#endif
+    return NULL;
+}
+
+struct store *store_open(const char *url, struct cscc_err *err)
+{
+    const char *path;
+
+    if (!url || !*url) {
+        cscc_err_set(err, CSCC_EINVAL, "no store given (want sqlite:PATH or a file path)");
+        return NULL;
+    }
+    if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://"))
+        return open_pgsql(url, err);
+    if (has_prefix(url, "sqlite:")) {
+        path = url + strlen("sqlite:");
+    } else if (strstr(url, "://")) {
+        cscc_err_set(err, CSCC_EINVAL,
+                     "unknown store url '%s' (want sqlite:PATH, a file path or postgresql://...)",
+                     url);
+        return NULL;
+    } else {
+        path = url;
+    }
+    if (!*path) {
+        cscc_err_set(err, CSCC_EINVAL, "no database path in store url '%s'", url);
+        return NULL;
+    }
+    return store__sqlite_open(path, err);
+}
+
+void store_close(struct store *st)
+{
+    if (st)
+        st->ops->close(st);
+}
+
+int store_schema_version(struct store *st)
+{
+    assert(st);
+    return st->ops->schema_version(st);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Transactions                                                              */
+/* ------------------------------------------------------------------------ */
+
+int store_begin(struct store *st, struct cscc_err *err)
+{
+    assert(st);
+    if (st->txn)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot begin a transaction: one is already open");
+    return st->ops->begin(st, err);
+}
+
+int store_commit(struct store *st, struct cscc_err *err)
+{
+    assert(st);
+    if (!st->txn)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot commit: no transaction is open");
+    return st->ops->commit(st, err);
+}
+
+int store_rollback(struct store *st)
+{
+    assert(st);
+    if (!st->txn)
+        return 0;
+    return st->ops->rollback(st);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reference data                                                            */
+/* ------------------------------------------------------------------------ */
+
+static int check_array(const void *a, size_t n, const char *what, struct cscc_err *err)
+{
+    if (n && !a)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot store %s: %zu records but no array", what, n);
+    return 0;
+}
+
+int store_put_areas(struct store *st, const struct store_area *a, size_t n, struct cscc_err *err)
+{
+    assert(st);
+    if (check_array(a, n, "areas", err))
+        return CSCC_EINVAL;
+    return st->ops->put_areas(st, a, n, err);
+}
+
+int store_put_population(struct store *st, const struct store_population *p, size_t n,
+                         struct cscc_err *err)
+{
+    assert(st);
+    if (check_array(p, n, "population", err))
+        return CSCC_EINVAL;
+    return st->ops->put_population(st, p, n, err);
+}
+
+int store_put_priority(struct store *st, const char *list, const int *areas, size_t n,
+                       struct cscc_err *err)
+{
+    assert(st);
+    if (!list || !*list)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot store priority areas: no list name");
+    if (check_array(areas, n, "priority areas", err))
+        return CSCC_EINVAL;
+    return st->ops->put_priority(st, list, areas, n, err);
+}
+
+int store_put_iucr(struct store *st, const struct store_iucr *c, size_t n, struct cscc_err *err)
+{
+    assert(st);
+    if (check_array(c, n, "iucr codes", err))
+        return CSCC_EINVAL;
+    return st->ops->put_iucr(st, c, n, err);
+}
+
+int store_put_categories(struct store *st, const struct store_category *c, size_t n,
+                         struct cscc_err *err)
+{
+    assert(st);
+    if (check_array(c, n, "categories", err))
+        return CSCC_EINVAL;
+    return st->ops->put_categories(st, c, n, err);
+}
+
+int store_each_area(struct store *st, int with_geometry, store_area_fn fn, void *arg,
+                    struct cscc_err *err)
+{
+    assert(st && fn);
+    return st->ops->each_area(st, with_geometry, fn, arg, err);
+}
+
+int store_each_population(struct store *st, const char *source, store_population_fn fn, void *arg,
+                          struct cscc_err *err)
+{
+    assert(st && fn);
+    return st->ops->each_population(st, source, fn, arg, err);
+}
+
+int store_get_priority(struct store *st, const char *list, int *areas, size_t cap, size_t *n,
+                       struct cscc_err *err)
+{
+    assert(st && n);
+    *n = 0;
+    if (!list || !*list)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot read priority areas: no list name");
+    if (cap && !areas)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot read priority areas: no buffer");
+    return st->ops->get_priority(st, list, areas, cap, n, err);
+}
+
+int store_each_iucr(struct store *st, store_iucr_fn fn, void *arg, struct cscc_err *err)
+{
+    assert(st && fn);
+    return st->ops->each_iucr(st, fn, arg, err);
+}
+
+int store_each_category(struct store *st, store_category_fn fn, void *arg, struct cscc_err *err)
+{
+    assert(st && fn);
+    return st->ops->each_category(st, fn, arg, err);
+}
+
+int store_get_category(struct store *st, const char *name, char *fbi_codes, size_t cap,
+                       struct cscc_err *err)
+{
+    assert(st);
+    if (!name || !*name)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot read category: no name");
+    if (!fbi_codes || !cap)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot read category '%s': no buffer", name);
+    fbi_codes[0] = '\0';
+    return st->ops->get_category(st, name, fbi_codes, cap, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Settings                                                                  */
+/* ------------------------------------------------------------------------ */
+
+int store_set_setting(struct store *st, const char *key, const char *value, struct cscc_err *err)
+{
+    assert(st);
+    if (!key || !*key)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot store setting: no key");
+    return st->ops->set_setting(st, key, value, err);
+}
+
+int store_get_setting(struct store *st, const char *key, char *buf, size_t cap,
+                      struct cscc_err *err)
+{
+    assert(st);
+    if (!key || !*key)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot read setting: no key");
+    if (!buf || !cap)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot read setting '%s': no buffer", key);
+    buf[0] = '\0';
+    return st->ops->get_setting(st, key, buf, cap, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Import provenance                                                         */
+/* ------------------------------------------------------------------------ */
+
+int store_import_begin(struct store *st, const char *dataset, const char *files_json, int64_t *id,
+                       struct cscc_err *err)
+{
+    assert(st && id);
+    *id = 0;
+    if (!dataset || !*dataset)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot record import start: no dataset name");
+    /* The running marker is what crash recovery looks for, so it must be on
+     * disk before the import starts: a caller's transaction would delay it. */
+    if (st->txn)
+        return cscc_err_set(err, CSCC_EINVAL,
+                            "cannot record import start inside a transaction (it must be "
+                            "durable on return)");
+    return st->ops->import_begin(st, dataset, files_json, id, err);
+}
+
+int store_import_finish(struct store *st, int64_t id, const struct store_import *imp,
+                        struct cscc_err *err)
+{
+    assert(st && imp);
+    if ((int)imp->status < STORE_IMPORT_RUNNING || (int)imp->status > STORE_IMPORT_INTERRUPTED)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot record end of import %lld: bad status %d",
+                            (long long)id, (int)imp->status);
+    return st->ops->import_finish(st, id, imp, err);
+}
+
+int store_each_import(struct store *st, const char *dataset, size_t limit, store_import_fn fn,
+                      void *arg, struct cscc_err *err)
+{
+    assert(st && fn);
+    return st->ops->each_import(st, dataset, limit, fn, arg, err);
+}
+
+int store_get_import(struct store *st, int64_t id, store_import_fn fn, void *arg,
+                     struct cscc_err *err)
+{
+    assert(st && fn);
+    return st->ops->get_import(st, id, fn, arg, err);
+}

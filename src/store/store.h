@@ -1,0 +1,190 @@
+/**
+ * store.h - transactional storage of cscc behind one interface.
+ *
+ * The store keeps what must never be lost and is small next to the incident
+ * data: reference data (community areas, populations, priority areas, the IUCR
+ * code table, crime categories) and import provenance; later issues add
+ * partners, needs, work orders, users and the audit log. SQLite is the
+ * default backend (WAL, synchronous=FULL: a commit that returned is on disk);
+ * a PostgreSQL backend implements the same struct store_ops.
+ *
+ * A struct store is used by one thread at a time (open one per thread).
+ * Functions return 0 or a negative CSCC_E* code and fill err; on error a
+ * write leaves the stored data as it was (each call is one transaction unless
+ * the caller holds one with store_begin).
+ */
+#ifndef CSCC_STORE_STORE_H
+#define CSCC_STORE_STORE_H
+
+#include "core/err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/** One community area (or the area unit of another city). */
+struct store_area {
+    int number;              /* 1..N */
+    const char *name;        /* "Rogers Park" */
+    const char *side;        /* "Far North Side", may be "" */
+    const char *geometry;    /* GeoJSON geometry object as text (WGS84), may be NULL */
+};
+
+/** A population figure for one area from one source. */
+struct store_population {
+    int area;
+    const char *source;      /* "census2000", "census2010", "acs2015_2019" */
+    int year;                /* the year the figure describes (2000, 2010, 2019) */
+    int64_t population;
+};
+
+/** One IUCR code of the City's table. */
+struct store_iucr {
+    const char *iucr;        /* 4 characters, left-padded: "0110", "031A" */
+    const char *primary_type;
+    const char *description;
+    const char *index_code;  /* "I" index crime, "N" non-index */
+    const char *fbi_code;    /* "01A", may be "" when unknown */
+};
+
+/** A named crime category: a set of FBI codes (violent, homicide, ...). */
+struct store_category {
+    const char *name;        /* "violent" */
+    const char *label;       /* "Violent crime" */
+    const char *fbi_codes;   /* space-separated: "01A 02 03 04A 04B" */
+    const char *description;
+};
+
+/** Outcome of an import, as recorded in provenance. */
+enum store_import_status {
+    STORE_IMPORT_RUNNING = 0,
+    STORE_IMPORT_OK = 1,
+    STORE_IMPORT_FAILED = 2,
+    STORE_IMPORT_INTERRUPTED = 3,  /* found running after a crash and not committed */
+};
+
+/** One import, as recorded in provenance. Strings are owned by the store
+ * and valid during the callback when given by store_each_import or
+ * store_get_import. */
+struct store_import {
+    int64_t id;
+    const char *dataset;     /* "crimes", "victims", "layer:NAME" */
+    const char *files;       /* JSON array: [{"path":..., "size":..., "sha256":...}] */
+    int64_t started_at;      /* Unix seconds, UTC */
+    int64_t finished_at;     /* 0 while running */
+    enum store_import_status status;
+    int64_t rows_read, rows_new, rows_updated, rows_unchanged, rows_rejected;
+    const char *rejects_by_reason; /* JSON object {"reason": count}, "" when none */
+    const char *rejects_file;      /* path of the rejects CSV, "" when none */
+    const char *message;           /* error message when failed, else "" */
+    int64_t generation;            /* colstore generation the import produced, 0 if none */
+};
+
+struct store_ops;
+
+/**
+ * Opens (creating if needed) the store named by url: "sqlite:PATH" or a bare
+ * path for SQLite; "postgresql://..." when built with PostgreSQL. Applies any
+ * pending migrations. A new SQLite file is created with mode 0600; the file
+ * system must support WAL (shared memory), so ":memory:" is refused, and so
+ * is a database whose schema is newer than this program. NULL on error, with
+ * err filled.
+ */
+struct store *store_open(const char *url, struct cscc_err *err);
+/** Closes the store; accepts NULL. */
+void store_close(struct store *st);
+
+/** The schema version after migrations (the highest migration applied). */
+int store_schema_version(struct store *st);
+
+/**
+ * Explicit transactions for multi-call changes. Not nestable (store_begin in
+ * a transaction is CSCC_EINVAL). Inside one, a write that fails undoes only
+ * itself; an error after which the backend dropped the whole transaction
+ * (disk full, I/O error) makes later writes and store_commit fail. A
+ * store_commit that fails has rolled everything back; store_rollback without
+ * an open transaction does nothing.
+ */
+int store_begin(struct store *st, struct cscc_err *err);
+int store_commit(struct store *st, struct cscc_err *err);
+int store_rollback(struct store *st);
+
+/* ---- reference data: each put replaces the whole set, in one transaction.
+ * A record that breaks a rule (duplicate key, empty name, IUCR code not 4
+ * characters, ...) fails the whole put with CSCC_EDATA, naming the record.
+ * Population and priority lists may only name stored areas (checked at
+ * commit: put the areas first). ---- */
+int store_put_areas(struct store *st, const struct store_area *a, size_t n, struct cscc_err *err);
+int store_put_population(struct store *st, const struct store_population *p, size_t n,
+                         struct cscc_err *err);
+/** Replaces the priority list named list (e.g. "ocos") with these area numbers. */
+int store_put_priority(struct store *st, const char *list, const int *areas, size_t n,
+                       struct cscc_err *err);
+int store_put_iucr(struct store *st, const struct store_iucr *c, size_t n, struct cscc_err *err);
+int store_put_categories(struct store *st, const struct store_category *c, size_t n,
+                         struct cscc_err *err);
+
+/* ---- reference data: reads. Callbacks return 0 to go on, nonzero to stop
+ * (that value is then returned). Strings are valid during the callback. A
+ * callback may call other functions on the same store. ---- */
+typedef int (*store_area_fn)(void *arg, const struct store_area *a);
+typedef int (*store_population_fn)(void *arg, const struct store_population *p);
+typedef int (*store_iucr_fn)(void *arg, const struct store_iucr *c);
+typedef int (*store_category_fn)(void *arg, const struct store_category *c);
+typedef int (*store_import_fn)(void *arg, const struct store_import *imp);
+
+int store_each_area(struct store *st, int with_geometry, store_area_fn fn, void *arg,
+                    struct cscc_err *err);
+/** Populations of source (NULL = every source). */
+int store_each_population(struct store *st, const char *source, store_population_fn fn, void *arg,
+                          struct cscc_err *err);
+/**
+ * Fills areas (capacity cap) with the list's area numbers in their stored
+ * order; *n gets the count. A list never stored has no areas (*n = 0). When
+ * the list has more than cap areas, the first cap are filled, *n gets the
+ * full count and CSCC_ELIMIT is returned.
+ */
+int store_get_priority(struct store *st, const char *list, int *areas, size_t cap, size_t *n,
+                       struct cscc_err *err);
+int store_each_iucr(struct store *st, store_iucr_fn fn, void *arg, struct cscc_err *err);
+int store_each_category(struct store *st, store_category_fn fn, void *arg, struct cscc_err *err);
+/** The FBI codes of the category named name, or CSCC_ENOENT. Copied into
+ * fbi_codes; CSCC_ELIMIT (and "") when they do not fit in cap bytes. */
+int store_get_category(struct store *st, const char *name, char *fbi_codes, size_t cap,
+                       struct cscc_err *err);
+
+/* ---- settings: small key/value facts (data time zone, city name, ...) ---- */
+/** Sets key to value; value NULL removes the key. */
+int store_set_setting(struct store *st, const char *key, const char *value, struct cscc_err *err);
+/** Copies the value into buf; CSCC_ENOENT when the key is not set, CSCC_ELIMIT
+ * (and "") when it does not fit in cap bytes. */
+int store_get_setting(struct store *st, const char *key, char *buf, size_t cap,
+                      struct cscc_err *err);
+
+/* ---- import provenance ---- */
+/**
+ * Records the start of an import (status RUNNING, started_at now); *id gets
+ * its id (ids are never reused). Durable on return, so it is refused
+ * (CSCC_EINVAL) inside a store_begin transaction. files_json NULL means "[]";
+ * text that is not JSON is CSCC_EDATA.
+ */
+int store_import_begin(struct store *st, const char *dataset, const char *files_json,
+                       int64_t *id, struct cscc_err *err);
+/**
+ * Records the end of an import: every field of imp except id, dataset and
+ * started_at. files (JSON) replaces the list given at the start unless it is
+ * NULL: sizes and checksums are known only once the files are read.
+ * finished_at 0 means now (unless status is RUNNING). Other NULL strings are
+ * stored as "". CSCC_ENOENT when there is no import id.
+ */
+int store_import_finish(struct store *st, int64_t id, const struct store_import *imp,
+                        struct cscc_err *err);
+/** Newest first; at most limit rows (0 = all); dataset NULL = every dataset. */
+int store_each_import(struct store *st, const char *dataset, size_t limit, store_import_fn fn,
+                      void *arg, struct cscc_err *err);
+/** One import by id, or CSCC_ENOENT. */
+int store_get_import(struct store *st, int64_t id, store_import_fn fn, void *arg,
+                     struct cscc_err *err);
+
+#endif

@@ -1,0 +1,178 @@
+/* proj.c - the one file that talks to PROJ. */
+#include "geo/proj.h"
+
+#include "core/alloc.h"
+
+#include <math.h>
+#include <proj.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct geo_proj {
+    PJ_CONTEXT *ctx;
+    PJ *pj;        /* normalised for visualisation: lon, lat / easting, northing */
+    char msg[256]; /* the last error PROJ logged, or why the last conversion failed */
+};
+
+/* PROJ reports details (a CRS it does not know, a missing proj.db) only through its logger;
+   keep the latest error for our messages instead of letting PROJ print to stderr. */
+static void on_log(void *data, int level, const char *msg)
+{
+    struct geo_proj *p = data;
+
+    if (level <= PJ_LOG_ERROR && msg)
+        snprintf(p->msg, sizeof(p->msg), "%s", msg);
+}
+
+struct geo_proj *geo_proj_new(const char *from, const char *to, struct cscc_err *err)
+{
+    struct geo_proj *p = cscc_xcalloc(1, sizeof(*p));
+    PJ *raw = NULL;
+
+    if (!from || !to) {
+        cscc_err_set(err, CSCC_EINVAL, "no CRS given to convert %s", from ? "to" : "from");
+        goto fail;
+    }
+    p->ctx = proj_context_create();
+    if (!p->ctx) {
+        cscc_err_set(err, CSCC_ENOMEM, "cannot create a PROJ context");
+        goto fail;
+    }
+    proj_log_func(p->ctx, p, on_log);
+    proj_context_set_enable_network(p->ctx, 0);
+    raw = proj_create_crs_to_crs(p->ctx, from, to, NULL);
+    if (!raw) {
+        const char *env = getenv("PROJ_DATA");
+
+        if (!proj_context_get_database_path(p->ctx))
+            cscc_err_set(err, CSCC_ENOENT,
+                         "cannot convert from %s to %s: PROJ cannot find its database proj.db "
+                         "(install the Debian package proj-data, or set PROJ_DATA to the "
+                         "directory that holds proj.db%s%s%s)",
+                         from, to, env ? "; PROJ_DATA is now \"" : "", env ? env : "",
+                         env ? "\"" : "");
+        else
+            cscc_err_set(err, CSCC_EDATA, "cannot convert from %s to %s: %s", from, to,
+                         p->msg[0] ? p->msg
+                                   : proj_context_errno_string(p->ctx, proj_context_errno(p->ctx)));
+        goto fail;
+    }
+    p->pj = proj_normalize_for_visualization(p->ctx, raw);
+    proj_destroy(raw);
+    if (!p->pj) {
+        cscc_err_set(err, CSCC_EDATA, "cannot convert from %s to %s: %s", from, to,
+                     p->msg[0] ? p->msg : "cannot normalise the axis order");
+        goto fail;
+    }
+    p->msg[0] = '\0';
+    return p;
+fail:
+    geo_proj_free(p);
+    return NULL;
+}
+
+static int trans1(struct geo_proj *p, PJ_DIRECTION dir, double *x, double *y)
+{
+    PJ_COORD c;
+
+    if (!isfinite(*x) || !isfinite(*y)) {
+        snprintf(p->msg, sizeof(p->msg), "coordinate is not a finite number");
+        return CSCC_EDATA;
+    }
+    proj_errno_reset(p->pj);
+    c = proj_trans(p->pj, dir, proj_coord(*x, *y, 0, HUGE_VAL));
+    if (!isfinite(c.xy.x) || !isfinite(c.xy.y)) {
+        int e = proj_errno(p->pj);
+
+        snprintf(p->msg, sizeof(p->msg), "cannot convert (%.10g, %.10g): %s", *x, *y,
+                 e ? proj_context_errno_string(p->ctx, e) : "outside the projection's domain");
+        proj_errno_reset(p->pj);
+        return CSCC_EDATA;
+    }
+    *x = c.xy.x;
+    *y = c.xy.y;
+    return 0;
+}
+
+static int trans_n(struct geo_proj *p, PJ_DIRECTION dir, double *x, double *y, size_t n)
+{
+    size_t i, bad_in = 0, bad_out = 0;
+
+    for (i = 0; i < n; i++)
+        if (!isfinite(x[i]) || !isfinite(y[i])) {
+            x[i] = y[i] = NAN;
+            bad_in++;
+        }
+    if (bad_in == n)
+        return 0;
+    proj_errno_reset(p->pj);
+    proj_trans_generic(p->pj, dir, x, sizeof(double), n, y, sizeof(double), n, NULL, 0, 0, NULL, 0,
+                       0);
+    for (i = 0; i < n; i++)
+        if (!isfinite(x[i]) || !isfinite(y[i])) {
+            x[i] = y[i] = NAN;
+            bad_out++;
+        }
+    proj_errno_reset(p->pj);
+    if (bad_out > bad_in) {
+        snprintf(p->msg, sizeof(p->msg), "%zu of %zu points could not be converted",
+                 bad_out - bad_in, n);
+        return CSCC_EDATA;
+    }
+    return 0;
+}
+
+int geo_proj_fwd(struct geo_proj *p, double *x, double *y)
+{
+    return trans1(p, PJ_FWD, x, y);
+}
+
+int geo_proj_inv(struct geo_proj *p, double *x, double *y)
+{
+    return trans1(p, PJ_INV, x, y);
+}
+
+int geo_proj_fwd_n(struct geo_proj *p, double *x, double *y, size_t n)
+{
+    return trans_n(p, PJ_FWD, x, y, n);
+}
+
+int geo_proj_inv_n(struct geo_proj *p, double *x, double *y, size_t n)
+{
+    return trans_n(p, PJ_INV, x, y, n);
+}
+
+const char *geo_proj_errmsg(const struct geo_proj *p)
+{
+    return p->msg;
+}
+
+void geo_proj_free(struct geo_proj *p)
+{
+    if (!p)
+        return;
+    if (p->pj)
+        proj_destroy(p->pj);
+    if (p->ctx)
+        proj_context_destroy(p->ctx);
+    cscc_free(p);
+}
+
+const char *geo_city_crs_for_units(const char *units)
+{
+    static const char *const feet[] = {"ft", "feet", "foot", "us-ft", "ftus", "us_ft"};
+    static const char *const metres[] = {"m", "metre", "meter", "metres", "meters"};
+    size_t i;
+
+    if (!units)
+        return NULL;
+    for (i = 0; i < sizeof(feet) / sizeof(feet[0]); i++)
+        if (!strcasecmp(units, feet[i]))
+            return "EPSG:3435";
+    for (i = 0; i < sizeof(metres) / sizeof(metres[0]); i++)
+        if (!strcasecmp(units, metres[i]))
+            return "EPSG:26971";
+    return NULL;
+}

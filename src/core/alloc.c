@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static unsigned long fail_countdown;
 
@@ -103,4 +104,71 @@ void *cscc_tryreallocarray(void *p, size_t n, size_t size)
 void cscc_free(void *p)
 {
     free(p);
+}
+
+/* Below this, plain malloc is as good. */
+#define BIG_MIN ((size_t)4 << 20)
+
+static size_t big_round(size_t size)
+{
+    return (size + 4095) & ~(size_t)4095;
+}
+
+void *cscc_big_alloc(size_t size)
+{
+    void *p;
+
+    if (hook_fires())
+        return NULL;
+    if (size < BIG_MIN)
+        return calloc(1, size ? size : 1);
+    p = mmap(NULL, big_round(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    madvise(p, big_round(size), MADV_HUGEPAGE);
+    return p;
+}
+
+void *cscc_big_realloc(void *p, size_t old_size, size_t new_size)
+{
+    void *q;
+
+    if (!p)
+        return cscc_big_alloc(new_size);
+    if (old_size < BIG_MIN) {
+        if (new_size < BIG_MIN) {
+            if (hook_fires())
+                return NULL;
+            q = realloc(p, new_size ? new_size : 1);
+            if (q && new_size > old_size)
+                memset((char *)q + old_size, 0, new_size - old_size);
+            return q;
+        }
+        q = cscc_big_alloc(new_size);
+        if (!q)
+            return NULL;
+        memcpy(q, p, old_size < new_size ? old_size : new_size);
+        free(p);
+        return q;
+    }
+    if (new_size <= old_size)
+        return p; /* never shrinks */
+    if (hook_fires())
+        return NULL;
+    q = mremap(p, big_round(old_size), big_round(new_size), MREMAP_MAYMOVE);
+    if (q == MAP_FAILED)
+        return NULL;
+    if (new_size > old_size)
+        madvise(q, big_round(new_size), MADV_HUGEPAGE);
+    return q;
+}
+
+void cscc_big_free(void *p, size_t size)
+{
+    if (!p)
+        return;
+    if (size < BIG_MIN)
+        free(p);
+    else
+        munmap(p, big_round(size));
 }

@@ -1,0 +1,404 @@
+/* test_colstore.c - colstore: dictionaries, writing and mapping tables, the
+ * day index, damaged files, atomic replacement. */
+#include "test.h"
+
+#include "colstore/colstore.h"
+#include "core/alloc.h"
+#include "core/time.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+TEST(colstore, dict_interns_and_finds)
+{
+    struct colstore_dict *d = colstore_dict_new(0), *c;
+    char buf[32];
+    size_t len;
+    int i;
+
+    CHECK_INT_EQ(colstore_dict_count(d), 1); /* "" */
+    CHECK_INT_EQ(colstore_dict_intern(d, "", 0), 0);
+    CHECK_INT_EQ(colstore_dict_intern(d, "BATTERY", 7), 1);
+    CHECK_INT_EQ(colstore_dict_intern(d, "ROBBERY", 7), 2);
+    CHECK_INT_EQ(colstore_dict_intern(d, "BATTERY", 7), 1);
+    CHECK_INT_EQ(colstore_dict_find(d, "ROBBERY", 7), 2);
+    CHECK_INT_EQ(colstore_dict_find(d, "ROBBER", 6), -1);
+    CHECK_STR_EQ(colstore_dict_str(d, 2, &len), "ROBBERY");
+    CHECK_INT_EQ(len, 7);
+    /* many entries: codes stay dense and stable through rehashing */
+    for (i = 0; i < 100000; i++) {
+        snprintf(buf, sizeof(buf), "%03dXX W BLOCK %d", i % 997, i);
+        CHECK_INT_EQ(colstore_dict_intern(d, buf, strlen(buf)), i + 3);
+        if (colstore_dict_count(d) != (uint32_t)i + 4)
+            break;
+    }
+    c = colstore_dict_clone(d);
+    snprintf(buf, sizeof(buf), "%03dXX W BLOCK %d", 5 % 997, 5);
+    CHECK_INT_EQ(colstore_dict_find(c, buf, strlen(buf)), 8);
+    CHECK_INT_EQ(colstore_dict_intern(c, "NEW", 3), 100003);
+    CHECK_INT_EQ(colstore_dict_find(d, "NEW", 3), -1); /* the clone is independent */
+    colstore_dict_free(c);
+    colstore_dict_free(d);
+}
+
+TEST(colstore, dict_limit)
+{
+    struct colstore_dict *d = colstore_dict_new(3);
+
+    CHECK_INT_EQ(colstore_dict_intern(d, "a", 1), 1);
+    CHECK_INT_EQ(colstore_dict_intern(d, "b", 1), 2);
+    CHECK_INT_EQ(colstore_dict_intern(d, "c", 1), -1);
+    CHECK_INT_EQ(colstore_dict_intern(d, "a", 1), 1);
+    colstore_dict_free(d);
+}
+
+/* A two-segment table: segment 0 has rows on days 0,2 ; segment 1 on 1,3,3. */
+struct fixture {
+    int64_t t0[2], t1[3];
+    double f0[2], f1[3];
+    uint8_t u0[2], u1[3];
+    uint32_t d0[2], d1[3];
+    uint32_t s0off[3], s1off[4];
+    const char *s0blob, *s1blob;
+    struct colstore_dict *dict;
+    struct colstore_seg seg_t[2], seg_f[2], seg_u[2], seg_d[2], seg_s[2];
+    struct colstore_wcol cols[5];
+};
+
+static void fixture_init(struct fixture *fx, uint32_t dict_entries)
+{
+    int64_t day = cscc_days_from_civil(2016, 1, 1) * CSCC_SECS_PER_DAY;
+    uint32_t i;
+    char buf[32];
+
+    fx->t0[0] = day + 3600;
+    fx->t0[1] = day + 2 * CSCC_SECS_PER_DAY + 7200;
+    fx->t1[0] = day + CSCC_SECS_PER_DAY + 60;
+    fx->t1[1] = day + 3 * CSCC_SECS_PER_DAY;
+    fx->t1[2] = day + 3 * CSCC_SECS_PER_DAY + 86399;
+    fx->f0[0] = 41.753985135;
+    fx->f0[1] = NAN;
+    fx->f1[0] = -87.664263469;
+    fx->f1[1] = 0.5;
+    fx->f1[2] = 1e300;
+    fx->u0[0] = 25;
+    fx->u0[1] = COLSTORE_NULL_U8;
+    fx->u1[0] = 71;
+    fx->u1[1] = 1;
+    fx->u1[2] = 77;
+    fx->dict = colstore_dict_new(0);
+    for (i = 1; i < dict_entries; i++) {
+        snprintf(buf, sizeof(buf), "value %u", i);
+        colstore_dict_intern(fx->dict, buf, strlen(buf));
+    }
+    fx->d0[0] = 1;
+    fx->d0[1] = dict_entries - 1;
+    fx->d1[0] = 0;
+    fx->d1[1] = dict_entries / 2;
+    fx->d1[2] = 2;
+    fx->s0blob = "HZ100001JA2";
+    fx->s0off[0] = 0;
+    fx->s0off[1] = 8;
+    fx->s0off[2] = 11;
+    fx->s1blob = "ABC";
+    fx->s1off[0] = 0;
+    fx->s1off[1] = 0;
+    fx->s1off[2] = 1;
+    fx->s1off[3] = 3;
+    fx->seg_t[0] = (struct colstore_seg){fx->t0, NULL, 0};
+    fx->seg_t[1] = (struct colstore_seg){fx->t1, NULL, 0};
+    fx->seg_f[0] = (struct colstore_seg){fx->f0, NULL, 0};
+    fx->seg_f[1] = (struct colstore_seg){fx->f1, NULL, 0};
+    fx->seg_u[0] = (struct colstore_seg){fx->u0, NULL, 0};
+    fx->seg_u[1] = (struct colstore_seg){fx->u1, NULL, 0};
+    fx->seg_d[0] = (struct colstore_seg){fx->d0, NULL, 4};
+    fx->seg_d[1] = (struct colstore_seg){fx->d1, NULL, 4};
+    fx->seg_s[0] = (struct colstore_seg){fx->s0off, fx->s0blob, 0};
+    fx->seg_s[1] = (struct colstore_seg){fx->s1off, fx->s1blob, 0};
+    fx->cols[0] = (struct colstore_wcol){"date", COLSTORE_I64, NULL, fx->seg_t};
+    fx->cols[1] = (struct colstore_wcol){"lat", COLSTORE_F64, NULL, fx->seg_f};
+    fx->cols[2] = (struct colstore_wcol){"area", COLSTORE_U8, NULL, fx->seg_u};
+    fx->cols[3] = (struct colstore_wcol){"type", COLSTORE_DICT, fx->dict, fx->seg_d};
+    fx->cols[4] = (struct colstore_wcol){"case", COLSTORE_STR, NULL, fx->seg_s};
+}
+
+/* time order: s0r0 (day0), s1r0 (day1), s0r1 (day2), s1r1, s1r2 (day3) */
+static const uint8_t oseg[5] = {0, 1, 0, 1, 1};
+static const uint32_t orow[5] = {0, 0, 1, 1, 2};
+
+static int write_fixture(struct fixture *fx, const char *path, int threads, uint64_t gen)
+{
+    struct colstore_wopts o;
+    struct cscc_err err;
+
+    memset(&o, 0, sizeof(o));
+    o.generation = gen;
+    o.import_id = 42;
+    o.meta_json = "{\"dataset\":\"test\"}";
+    o.sort_col = 0;
+    o.threads = threads;
+    cscc_err_clear(&err);
+    return colstore_write(path, fx->cols, 5, 2, oseg, orow, 5, &o, &err);
+}
+
+static void check_table(struct fixture *fx, const char *path, uint32_t dict_entries)
+{
+    struct cscc_err err;
+    struct colstore_table *t;
+    const struct colstore_col *c;
+    const int64_t *tv;
+    const double *fv;
+    const uint8_t *uv;
+    size_t lo, hi, len;
+    int64_t d0 = cscc_days_from_civil(2016, 1, 1), first, last;
+    const char *s;
+    unsigned w;
+
+    cscc_err_clear(&err);
+    t = colstore_open(path, &err);
+    CHECK(t != NULL);
+    if (!t) {
+        test_note("open failed: %s", err.msg);
+        return;
+    }
+    CHECK_INT_EQ(colstore_nrows(t), 5);
+    CHECK_INT_EQ(colstore_ncols(t), 5);
+    CHECK_INT_EQ(colstore_import_id(t), 42);
+    CHECK_STR_EQ(colstore_meta(t), "{\"dataset\":\"test\"}");
+    tv = colstore_col_data(colstore_col(t, "date"));
+    CHECK_INT_EQ(tv[0], fx->t0[0]);
+    CHECK_INT_EQ(tv[1], fx->t1[0]);
+    CHECK_INT_EQ(tv[2], fx->t0[1]);
+    CHECK_INT_EQ(tv[4], fx->t1[2]);
+    fv = colstore_col_data(colstore_col(t, "lat"));
+    CHECK(fv[0] == 41.753985135);
+    CHECK(isnan(fv[2]));
+    CHECK(fv[4] == 1e300);
+    uv = colstore_col_data(colstore_col(t, "area"));
+    CHECK_INT_EQ(uv[0], 25);
+    CHECK_INT_EQ(uv[1], 71);
+    CHECK_INT_EQ(uv[2], COLSTORE_NULL_U8);
+    c = colstore_col(t, "type");
+    CHECK(c != NULL);
+    w = colstore_col_width(c);
+    CHECK_INT_EQ(w, dict_entries <= 256 ? 1 : dict_entries <= 65536 ? 2 : 4);
+    CHECK_INT_EQ(colstore_col_dict_count(c), dict_entries);
+    CHECK_INT_EQ(colstore_code_at(colstore_col_data(c), w, 0), 1);
+    CHECK_INT_EQ(colstore_code_at(colstore_col_data(c), w, 1), 0);
+    CHECK_INT_EQ(colstore_code_at(colstore_col_data(c), w, 2), dict_entries - 1);
+    CHECK_INT_EQ(colstore_code_at(colstore_col_data(c), w, 3), dict_entries / 2);
+    CHECK_STR_EQ(colstore_col_dict_str(c, 1, &len), "value 1");
+    CHECK_INT_EQ(colstore_col_dict_find(c, "value 2", 7), 2);
+    c = colstore_col(t, "case");
+    s = colstore_col_str(c, 0, &len);
+    CHECK_MEM_EQ(s, len, "HZ100001", 8);
+    s = colstore_col_str(c, 1, &len);
+    CHECK_INT_EQ(len, 0);
+    s = colstore_col_str(c, 2, &len);
+    CHECK_MEM_EQ(s, len, "JA2", 3);
+    s = colstore_col_str(c, 4, &len);
+    CHECK_MEM_EQ(s, len, "BC", 2);
+    CHECK(colstore_col(t, "nope") == NULL);
+    /* day index */
+    colstore_day_span(t, &first, &last);
+    CHECK_INT_EQ(first, d0);
+    CHECK_INT_EQ(last, d0 + 3);
+    colstore_day_rows(t, d0, d0, &lo, &hi);
+    CHECK_INT_EQ(lo, 0);
+    CHECK_INT_EQ(hi, 1);
+    colstore_day_rows(t, d0 + 1, d0 + 2, &lo, &hi);
+    CHECK_INT_EQ(lo, 1);
+    CHECK_INT_EQ(hi, 3);
+    colstore_day_rows(t, d0 + 3, d0 + 100, &lo, &hi);
+    CHECK_INT_EQ(lo, 3);
+    CHECK_INT_EQ(hi, 5);
+    colstore_day_rows(t, d0 - 10, d0 - 1, &lo, &hi);
+    CHECK_INT_EQ(hi - lo, 0);
+    colstore_day_rows(t, d0 - 10, d0 + 10, &lo, &hi);
+    CHECK_INT_EQ(lo, 0);
+    CHECK_INT_EQ(hi, 5);
+    colstore_close(t);
+}
+
+TEST(colstore, write_and_read_back)
+{
+    static const uint32_t sizes[] = {10, 300, 70000};
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        struct fixture fx;
+        char path[4096];
+
+        memset(&fx, 0, sizeof(fx));
+        fixture_init(&fx, sizes[i]);
+        snprintf(path, sizeof(path), "%s/t%zu.cst", test_tmpdir(), i);
+        CHECK_INT_EQ(write_fixture(&fx, path, (int)i + 1, 7), 0);
+        check_table(&fx, path, sizes[i]);
+        colstore_dict_free(fx.dict);
+    }
+}
+
+TEST(colstore, refuses_unsorted_rows)
+{
+    static const uint8_t bad_seg[5] = {1, 0, 0, 1, 1}; /* day1 before day0 */
+    struct fixture fx;
+    struct colstore_wopts o;
+    struct cscc_err err;
+    char path[4096];
+
+    memset(&fx, 0, sizeof(fx));
+    fixture_init(&fx, 10);
+    memset(&o, 0, sizeof(o));
+    o.sort_col = 0;
+    o.threads = 1;
+    cscc_err_clear(&err);
+    snprintf(path, sizeof(path), "%s/bad.cst", test_tmpdir());
+    CHECK(colstore_write(path, fx.cols, 5, 2, bad_seg, orow, 5, &o, &err) != 0);
+    CHECK(strstr(err.msg, "time order") != NULL);
+    CHECK(access(path, F_OK) != 0); /* nothing left behind */
+    colstore_dict_free(fx.dict);
+}
+
+static void corrupt(const char *path, off_t off, int delta)
+{
+    int fd = open(path, O_RDWR);
+    unsigned char b;
+
+    if (fd < 0)
+        return;
+    if (pread(fd, &b, 1, off) == 1) {
+        b = (unsigned char)(b + delta);
+        if (pwrite(fd, &b, 1, off) != 1)
+            test_note("pwrite failed");
+    }
+    close(fd);
+}
+
+TEST(colstore, damaged_files_are_refused)
+{
+    struct fixture fx;
+    struct cscc_err err;
+    char path[4096];
+    struct stat st;
+    int fd;
+
+    memset(&fx, 0, sizeof(fx));
+    fixture_init(&fx, 10);
+    snprintf(path, sizeof(path), "%s/d.cst", test_tmpdir());
+
+    CHECK_INT_EQ(write_fixture(&fx, path, 1, 1), 0);
+    corrupt(path, 20, 1); /* a header byte: checksum mismatch */
+    cscc_err_clear(&err);
+    CHECK(colstore_open(path, &err) == NULL);
+    CHECK_INT_EQ(err.code, CSCC_EDATA);
+    CHECK(strstr(err.msg, "damaged") != NULL);
+
+    CHECK_INT_EQ(write_fixture(&fx, path, 1, 1), 0);
+    stat(path, &st);
+    fd = open(path, O_RDWR);
+    CHECK_INT_EQ(ftruncate(fd, st.st_size - 1), 0); /* torn write */
+    close(fd);
+    cscc_err_clear(&err);
+    CHECK(colstore_open(path, &err) == NULL);
+    CHECK_INT_EQ(err.code, CSCC_EDATA);
+
+    CHECK_INT_EQ(write_fixture(&fx, path, 1, 1), 0);
+    corrupt(path, 0, 1); /* magic */
+    cscc_err_clear(&err);
+    CHECK(colstore_open(path, &err) == NULL);
+    CHECK(strstr(err.msg, "not a cscc table") != NULL);
+
+    cscc_err_clear(&err);
+    snprintf(path, sizeof(path), "%s/none.cst", test_tmpdir());
+    CHECK(colstore_open(path, &err) == NULL);
+    CHECK_INT_EQ(err.code, CSCC_ENOENT);
+    colstore_dict_free(fx.dict);
+}
+
+TEST(colstore, commit_replaces_atomically_and_old_maps_stay_valid)
+{
+    struct fixture fx;
+    struct cscc_err err;
+    struct colstore_table *old, *cur;
+    char tmp[4096], path[4096];
+
+    memset(&fx, 0, sizeof(fx));
+    fixture_init(&fx, 10);
+    snprintf(tmp, sizeof(tmp), "%s/c.cst.tmp", test_tmpdir());
+    snprintf(path, sizeof(path), "%s/c.cst", test_tmpdir());
+    cscc_err_clear(&err);
+    CHECK_INT_EQ(write_fixture(&fx, tmp, 2, 1), 0);
+    CHECK_INT_EQ(colstore_commit(tmp, path, &err), 0);
+    old = colstore_open(path, &err);
+    CHECK(old != NULL);
+    fx.t0[0] += 5; /* the new generation differs */
+    CHECK_INT_EQ(write_fixture(&fx, tmp, 2, 2), 0);
+    CHECK_INT_EQ(colstore_commit(tmp, path, &err), 0);
+    CHECK(access(tmp, F_OK) != 0);
+    cur = colstore_open(path, &err);
+    CHECK(cur != NULL);
+    if (old && cur) {
+        CHECK_INT_EQ(colstore_generation(old), 1);
+        CHECK_INT_EQ(colstore_generation(cur), 2);
+        /* the old mapping still reads the old rows */
+        CHECK_INT_EQ(((const int64_t *)colstore_col_data(colstore_col(old, "date")))[0],
+                     fx.t0[0] - 5);
+        CHECK_INT_EQ(((const int64_t *)colstore_col_data(colstore_col(cur, "date")))[0], fx.t0[0]);
+    }
+    colstore_close(old);
+    colstore_close(cur);
+    /* a commit into a missing directory fails and says where */
+    cscc_err_clear(&err);
+    CHECK_INT_EQ(write_fixture(&fx, tmp, 1, 3), 0);
+    CHECK(colstore_commit(tmp, "/nonexistent-dir/x.cst", &err) != 0);
+    CHECK(strstr(err.msg, "/nonexistent-dir/x.cst") != NULL);
+    colstore_dict_free(fx.dict);
+}
+
+TEST(colstore, write_failure_leaves_nothing)
+{
+    struct fixture fx;
+    struct colstore_wopts o;
+    struct cscc_err err;
+
+    memset(&fx, 0, sizeof(fx));
+    fixture_init(&fx, 10);
+    memset(&o, 0, sizeof(o));
+    o.sort_col = 0;
+    o.threads = 1;
+    cscc_err_clear(&err);
+    CHECK_INT_EQ(colstore_write("/nonexistent-dir/t.cst", fx.cols, 5, 2, oseg, orow, 5, &o, &err),
+                 CSCC_EIO);
+    CHECK(strstr(err.msg, "cannot create /nonexistent-dir/t.cst") != NULL);
+    colstore_dict_free(fx.dict);
+}
+
+TEST(colstore, empty_table)
+{
+    struct colstore_wcol col = {"date", COLSTORE_I64, NULL, NULL};
+    struct colstore_seg seg = {"", NULL, 0};
+    struct colstore_wopts o;
+    struct cscc_err err;
+    struct colstore_table *t;
+    char path[4096];
+    size_t lo, hi;
+
+    col.segs = &seg;
+    memset(&o, 0, sizeof(o));
+    o.sort_col = 0;
+    o.threads = 1;
+    snprintf(path, sizeof(path), "%s/e.cst", test_tmpdir());
+    cscc_err_clear(&err);
+    CHECK_INT_EQ(colstore_write(path, &col, 1, 1, NULL, NULL, 0, &o, &err), 0);
+    t = colstore_open(path, &err);
+    CHECK(t != NULL);
+    if (t) {
+        CHECK_INT_EQ(colstore_nrows(t), 0);
+        colstore_day_rows(t, 0, 100000, &lo, &hi);
+        CHECK_INT_EQ(hi - lo, 0);
+        colstore_close(t);
+    }
+}

@@ -5,6 +5,11 @@
 #ifndef CSCC_CLI_CLI_H
 #define CSCC_CLI_CLI_H
 
+#include "core/err.h"
+#include "store/store.h"
+
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct cli_ctx {
@@ -34,5 +39,27 @@ int cli_common_option(struct cli_ctx *ctx, int opt, const char *arg);
 
 /** Prints "cscc: error: ..." and the usage hint; returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** Path of the database in the data directory. */
+int cli_db_path(const struct cli_ctx *ctx, char *buf, size_t cap);
+/** Opens the store of an existing data directory (says to run init if none). */
+struct store *cli_open_store(const struct cli_ctx *ctx, struct cscc_err *err);
+/** Finds the reference data shipped with cscc; 0 or -1 when not found. */
+int cli_reference_dir(char *buf, size_t cap);
+/** Prints err for people ("cscc: error: ..."). */
+void cli_report_error(const struct cscc_err *err);
+/** cli_report_error, then the exit status for err. */
+int cli_fail(const struct cscc_err *err);
+/** Formats v with thousands separators: "1,234,567". */
+const char *cli_num(uint64_t v, char *buf, size_t cap);
+/** Parses a decimal number no larger than max; -1 when not one. */
+int cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+/* The subcommands. */
+int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_import(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_imports(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_query(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_summary(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

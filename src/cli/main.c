@@ -10,6 +10,11 @@
 #include <string.h>
 
 static const struct cli_command commands[] = {
+    {"init", cmd_init, "create the data directory and load the reference data"},
+    {"import", cmd_import, "import crimes, victims or a point layer from City exports"},
+    {"imports", cmd_imports, "list past imports and what they did (provenance)"},
+    {"query", cmd_query, "count incidents by area, month, type ... (query counts)"},
+    {"summary", cmd_summary, "a citywide summary of the imported crimes"},
     {NULL, NULL, NULL},
 };
 

@@ -34,3 +34,33 @@ finish() {
     echo "$checks checks passed, $fails failed"
     [ "$fails" -eq 0 ]
 }
+
+PY=${PYTHON:-python3}
+TOOLS="$CSCC_SRC/tests/tools"
+
+# same_counts DATA_DIR BY FILE... : cscc's counts equal an independent count.
+same_counts() {
+    local data=$1 by=$2; shift 2
+    "$CSCC" --data "$data" query counts --by "$by" | "$PY" "$TOOLS/norm_counts.py" >"$T/cscc.txt"
+    "$PY" "$TOOLS/count.py" --by "$by" "$@" >"$T/python.txt"
+    if cmp -s "$T/cscc.txt" "$T/python.txt" && [ -s "$T/python.txt" ]; then
+        pass
+    else
+        fail "counts by $by differ from the independent count (< cscc, > python):"
+        diff "$T/cscc.txt" "$T/python.txt" | head -10 | sed 's/^/    /'
+    fi
+}
+
+# total DATA_DIR [ARGS...]: the single count of `query counts` with no key.
+total() {
+    local data=$1; shift
+    "$CSCC" --data "$data" query counts "$@" | tail -n 1
+}
+
+# need_shared REL: exits 77 (skipped) with a note when ../shared lacks REL.
+need_shared() {
+    if [ ! -e "$SHARED/$1" ]; then
+        echo "skipped: $SHARED/$1 is not here (the shared City data)"
+        exit 77
+    fi
+}

@@ -1,0 +1,1015 @@
+/* counts.c - filtered, grouped counts over the crimes table.
+ *
+ * The scan works in blocks of rows: filters turn codes into a 0/1 mask
+ * through small lookup tables, keys turn codes (or the day of the time
+ * column) into dense group numbers, and counts[group] += mask. No branch
+ * depends on the data, and the inner loops are specialised per code width.
+ */
+#include "analysis/counts.h"
+
+#include "core/alloc.h"
+#include "core/csv.h"
+#include "core/time.h"
+#include "core/u64map.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define BLOCK 4096
+#define FLAT_MAX ((size_t)1 << 22)
+
+static const char *const key_names[COUNTS_NKEYS] = {
+    [COUNTS_AREA] = "area",     [COUNTS_YEAR] = "year",      [COUNTS_MONTH] = "month",
+    [COUNTS_WEEK] = "week",     [COUNTS_DAY] = "day",        [COUNTS_WEEKDAY] = "weekday",
+    [COUNTS_HOUR] = "hour",     [COUNTS_TYPE] = "type",      [COUNTS_FBI] = "fbi",
+    [COUNTS_DISTRICT] = "district", [COUNTS_BEAT] = "beat",  [COUNTS_WARD] = "ward",
+};
+
+int counts_key_by_name(const char *name)
+{
+    int k;
+
+    for (k = 0; k < COUNTS_NKEYS; k++)
+        if (!strcmp(name, key_names[k]))
+            return k;
+    return -1;
+}
+
+const char *counts_key_names(void)
+{
+    return "area, year, month, week, day, weekday, hour, type, fbi, district, beat, ward";
+}
+
+/* How a key maps a row to a dense group number. */
+struct keydef {
+    int kind;
+    uint32_t n;                 /* number of groups */
+    const struct colstore_col *col;
+    const uint32_t *lut;        /* time keys: day offset -> group; NULL otherwise */
+    int64_t day_lo;             /* time keys: first day of the lut */
+    int dense;                  /* groups with zero counts are listed too */
+    /* time keys: the first period's start, for labels */
+    int64_t period0;
+};
+
+struct counts_result {
+    struct counts_query q;
+    struct keydef kd[COUNTS_MAX_KEYS];
+    struct counts_row *rows;
+    size_t nrows;
+    uint64_t total, in_period;
+    const struct colstore_table *t;   /* for labels (dictionary strings) */
+    char *area_name[256];
+    int area_known[256];
+    double pop[256];
+    double pop_scope;                 /* population of every area in scope */
+    char pop_source[64];
+    char fbi_list[512];               /* the FBI codes filtered on, for the JSON */
+    struct strbuf warn;
+    int64_t first_day, last_day;      /* the period reported */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Reference data                                                           */
+/* ------------------------------------------------------------------------ */
+
+static int area_cb(void *arg, const struct store_area *a)
+{
+    struct counts_result *r = arg;
+
+    if (a->number > 0 && a->number < 255) {
+        r->area_known[a->number] = 1;
+        cscc_free(r->area_name[a->number]);
+        r->area_name[a->number] = cscc_xstrdup(a->name);
+    }
+    return 0;
+}
+
+struct popctx {
+    struct counts_result *r;
+    int year[256];
+    const char *want;
+    char source[256][64];
+};
+
+static int pop_cb(void *arg, const struct store_population *p)
+{
+    struct popctx *c = arg;
+
+    if (p->area <= 0 || p->area >= 255)
+        return 0;
+    if (c->want ? !strcmp(p->source, c->want) : p->year > c->year[p->area]) {
+        c->year[p->area] = p->year;
+        c->r->pop[p->area] = (double)p->population;
+        snprintf(c->source[p->area], sizeof(c->source[0]), "%s", p->source);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Time keys                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static int64_t month_index(int64_t day)
+{
+    int64_t y;
+    unsigned m, d;
+
+    cscc_civil_from_days(day, &y, &m, &d);
+    return y * 12 + (int64_t)m - 1;
+}
+
+static int64_t year_of(int64_t day)
+{
+    int64_t y;
+    unsigned m, d;
+
+    cscc_civil_from_days(day, &y, &m, &d);
+    return y;
+}
+
+/* Monday of the ISO week of day. */
+static int64_t week_start(int64_t day)
+{
+    return day - (cscc_weekday(day) + 6) % 7;
+}
+
+static int build_time_key(struct keydef *k, int64_t lo, int64_t hi)
+{
+    int64_t span = hi - lo + 1, d;
+    uint32_t *lut;
+
+    k->day_lo = lo;
+    if (k->kind == COUNTS_WEEKDAY) {
+        k->n = 7;
+        return 0;
+    }
+    if (k->kind == COUNTS_HOUR) {
+        k->n = 24;
+        return 0;
+    }
+    if (span <= 0) {
+        k->n = 0;
+        return 0;
+    }
+    lut = cscc_trymalloc((size_t)span * sizeof(*lut));
+    if (!lut)
+        return CSCC_ENOMEM;
+    switch (k->kind) {
+    case COUNTS_DAY:
+        for (d = 0; d < span; d++)
+            lut[d] = (uint32_t)d;
+        k->n = (uint32_t)span;
+        k->period0 = lo;
+        break;
+    case COUNTS_MONTH: {
+        int64_t m0 = month_index(lo);
+
+        for (d = 0; d < span; d++)
+            lut[d] = (uint32_t)(month_index(lo + d) - m0);
+        k->n = lut[span - 1] + 1;
+        k->period0 = m0;
+        break;
+    }
+    case COUNTS_YEAR: {
+        int64_t y0 = year_of(lo);
+
+        for (d = 0; d < span; d++)
+            lut[d] = (uint32_t)(year_of(lo + d) - y0);
+        k->n = lut[span - 1] + 1;
+        k->period0 = y0;
+        break;
+    }
+    case COUNTS_WEEK: {
+        int64_t w0 = week_start(lo);
+
+        for (d = 0; d < span; d++)
+            lut[d] = (uint32_t)((week_start(lo + d) - w0) / 7);
+        k->n = lut[span - 1] + 1;
+        k->period0 = w0;
+        break;
+    }
+    }
+    k->lut = lut;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The scan                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* out[j] = lut[code of row lo + j] for a column of any code width. */
+static void codes_lut(const struct colstore_col *c, size_t lo, size_t n, const uint8_t *lut,
+                      uint8_t *out)
+{
+    const void *d = colstore_col_data(c);
+    size_t j;
+
+    switch (colstore_col_width(c)) {
+    case 1: {
+        const uint8_t *p = (const uint8_t *)d + lo;
+
+        for (j = 0; j < n; j++)
+            out[j] &= lut[p[j]];
+        break;
+    }
+    case 2: {
+        const uint16_t *p = (const uint16_t *)d + lo;
+
+        for (j = 0; j < n; j++)
+            out[j] &= lut[p[j]];
+        break;
+    }
+    default: {
+        const uint32_t *p = (const uint32_t *)d + lo;
+
+        for (j = 0; j < n; j++)
+            out[j] &= lut[p[j]];
+    }
+    }
+}
+
+/* g[j] = g[j] * k->n + group of row lo + j. */
+static void key_groups(const struct keydef *k, const struct colstore_col *tcol, size_t lo,
+                       size_t n, uint32_t *g)
+{
+    size_t j;
+
+    switch (k->kind) {
+    case COUNTS_YEAR:
+    case COUNTS_MONTH:
+    case COUNTS_WEEK:
+    case COUNTS_DAY: {
+        const int64_t *t = (const int64_t *)colstore_col_data(tcol) + lo;
+        int64_t base = k->day_lo * CSCC_SECS_PER_DAY;
+
+        /* rows in the period have t >= base, so the division is of non-negatives */
+        for (j = 0; j < n; j++)
+            g[j] = g[j] * k->n + k->lut[(uint64_t)(t[j] - base) / CSCC_SECS_PER_DAY];
+        return;
+    }
+    case COUNTS_WEEKDAY: {
+        const int64_t *t = (const int64_t *)colstore_col_data(tcol) + lo;
+        int64_t base = k->day_lo * CSCC_SECS_PER_DAY;
+        uint32_t wd0 = (uint32_t)((cscc_weekday(k->day_lo) + 6) % 7); /* Monday = 0 */
+
+        for (j = 0; j < n; j++)
+            g[j] = g[j] * 7 + (uint32_t)(((uint64_t)(t[j] - base) / CSCC_SECS_PER_DAY + wd0) % 7);
+        return;
+    }
+    case COUNTS_HOUR: {
+        const int64_t *t = (const int64_t *)colstore_col_data(tcol) + lo;
+        int64_t base = k->day_lo * CSCC_SECS_PER_DAY;
+
+        for (j = 0; j < n; j++)
+            g[j] = g[j] * 24 + (uint32_t)((uint64_t)(t[j] - base) % CSCC_SECS_PER_DAY / 3600);
+        return;
+    }
+    default: {
+        const void *d = colstore_col_data(k->col);
+
+        switch (colstore_col_width(k->col)) {
+        case 1:
+            for (j = 0; j < n; j++)
+                g[j] = g[j] * k->n + ((const uint8_t *)d)[lo + j];
+            break;
+        case 2:
+            for (j = 0; j < n; j++)
+                g[j] = g[j] * k->n + ((const uint16_t *)d)[lo + j];
+            break;
+        default:
+            for (j = 0; j < n; j++)
+                g[j] = g[j] * k->n + ((const uint32_t *)d)[lo + j];
+        }
+    }
+    }
+}
+
+struct filter {
+    const struct colstore_col *col;
+    uint8_t *lut; /* indexed by code or value */
+};
+
+static int add_warning(struct counts_result *r, const char *fmt, const char *arg)
+{
+    if (r->warn.len)
+        strbuf_adds(&r->warn, "; ");
+    return strbuf_addf(&r->warn, fmt, arg);
+}
+
+/* A lookup table over a dictionary column that is 1 for the given strings. */
+static uint8_t *dict_filter(struct counts_result *r, const struct colstore_col *c,
+                            const char *const *vals, size_t n, const char *what)
+{
+    uint32_t count = colstore_col_dict_count(c), k;
+    uint8_t *lut = cscc_xcalloc(count ? count : 1, 1);
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        int found = 0;
+
+        for (k = 0; k < count; k++) {
+            size_t len;
+            const char *s = colstore_col_dict_str(c, k, &len);
+
+            if (len == strlen(vals[i]) && !strncasecmp(s, vals[i], len)) {
+                lut[k] = 1;
+                found = 1;
+            }
+        }
+        if (!found) {
+            char msg[200];
+
+            snprintf(msg, sizeof(msg), "no row has %s '%%s'", what);
+            add_warning(r, msg, vals[i]);
+        }
+    }
+    return lut;
+}
+
+static const struct colstore_col *key_col(const struct colstore_table *t, int kind)
+{
+    switch (kind) {
+    case COUNTS_AREA: return colstore_col(t, "community_area");
+    case COUNTS_TYPE: return colstore_col(t, "primary_type");
+    case COUNTS_FBI: return colstore_col(t, "fbi_code");
+    case COUNTS_DISTRICT: return colstore_col(t, "district");
+    case COUNTS_BEAT: return colstore_col(t, "beat");
+    case COUNTS_WARD: return colstore_col(t, "ward");
+    default: return colstore_col(t, "date");
+    }
+}
+
+static int cmp_rows(const void *x, const void *y)
+{
+    const struct counts_row *a = x, *b = y;
+    size_t k;
+
+    for (k = 0; k < COUNTS_MAX_KEYS; k++)
+        if (a->key[k] != b->key[k])
+            return a->key[k] < b->key[k] ? -1 : 1;
+    return 0;
+}
+
+struct counts_result *analysis_counts(const struct colstore_table *t, struct store *st,
+                                      const struct counts_query *q, struct cscc_err *err)
+{
+    struct counts_result *r = cscc_xcalloc(1, sizeof(*r));
+    const struct colstore_col *tcol = colstore_col(t, "date");
+    struct filter filt[4];
+    size_t nfilt = 0, lo, hi, i, k, ngroups = 1;
+    uint64_t *flat = NULL;
+    struct u64map map;
+    int use_map = 0, rc = 0;
+    uint8_t area_ok[256];
+    int64_t first, last;
+    uint8_t *mask = NULL;
+    uint32_t *g = NULL;
+
+    memset(&map, 0, sizeof(map));
+    r->q = *q;
+    r->t = t;
+    strbuf_init(&r->warn, 65536);
+    if (!tcol || colstore_col_type(tcol) != COLSTORE_I64) {
+        cscc_err_set(err, CSCC_EDATA, "the crimes table has no date column");
+        goto fail;
+    }
+    /* Reference data: names, population, priority list, category. */
+    if ((rc = store_each_area(st, 0, area_cb, r, err)))
+        goto fail;
+    {
+        struct popctx pc;
+        int a;
+
+        memset(&pc, 0, sizeof(pc));
+        pc.r = r;
+        pc.want = q->population;
+        for (a = 0; a < 256; a++)
+            r->pop[a] = NAN;
+        if ((rc = store_each_population(st, NULL, pop_cb, &pc, err)))
+            goto fail;
+        for (a = 1; a < 255; a++)
+            if (pc.source[a][0]) {
+                snprintf(r->pop_source, sizeof(r->pop_source), "%s", pc.source[a]);
+                break;
+            }
+        if (q->population && !r->pop_source[0]) {
+            cscc_err_set(err, CSCC_EINVAL, "no population figures from source '%s'",
+                         q->population);
+            goto fail;
+        }
+    }
+    memset(area_ok, 0, sizeof(area_ok));
+    if (q->nareas || q->priority) {
+        for (i = 0; i < q->nareas; i++) {
+            if (q->areas[i] <= 0 || q->areas[i] >= 255 || !r->area_known[q->areas[i]]) {
+                cscc_err_set(err, CSCC_EINVAL, "there is no community area %d", q->areas[i]);
+                goto fail;
+            }
+            area_ok[q->areas[i]] = 1;
+        }
+        if (q->priority) {
+            int pri[256];
+            size_t np = 0;
+
+            if ((rc = store_get_priority(st, "ocos", pri, 256, &np, err)))
+                goto fail;
+            if (!np) {
+                cscc_err_set(err, CSCC_EINVAL, "no priority areas are configured");
+                goto fail;
+            }
+            for (i = 0; i < np; i++)
+                if (pri[i] > 0 && pri[i] < 255)
+                    area_ok[pri[i]] = 1;
+        }
+    } else {
+        for (i = 1; i < 255; i++)
+            area_ok[i] = (uint8_t)r->area_known[i];
+        area_ok[255] = 1; /* unknown area: counted when no area filter is given */
+    }
+    r->pop_scope = 0;
+    for (i = 1; i < 255; i++)
+        if (area_ok[i] && r->area_known[i] && !isnan(r->pop[i]))
+            r->pop_scope += r->pop[i];
+
+    /* Period: the query's range, clipped to the data. */
+    colstore_day_span(t, &first, &last);
+    r->first_day = q->has_from ? q->day_from : first;
+    r->last_day = q->has_to ? q->day_to : last;
+    if (r->first_day > r->last_day) {
+        lo = hi = 0;
+    } else {
+        colstore_day_rows(t, r->first_day, r->last_day, &lo, &hi);
+    }
+    r->in_period = hi - lo;
+
+    /* Filters. */
+    if (q->nareas || q->priority) {
+        filt[nfilt].col = colstore_col(t, "community_area");
+        filt[nfilt].lut = cscc_xmalloc(256);
+        memcpy(filt[nfilt].lut, area_ok, 256);
+        nfilt++;
+    }
+    if (q->ntypes) {
+        filt[nfilt].col = colstore_col(t, "primary_type");
+        filt[nfilt].lut = dict_filter(r, filt[nfilt].col, q->types, q->ntypes, "primary type");
+        nfilt++;
+    }
+    if (q->nfbi || q->category) {
+        const char *codes[COUNTS_MAX_VALUES * 2];
+        char catbuf[512], *save = NULL, *tok;
+        size_t nc = 0;
+
+        for (i = 0; i < q->nfbi; i++)
+            codes[nc++] = q->fbi[i];
+        if (q->category) {
+            if ((rc = store_get_category(st, q->category, catbuf, sizeof(catbuf), err))) {
+                if (rc == CSCC_ENOENT)
+                    cscc_err_set(err, CSCC_EINVAL,
+                                 "unknown category '%s'; 'cscc init' loads the categories of "
+                                 "data/reference/categories.csv",
+                                 q->category);
+                goto fail;
+            }
+            for (tok = strtok_r(catbuf, " ,", &save); tok && nc < COUNTS_MAX_VALUES * 2;
+                 tok = strtok_r(NULL, " ,", &save))
+                codes[nc++] = tok;
+        }
+        r->fbi_list[0] = '\0';
+        for (i = 0; i < nc; i++) {
+            size_t l = strlen(r->fbi_list);
+
+            snprintf(r->fbi_list + l, sizeof(r->fbi_list) - l, "%s%s", i ? " " : "", codes[i]);
+        }
+        filt[nfilt].col = colstore_col(t, "fbi_code");
+        filt[nfilt].lut = dict_filter(r, filt[nfilt].col, codes, nc, "FBI code");
+        nfilt++;
+    }
+    for (i = 0; i < nfilt; i++)
+        if (!filt[i].col) {
+            cscc_err_set(err, CSCC_EDATA, "the crimes table lacks a column this query needs");
+            goto fail;
+        }
+
+    /* Keys. */
+    for (k = 0; k < q->nkeys; k++) {
+        struct keydef *kd = &r->kd[k];
+
+        kd->kind = q->keys[k];
+        kd->col = key_col(t, kd->kind);
+        if (!kd->col) {
+            cscc_err_set(err, CSCC_EDATA, "the table has no column for key '%s'",
+                         key_names[kd->kind]);
+            goto fail;
+        }
+        switch (kd->kind) {
+        case COUNTS_AREA:
+        case COUNTS_DISTRICT:
+        case COUNTS_WARD:
+            kd->n = 256;
+            kd->dense = kd->kind == COUNTS_AREA;
+            break;
+        case COUNTS_BEAT: kd->n = 65536; break;
+        case COUNTS_TYPE:
+        case COUNTS_FBI: kd->n = colstore_col_dict_count(kd->col); break;
+        default:
+            kd->dense = 1;
+            if (build_time_key(kd, r->first_day, r->last_day < r->first_day ? r->first_day - 1
+                                                                             : r->last_day)) {
+                cscc_err_set(err, CSCC_ENOMEM, "out of memory");
+                goto fail;
+            }
+        }
+        if (kd->n == 0)
+            kd->n = 1;
+        ngroups *= kd->n;
+    }
+    use_map = ngroups > FLAT_MAX;
+    if (use_map ? u64map_init(&map, 1024) : !(flat = cscc_trycalloc(ngroups, sizeof(*flat)))) {
+        cscc_err_set(err, CSCC_ENOMEM, "out of memory for %zu groups", ngroups);
+        goto fail;
+    }
+    mask = cscc_xmalloc(BLOCK);
+    g = cscc_xmalloc(BLOCK * sizeof(*g));
+    for (i = lo; i < hi; i += BLOCK) {
+        size_t n = hi - i < BLOCK ? hi - i : BLOCK, j, f;
+
+        memset(mask, 1, n);
+        for (f = 0; f < nfilt; f++)
+            codes_lut(filt[f].col, i, n, filt[f].lut, mask);
+        memset(g, 0, n * sizeof(*g));
+        for (k = 0; k < q->nkeys; k++)
+            key_groups(&r->kd[k], tcol, i, n, g);
+        if (!use_map) {
+            for (j = 0; j < n; j++)
+                flat[g[j]] += mask[j];
+        } else {
+            for (j = 0; j < n; j++) {
+                uint64_t *v;
+
+                if (!mask[j])
+                    continue;
+                if (!(v = u64map_upsert(&map, g[j]))) {
+                    cscc_err_set(err, CSCC_ENOMEM, "out of memory");
+                    goto fail;
+                }
+                (*v)++;
+            }
+        }
+    }
+
+    /* Rows: every non-empty group; dense keys also list their empty groups. */
+    {
+        size_t cap = 0, gi;
+        int all_dense = 1;
+
+        for (k = 0; k < q->nkeys; k++)
+            all_dense &= r->kd[k].dense;
+        for (gi = 0; gi < (use_map ? map.cap : ngroups); gi++) {
+            uint64_t cnt, key = gi;
+            uint32_t kv[COUNTS_MAX_KEYS];
+            size_t rem;
+            int skip = 0;
+
+            if (use_map) {
+                if (!map.used[gi])
+                    continue;
+                key = map.keys[gi];
+                cnt = map.vals[gi];
+            } else {
+                cnt = flat[gi];
+            }
+            rem = (size_t)key;
+            for (k = q->nkeys; k-- > 0;) {
+                kv[k] = (uint32_t)(rem % r->kd[k].n);
+                rem /= r->kd[k].n;
+            }
+            for (k = 0; k < q->nkeys; k++) {
+                if (r->kd[k].kind == COUNTS_AREA) {
+                    /* dense over the areas in scope; unknown only when it has rows */
+                    if (kv[k] == 255 ? cnt == 0 || !area_ok[255]
+                                     : !r->area_known[kv[k]] || !area_ok[kv[k]])
+                        skip = 1;
+                }
+            }
+            if (skip || (!cnt && !all_dense))
+                continue;
+            r->total += cnt;
+            if (r->nrows == cap) {
+                cap = cap ? cap * 2 : 256;
+                r->rows = cscc_xrealloc(r->rows, cap * sizeof(*r->rows));
+            }
+            memcpy(r->rows[r->nrows].key, kv, sizeof(kv));
+            r->rows[r->nrows].count = cnt;
+            r->rows[r->nrows].rate = NAN;
+            if (q->rate) {
+                double pop = r->pop_scope;
+
+                for (k = 0; k < q->nkeys; k++)
+                    if (r->kd[k].kind == COUNTS_AREA)
+                        pop = kv[k] == 255 ? NAN : r->pop[kv[k]];
+                if (pop > 0)
+                    r->rows[r->nrows].rate = (double)cnt * 100000.0 / pop;
+            }
+            r->nrows++;
+        }
+    }
+    if (use_map) /* the map's order is arbitrary */
+        qsort(r->rows, r->nrows, sizeof(*r->rows), cmp_rows);
+    goto out;
+fail:
+    analysis_counts_free(r);
+    r = NULL;
+out:
+    for (i = 0; i < nfilt; i++)
+        cscc_free(filt[i].lut);
+    cscc_free(flat);
+    cscc_free(mask);
+    cscc_free(g);
+    u64map_release(&map);
+    return r;
+}
+
+void analysis_counts_free(struct counts_result *r)
+{
+    size_t i;
+
+    if (!r)
+        return;
+    for (i = 0; i < COUNTS_MAX_KEYS; i++)
+        cscc_free((void *)r->kd[i].lut);
+    for (i = 0; i < 256; i++)
+        cscc_free(r->area_name[i]);
+    strbuf_release(&r->warn);
+    cscc_free(r->rows);
+    cscc_free(r);
+}
+
+size_t counts_nrows(const struct counts_result *r)
+{
+    return r->nrows;
+}
+
+const struct counts_row *counts_row_at(const struct counts_result *r, size_t i)
+{
+    return i < r->nrows ? &r->rows[i] : NULL;
+}
+
+uint64_t counts_total(const struct counts_result *r)
+{
+    return r->total;
+}
+
+uint64_t counts_rows_in_period(const struct counts_result *r)
+{
+    return r->in_period;
+}
+
+const char *counts_warnings(const struct counts_result *r)
+{
+    return r->warn.buf;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Output                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static const char *const weekday_names[7] = {"Monday", "Tuesday", "Wednesday", "Thursday",
+                                             "Friday", "Saturday", "Sunday"};
+
+/* Column names of a key in CSV headers and JSON members. */
+static const char *key_column(int kind)
+{
+    switch (kind) {
+    case COUNTS_AREA: return "community_area";
+    case COUNTS_TYPE: return "primary_type";
+    case COUNTS_FBI: return "fbi_code";
+    default: return key_names[kind];
+    }
+}
+
+/* The label of key value v; *is_num set when it is a bare number (JSON). */
+static void key_label(const struct counts_result *r, size_t k, uint32_t v, char *buf, size_t cap,
+                      int *is_num, int *is_null)
+{
+    const struct keydef *kd = &r->kd[k];
+
+    *is_num = 0;
+    *is_null = 0;
+    switch (kd->kind) {
+    case COUNTS_AREA:
+    case COUNTS_DISTRICT:
+    case COUNTS_WARD:
+        if (v == 255) {
+            buf[0] = '\0';
+            *is_null = 1;
+        } else {
+            snprintf(buf, cap, "%u", v);
+            *is_num = 1;
+        }
+        return;
+    case COUNTS_BEAT:
+        if (v == 65535) {
+            buf[0] = '\0';
+            *is_null = 1;
+        } else {
+            snprintf(buf, cap, "%04u", v);
+        }
+        return;
+    case COUNTS_TYPE:
+    case COUNTS_FBI: {
+        size_t len;
+        const char *s = colstore_col_dict_str(kd->col, v, &len);
+
+        snprintf(buf, cap, "%.*s", (int)len, s);
+        if (!len)
+            *is_null = 1;
+        return;
+    }
+    case COUNTS_YEAR:
+        snprintf(buf, cap, "%lld", (long long)(kd->period0 + v));
+        *is_num = 1;
+        return;
+    case COUNTS_MONTH: {
+        int64_t mi = kd->period0 + v;
+
+        snprintf(buf, cap, "%04lld-%02lld", (long long)(mi / 12), (long long)(mi % 12 + 1));
+        return;
+    }
+    case COUNTS_WEEK: {
+        int iy, w;
+
+        cscc_iso_week(kd->period0 + (int64_t)v * 7, &iy, &w);
+        snprintf(buf, cap, "%04d-W%02d", iy, w);
+        return;
+    }
+    case COUNTS_DAY:
+        if (cap >= 11)
+            cscc_format_day(kd->period0 + v, buf);
+        return;
+    case COUNTS_WEEKDAY: snprintf(buf, cap, "%s", weekday_names[v % 7]); return;
+    case COUNTS_HOUR:
+        snprintf(buf, cap, "%u", v);
+        *is_num = 1;
+        return;
+    }
+    buf[0] = '\0';
+}
+
+static void fmt_rate(double rate, char *buf, size_t cap)
+{
+    if (isnan(rate))
+        buf[0] = '\0';
+    else
+        snprintf(buf, cap, "%.2f", rate);
+}
+
+static const char *area_name(const struct counts_result *r, uint32_t v)
+{
+    if (v == 255)
+        return "(unknown)";
+    return v < 256 && r->area_name[v] ? r->area_name[v] : "";
+}
+
+void counts_label(const struct counts_result *r, size_t i, size_t k, char *buf, size_t cap)
+{
+    int isnum, isnull;
+    char tmp[128];
+
+    if (i >= r->nrows || k >= r->q.nkeys || !cap) {
+        if (cap)
+            buf[0] = '\0';
+        return;
+    }
+    key_label(r, k, r->rows[i].key[k], tmp, sizeof(tmp), &isnum, &isnull);
+    if (r->kd[k].kind == COUNTS_AREA)
+        snprintf(buf, cap, "%s%s%s", tmp, tmp[0] ? " " : "", area_name(r, r->rows[i].key[k]));
+    else
+        snprintf(buf, cap, "%s", tmp);
+}
+
+static int write_csv(const struct counts_result *r, struct strbuf *sb)
+{
+    size_t i, k;
+    char buf[128];
+    int isnum, isnull;
+
+    for (k = 0; k < r->q.nkeys; k++) {
+        strbuf_adds(sb, k ? "," : "");
+        strbuf_adds(sb, key_column(r->kd[k].kind));
+        if (r->kd[k].kind == COUNTS_AREA)
+            strbuf_adds(sb, ",name");
+    }
+    strbuf_adds(sb, r->q.nkeys ? ",count" : "count");
+    if (r->q.rate)
+        strbuf_adds(sb, ",rate_per_100k");
+    strbuf_addc(sb, '\n');
+    for (i = 0; i < r->nrows; i++) {
+        const struct counts_row *row = &r->rows[i];
+
+        for (k = 0; k < r->q.nkeys; k++) {
+            if (k)
+                strbuf_addc(sb, ',');
+            key_label(r, k, row->key[k], buf, sizeof(buf), &isnum, &isnull);
+            csv_write_field(sb, buf, strlen(buf), isnum ? 0 : CSV_NEUTRALIZE);
+            if (r->kd[k].kind == COUNTS_AREA) {
+                const char *name = area_name(r, row->key[k]);
+
+                strbuf_addc(sb, ',');
+                csv_write_field(sb, name, strlen(name), CSV_NEUTRALIZE);
+            }
+        }
+        strbuf_addf(sb, "%s%llu", r->q.nkeys ? "," : "", (unsigned long long)row->count);
+        if (r->q.rate) {
+            fmt_rate(row->rate, buf, sizeof(buf));
+            strbuf_addc(sb, ',');
+            strbuf_adds(sb, buf);
+        }
+        if (strbuf_addc(sb, '\n'))
+            return CSCC_ENOMEM;
+    }
+    return 0;
+}
+
+static void json_day(struct strbuf *sb, int64_t day)
+{
+    char d[16];
+
+    cscc_format_day(day, d);
+    strbuf_addf(sb, "\"%s\"", d);
+}
+
+static void json_strs(struct strbuf *sb, const char *const *v, size_t n)
+{
+    size_t i;
+
+    strbuf_addc(sb, '[');
+    for (i = 0; i < n; i++) {
+        if (i)
+            strbuf_addc(sb, ',');
+        strbuf_add_json_str(sb, v[i], strlen(v[i]));
+    }
+    strbuf_addc(sb, ']');
+}
+
+static int write_json(const struct counts_result *r, struct strbuf *sb)
+{
+    const struct counts_query *q = &r->q;
+    size_t i, k;
+    char buf[128];
+    int isnum, isnull;
+
+    strbuf_adds(sb, "{\"query\":{\"by\":[");
+    for (k = 0; k < q->nkeys; k++)
+        strbuf_addf(sb, "%s\"%s\"", k ? "," : "", key_names[q->keys[k]]);
+    strbuf_adds(sb, "],\"from\":");
+    json_day(sb, r->first_day);
+    strbuf_adds(sb, ",\"to\":");
+    json_day(sb, r->last_day);
+    strbuf_adds(sb, ",\"types\":");
+    json_strs(sb, q->types, q->ntypes);
+    strbuf_adds(sb, ",\"fbi_codes\":");
+    if (r->fbi_list[0]) {
+        strbuf_add_json_str(sb, r->fbi_list, strlen(r->fbi_list));
+    } else {
+        strbuf_adds(sb, "null");
+    }
+    strbuf_adds(sb, ",\"category\":");
+    if (q->category)
+        strbuf_add_json_str(sb, q->category, strlen(q->category));
+    else
+        strbuf_adds(sb, "null");
+    strbuf_adds(sb, ",\"areas\":[");
+    for (i = 0; i < q->nareas; i++)
+        strbuf_addf(sb, "%s%d", i ? "," : "", q->areas[i]);
+    strbuf_addf(sb, "],\"priority\":%s,\"rate\":%s", q->priority ? "true" : "false",
+                q->rate ? "true" : "false");
+    if (q->rate) {
+        strbuf_adds(sb, ",\"population\":");
+        strbuf_add_json_str(sb, r->pop_source, strlen(r->pop_source));
+    }
+    strbuf_addf(sb, "},\"data\":{\"dataset\":\"crimes\",\"generation\":%llu,"
+                    "\"rows_in_period\":%llu,\"rows_counted\":%llu,\"timezone\":\"America/Chicago\"}",
+                (unsigned long long)colstore_generation(r->t), (unsigned long long)r->in_period,
+                (unsigned long long)r->total);
+    if (r->warn.len) {
+        strbuf_adds(sb, ",\"warnings\":");
+        strbuf_add_json_str(sb, r->warn.buf, r->warn.len);
+    }
+    strbuf_adds(sb, ",\"rows\":[");
+    for (i = 0; i < r->nrows; i++) {
+        const struct counts_row *row = &r->rows[i];
+
+        strbuf_adds(sb, i ? ",\n{" : "\n{");
+        for (k = 0; k < q->nkeys; k++) {
+            key_label(r, k, row->key[k], buf, sizeof(buf), &isnum, &isnull);
+            strbuf_addf(sb, "%s\"%s\":", k ? "," : "", key_column(r->kd[k].kind));
+            if (isnull)
+                strbuf_adds(sb, "null");
+            else if (isnum)
+                strbuf_adds(sb, buf);
+            else
+                strbuf_add_json_str(sb, buf, strlen(buf));
+            if (r->kd[k].kind == COUNTS_AREA) {
+                const char *name = area_name(r, row->key[k]);
+
+                strbuf_adds(sb, ",\"name\":");
+                strbuf_add_json_str(sb, name, strlen(name));
+            }
+        }
+        strbuf_addf(sb, "%s\"count\":%llu", q->nkeys ? "," : "", (unsigned long long)row->count);
+        if (q->rate) {
+            fmt_rate(row->rate, buf, sizeof(buf));
+            strbuf_addf(sb, ",\"rate_per_100k\":%s", buf[0] ? buf : "null");
+        }
+        strbuf_addc(sb, '}');
+    }
+    return strbuf_adds(sb, "]}\n");
+}
+
+static int write_table(const struct counts_result *r, struct strbuf *sb)
+{
+    struct strbuf csv;
+    size_t widths[8] = {0}, ncol = 0, c, pos;
+    int rc, pass;
+
+    /* Render as CSV-like cells first, then pad each column to its width. */
+    strbuf_init(&csv, 0);
+    if ((rc = write_csv(r, &csv)))
+        goto out;
+    for (pass = 0; pass < 2; pass++) {
+        const char *p = csv.buf, *e = csv.buf + csv.len;
+
+        while (p < e) {
+            const char *nl = memchr(p, '\n', (size_t)(e - p));
+            size_t len = nl ? (size_t)(nl - p) : (size_t)(e - p);
+
+            c = 0;
+            pos = 0;
+            while (pos <= len && c < 8) {
+                size_t start = pos, w;
+                int inq = 0;
+                char cell[256];
+                size_t cl = 0;
+
+                while (pos < len && (inq || p[pos] != ',')) {
+                    if (p[pos] == '"') {
+                        if (inq && pos + 1 < len && p[pos + 1] == '"') {
+                            if (cl < sizeof(cell) - 1)
+                                cell[cl++] = '"';
+                            pos += 2;
+                            continue;
+                        }
+                        inq = !inq;
+                    } else if (cl < sizeof(cell) - 1) {
+                        cell[cl++] = p[pos];
+                    }
+                    pos++;
+                }
+                cell[cl] = '\0';
+                w = cl;
+                (void)start;
+                if (pass == 0) {
+                    if (w > widths[c])
+                        widths[c] = w;
+                } else {
+                    int right = cell[0] && (cell[0] == '-' || (cell[0] >= '0' && cell[0] <= '9')) &&
+                                strspn(cell, "0123456789.-") == cl;
+
+                    if (c)
+                        strbuf_adds(sb, "  ");
+                    if (right)
+                        strbuf_addf(sb, "%*s", (int)widths[c], cell);
+                    else
+                        strbuf_addf(sb, "%-*s", (int)widths[c], cell);
+                }
+                c++;
+                pos++;
+            }
+            if (c > ncol)
+                ncol = c;
+            if (pass == 1) {
+                while (sb->len && sb->buf[sb->len - 1] == ' ')
+                    strbuf_setlen(sb, sb->len - 1);
+                strbuf_addc(sb, '\n');
+            }
+            p = nl ? nl + 1 : e;
+        }
+    }
+out:
+    strbuf_release(&csv);
+    return rc;
+}
+
+int counts_write(const struct counts_result *r, enum counts_format f, struct strbuf *sb)
+{
+    switch (f) {
+    case COUNTS_CSV: return write_csv(r, sb);
+    case COUNTS_JSON: return write_json(r, sb);
+    case COUNTS_TABLE: return write_table(r, sb);
+    }
+    return CSCC_EINVAL;
+}

@@ -1,0 +1,104 @@
+/**
+ * counts.h - counts of incidents by area, period, type and more: the
+ * question every other analysis starts from.
+ *
+ * A query filters the crimes table (date range, primary types, FBI codes or a
+ * named category, community areas or the priority list) and groups the rows
+ * by one or two keys. Time keys use the civil (local) time of the incident.
+ * Groups of areas and of time periods are dense (every area, every period in
+ * the range, with zero counts); groups of other keys appear when non-empty.
+ * With rates, each group's count is divided by the population of its area
+ * (or of every area in scope when not grouped by area), per 100,000
+ * residents, over the whole period (not annualised).
+ *
+ * Reentrant: a query reads an immutable table and allocates its own result.
+ */
+#ifndef CSCC_ANALYSIS_COUNTS_H
+#define CSCC_ANALYSIS_COUNTS_H
+
+#include "colstore/colstore.h"
+#include "core/err.h"
+#include "core/strbuf.h"
+#include "store/store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum counts_key {
+    COUNTS_AREA,
+    COUNTS_YEAR,
+    COUNTS_MONTH,
+    COUNTS_WEEK,
+    COUNTS_DAY,
+    COUNTS_WEEKDAY,
+    COUNTS_HOUR,
+    COUNTS_TYPE,
+    COUNTS_FBI,
+    COUNTS_DISTRICT,
+    COUNTS_BEAT,
+    COUNTS_WARD,
+    COUNTS_NKEYS
+};
+
+/** The key named name ("area", "month", ...), or -1. */
+int counts_key_by_name(const char *name);
+/** The names of all keys, comma-separated, for messages. */
+const char *counts_key_names(void);
+
+#define COUNTS_MAX_KEYS 2
+#define COUNTS_MAX_VALUES 64
+
+struct counts_query {
+    int keys[COUNTS_MAX_KEYS];
+    size_t nkeys;
+    int has_from, has_to;
+    int64_t day_from, day_to;          /* inclusive day numbers (core/time.h) */
+    const char *types[COUNTS_MAX_VALUES];  /* primary types, any case */
+    size_t ntypes;
+    const char *fbi[COUNTS_MAX_VALUES];    /* FBI codes */
+    size_t nfbi;
+    const char *category;              /* a category of the store ("violent"), or NULL */
+    int areas[256];
+    size_t nareas;
+    int priority;                      /* only the priority areas */
+    int rate;                          /* add rate_per_100k */
+    const char *population;            /* population source, NULL = the latest one */
+};
+
+struct counts_row {
+    uint32_t key[COUNTS_MAX_KEYS];     /* dense key codes; see counts_key_label() */
+    uint64_t count;
+    double rate;                       /* NaN when not asked for or unknown */
+};
+
+struct counts_result;
+
+/**
+ * Runs the query over table t, with reference data (area names, population,
+ * categories, priority list) from st. Returns NULL with err filled on a bad
+ * query (CSCC_EINVAL: unknown category, no such area...) or CSCC_ENOMEM.
+ */
+struct counts_result *analysis_counts(const struct colstore_table *t, struct store *st,
+                                      const struct counts_query *q, struct cscc_err *err);
+void analysis_counts_free(struct counts_result *r);
+
+size_t counts_nrows(const struct counts_result *r);
+const struct counts_row *counts_row_at(const struct counts_result *r, size_t i);
+/** Total of every count. */
+uint64_t counts_total(const struct counts_result *r);
+/** Rows of the table in the date range, before the other filters. */
+uint64_t counts_rows_in_period(const struct counts_result *r);
+/** Warnings for people (e.g. a type no row has), "" when none. */
+const char *counts_warnings(const struct counts_result *r);
+
+/**
+ * The label of key k of row i, for people: "2016", "2016-03", "BATTERY",
+ * "25 Austin" (area number and name), "" for a missing value.
+ */
+void counts_label(const struct counts_result *r, size_t i, size_t k, char *buf, size_t cap);
+
+enum counts_format { COUNTS_CSV, COUNTS_JSON, COUNTS_TABLE };
+/** Appends the result in a format. 0, or CSCC_ENOMEM / CSCC_ELIMIT from sb. */
+int counts_write(const struct counts_result *r, enum counts_format f, struct strbuf *sb);
+
+#endif

@@ -1,0 +1,197 @@
+/* cmd_query.c - `cscc query counts ...`. */
+#include "cli/cli.h"
+
+#include "analysis/counts.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "ingest/ingest.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: cscc query counts --by KEY[,KEY] [--from DATE] [--to DATE]\n"
+            "           [--category NAME] [--type \"PRIMARY TYPE\"]... [--fbi CODE]...\n"
+            "           [--area N]... [--priority] [--rate [--population SOURCE]]\n"
+            "           [--format csv|json|table]\n"
+            "\n"
+            "Counts imported crime rows, grouped by one or two keys:\n"
+            "  area, year, month, week (ISO), day, weekday, hour, type, fbi, district, beat, ward\n"
+            "Dates are YYYY-MM-DD and inclusive; times are the City's local time. Areas and\n"
+            "time periods are listed even when their count is 0; other groups when non-empty.\n"
+            "Rows without a community area are counted as area \"(unknown)\".\n"
+            "\n"
+            "Options:\n"
+            "  --by KEY[,KEY]    what to group by (one or two keys); none = one total\n"
+            "  --from, --to      the period (default: all the data)\n"
+            "  --category NAME   a crime category: violent, homicide, robbery, ... (see\n"
+            "                    data/reference/categories.csv)\n"
+            "  --type T          a Primary Type (repeatable; any of them)\n"
+            "  --fbi CODE        an FBI code (repeatable; any of them, with --category's)\n"
+            "  --area N          a community area number (repeatable)\n"
+            "  --priority        only the priority areas\n"
+            "  --rate            add rate_per_100k: count per 100,000 residents of the area (or\n"
+            "                    of all areas in scope) over the whole period\n"
+            "  --population S    population source for rates (default: the latest, %s)\n"
+            "  --format F        csv (default), json or table\n"
+            "\n"
+            "Filters of different kinds must all hold (AND); values of one kind are\n"
+            "alternatives (OR).\n",
+            "acs2015_2019");
+}
+
+static int add_keys(struct counts_query *q, char *arg)
+{
+    char *save = NULL, *tok;
+
+    for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int k = counts_key_by_name(tok);
+        size_t i;
+
+        if (k < 0)
+            return cli_usage_error("query counts ", "unknown key '%s' for --by (one of: %s)", tok,
+                                   counts_key_names());
+        for (i = 0; i < q->nkeys; i++)
+            if (q->keys[i] == k)
+                return cli_usage_error("query counts ", "key '%s' given twice", tok);
+        if (q->nkeys == COUNTS_MAX_KEYS)
+            return cli_usage_error("query counts ", "--by takes at most %d keys", COUNTS_MAX_KEYS);
+        q->keys[q->nkeys++] = k;
+    }
+    return 0;
+}
+
+int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONGOPTS,
+        {"by", required_argument, NULL, 'b'},
+        {"from", required_argument, NULL, 'F'},
+        {"to", required_argument, NULL, 'T'},
+        {"category", required_argument, NULL, 'c'},
+        {"type", required_argument, NULL, 't'},
+        {"fbi", required_argument, NULL, 'f'},
+        {"area", required_argument, NULL, 'a'},
+        {"priority", no_argument, NULL, 'p'},
+        {"rate", no_argument, NULL, 'r'},
+        {"population", required_argument, NULL, 'P'},
+        {"format", required_argument, NULL, 'o'},
+        {NULL, 0, NULL, 0},
+    };
+    struct counts_query q;
+    struct counts_result *res = NULL;
+    struct colstore_table *t = NULL;
+    struct store *st = NULL;
+    struct cscc_err err;
+    struct strbuf out;
+    enum counts_format fmt = COUNTS_CSV;
+    char path[PATH_MAX];
+    unsigned long ul;
+    int opt, rc;
+
+    memset(&q, 0, sizeof(q));
+    cscc_err_clear(&err);
+    if (argc >= 2 && !strcmp(argv[1], "--help")) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (argc < 2 || strcmp(argv[1], "counts") != 0)
+        return cli_usage_error("query counts ", "say which query: 'cscc query counts ...'");
+    argc--;
+    argv++;
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+        if (cli_common_option(ctx, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'h': usage(stdout); return CLI_OK;
+        case 'b':
+            if ((rc = add_keys(&q, optarg)))
+                return rc;
+            break;
+        case 'F':
+            if (cscc_parse_day(optarg, &q.day_from))
+                return cli_usage_error("query counts ", "--from takes a date YYYY-MM-DD, not '%s'", optarg);
+            q.has_from = 1;
+            break;
+        case 'T':
+            if (cscc_parse_day(optarg, &q.day_to))
+                return cli_usage_error("query counts ", "--to takes a date YYYY-MM-DD, not '%s'", optarg);
+            q.has_to = 1;
+            break;
+        case 'c': q.category = optarg; break;
+        case 't':
+            if (q.ntypes == COUNTS_MAX_VALUES)
+                return cli_usage_error("query counts ", "too many --type values (at most %d)", COUNTS_MAX_VALUES);
+            q.types[q.ntypes++] = optarg;
+            break;
+        case 'f':
+            if (q.nfbi == COUNTS_MAX_VALUES)
+                return cli_usage_error("query counts ", "too many --fbi values (at most %d)", COUNTS_MAX_VALUES);
+            q.fbi[q.nfbi++] = optarg;
+            break;
+        case 'a':
+            if (cli_parse_uint(optarg, 254, &ul) || ul == 0)
+                return cli_usage_error("query counts ", "--area takes a community area number, not '%s'", optarg);
+            if (q.nareas < 254)
+                q.areas[q.nareas++] = (int)ul;
+            break;
+        case 'p': q.priority = 1; break;
+        case 'r': q.rate = 1; break;
+        case 'P': q.population = optarg; break;
+        case 'o':
+            if (!strcmp(optarg, "csv"))
+                fmt = COUNTS_CSV;
+            else if (!strcmp(optarg, "json"))
+                fmt = COUNTS_JSON;
+            else if (!strcmp(optarg, "table"))
+                fmt = COUNTS_TABLE;
+            else
+                return cli_usage_error("query counts ", "--format is csv, json or table, not '%s'", optarg);
+            break;
+        default: return cli_usage_error("query counts ", "bad option");
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("query counts ", "unexpected argument '%s'", argv[optind]);
+    if (q.has_from && q.has_to && q.day_from > q.day_to)
+        return cli_usage_error("query counts ", "--from is after --to");
+    if (!(st = cli_open_store(ctx, &err)))
+        return cli_fail(&err);
+    ingest_table_path(ctx->data_dir, "crimes", path, sizeof(path));
+    if (!(t = colstore_open(path, &err))) {
+        store_close(st);
+        if (err.code == CSCC_ENOENT) {
+            cscc_error("no crimes have been imported into %s yet; run 'cscc import crimes FILE'",
+                       ctx->data_dir);
+            return CLI_NOINPUT;
+        }
+        return cli_fail(&err);
+    }
+    res = analysis_counts(t, st, &q, &err);
+    if (!res) {
+        colstore_close(t);
+        store_close(st);
+        return cli_fail(&err);
+    }
+    if (counts_warnings(res)[0])
+        cscc_warn("%s", counts_warnings(res));
+    strbuf_init(&out, 0);
+    rc = counts_write(res, fmt, &out);
+    if (!rc && fwrite(out.buf, 1, out.len, stdout) != out.len)
+        rc = CSCC_EIO;
+    if (!rc && fflush(stdout))
+        rc = CSCC_EIO;
+    strbuf_release(&out);
+    analysis_counts_free(res);
+    colstore_close(t);
+    store_close(st);
+    if (rc) {
+        cscc_error("cannot write the result: %s", cscc_strerror(rc));
+        return cscc_exit_status(rc);
+    }
+    return CLI_OK;
+}

@@ -1,0 +1,125 @@
+/* common.c - what several subcommands need: the data directory, the store,
+ * the reference data directory, number formatting. */
+#include "cli/cli.h"
+
+#include "cscc_build.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int cli_db_path(const struct cli_ctx *ctx, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s/cscc.db", ctx->data_dir);
+
+    return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+struct store *cli_open_store(const struct cli_ctx *ctx, struct cscc_err *err)
+{
+    char path[PATH_MAX];
+    struct stat st;
+
+    if (stat(ctx->data_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        cscc_err_set(err, CSCC_ENOENT,
+                     "no data directory at '%s'; run 'cscc init' first (or pass --data DIR, or "
+                     "set CSCC_DATA)",
+                     ctx->data_dir);
+        return NULL;
+    }
+    if (cli_db_path(ctx, path, sizeof(path)) || stat(path, &st) < 0) {
+        cscc_err_set(err, CSCC_ENOENT, "'%s' has no cscc database; run 'cscc init' first",
+                     ctx->data_dir);
+        return NULL;
+    }
+    return store_open(path, err);
+}
+
+static int is_ref_dir(const char *dir)
+{
+    char p[PATH_MAX];
+
+    snprintf(p, sizeof(p), "%s/community_areas.geojson", dir);
+    return access(p, R_OK) == 0;
+}
+
+int cli_reference_dir(char *buf, size_t cap)
+{
+    const char *env = getenv("CSCC_REFERENCE");
+    char exe[PATH_MAX];
+    ssize_t n;
+
+    if (env && *env) {
+        snprintf(buf, cap, "%s", env);
+        return is_ref_dir(buf) ? 0 : -1;
+    }
+    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        char *slash;
+
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            /* build/cscc -> ../data/reference; installed bin/cscc -> ../share/cscc/reference */
+            snprintf(buf, cap, "%s/../data/reference", exe);
+            if (is_ref_dir(buf))
+                return 0;
+            snprintf(buf, cap, "%s/../share/cscc/reference", exe);
+            if (is_ref_dir(buf))
+                return 0;
+        }
+    }
+    snprintf(buf, cap, "%s/data/reference", CSCC_SOURCE_DIR);
+    if (is_ref_dir(buf))
+        return 0;
+    snprintf(buf, cap, "%s/reference", CSCC_DATADIR);
+    return is_ref_dir(buf) ? 0 : -1;
+}
+
+void cli_report_error(const struct cscc_err *err)
+{
+    char msg[1400];
+
+    cscc_err_format(err, msg, sizeof(msg));
+    cscc_error("%s", msg);
+}
+
+int cli_fail(const struct cscc_err *err)
+{
+    cli_report_error(err);
+    return cscc_exit_status(err->code ? err->code : CSCC_EINTERNAL);
+}
+
+const char *cli_num(uint64_t v, char *buf, size_t cap)
+{
+    char tmp[32];
+    int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v), i, o = 0;
+
+    for (i = 0; i < n && (size_t)o + 1 < cap; i++) {
+        if (i && (n - i) % 3 == 0 && (size_t)o + 2 < cap)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+int cli_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    if (!s || !*s || *s == '-')
+        return -1;
+    v = strtoul(s, &end, 10);
+    if (errno || *end || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}

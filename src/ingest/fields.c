@@ -1,0 +1,236 @@
+/* fields.c - parsing the values of City exports: integers, decimals,
+ * booleans, the portal's timestamps, IUCR codes. Hot path of every import. */
+#include "ingest/ingest_int.h"
+
+#include "core/time.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+int ingest__parse_int(const char *p, size_t len, int64_t *out)
+{
+    const char *e;
+    int neg = 0;
+    uint64_t v = 0;
+    size_t nd = 0;
+
+    ingest__trim(&p, &len);
+    if (!len)
+        return 1;
+    e = p + len;
+    if (*p == '-' || *p == '+') {
+        neg = *p == '-';
+        p++;
+    }
+    while (p < e && *p >= '0' && *p <= '9') {
+        if (++nd > 18)
+            return -1;
+        v = v * 10 + (uint64_t)(*p++ - '0');
+    }
+    if (!nd)
+        return -1;
+    /* "17.0", "17.00": pandas writes integers of a column with gaps this way */
+    if (p < e && *p == '.') {
+        p++;
+        while (p < e && *p == '0')
+            p++;
+    }
+    if (p != e)
+        return -1;
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return 0;
+}
+
+int ingest__parse_double(const char *p, size_t len, double *out)
+{
+    const char *s, *e;
+    uint64_t m = 0;
+    int neg = 0, frac = 0, nd = 0;
+    char buf[64];
+    char *end;
+
+    ingest__trim(&p, &len);
+    if (!len)
+        return 1;
+    s = p;
+    e = p + len;
+    if (*p == '-' || *p == '+') {
+        neg = *p == '-';
+        p++;
+    }
+    /* Fast exact path: up to 18 significant digits and at most 22 decimals.
+     * m and 10^frac are exact doubles when m < 2^53, and one IEEE division
+     * is correctly rounded, so the result equals strtod's. */
+    while (p < e && *p >= '0' && *p <= '9') {
+        m = m * 10 + (uint64_t)(*p++ - '0');
+        nd++;
+    }
+    if (p < e && *p == '.') {
+        p++;
+        while (p < e && *p >= '0' && *p <= '9' && nd < 19) {
+            m = m * 10 + (uint64_t)(*p++ - '0');
+            nd++;
+            frac++;
+        }
+    }
+    if (p == e && nd > 0 && m < ((uint64_t)1 << 53) && frac <= 22) {
+        double v = (double)m / pow10_tab[frac];
+
+        *out = neg ? -v : v;
+        return 0;
+    }
+    /* Anything else (exponents, long mantissas): strtod on a NUL-terminated copy. */
+    if (len >= sizeof(buf))
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    *out = strtod(buf, &end);
+    if (end != buf + len || !isfinite(*out))
+        return -1;
+    return 0;
+}
+
+int ingest__parse_bool(const char *p, size_t len, uint8_t *out)
+{
+    ingest__trim(&p, &len);
+    if (!len)
+        return 1;
+    switch (p[0] | 32) {
+    case 't':
+        if (len == 4 && !strncasecmp(p, "true", 4))
+            return *out = 1, 0;
+        if (len == 1)
+            return *out = 1, 0;
+        break;
+    case 'f':
+        if (len == 5 && !strncasecmp(p, "false", 5))
+            return *out = 0, 0;
+        if (len == 1)
+            return *out = 0, 0;
+        break;
+    case 'y':
+        if (len == 1 || (len == 3 && !strncasecmp(p, "yes", 3)))
+            return *out = 1, 0;
+        break;
+    case 'n':
+        if (len == 1 || (len == 2 && !strncasecmp(p, "no", 2)))
+            return *out = 0, 0;
+        break;
+    }
+    if (len == 1 && (p[0] == '1' || p[0] == '0'))
+        return *out = (uint8_t)(p[0] == '1'), 0;
+    return -1;
+}
+
+static inline int d2(const char *p)
+{
+    unsigned a = (unsigned)(p[0] - '0'), b = (unsigned)(p[1] - '0');
+
+    return a < 10 && b < 10 ? (int)(a * 10 + b) : -1;
+}
+
+int ingest__parse_time(const char *p, size_t len, int64_t *out)
+{
+    struct cscc_tparse tp;
+
+    ingest__trim(&p, &len);
+    if (!len)
+        return 1;
+    /* The portal's own form, fixed width: "01/03/2016 11:57:00 PM". */
+    if (len == 22 && p[2] == '/' && p[5] == '/' && p[10] == ' ' && p[13] == ':' &&
+        p[16] == ':' && p[19] == ' ' && (p[21] == 'M' || p[21] == 'm')) {
+        int mo = d2(p), d = d2(p + 3), yh = d2(p + 6), yl = d2(p + 8), h = d2(p + 11),
+            mi = d2(p + 14), s = d2(p + 17);
+        char ap = (char)(p[20] | 32);
+
+        if (mo < 1 || d < 0 || yh < 0 || yl < 0 || h < 1 || h > 12 || mi < 0 || mi > 59 ||
+            s < 0 || s > 59 || (ap != 'a' && ap != 'p') ||
+            !cscc_valid_date(yh * 100 + yl, (unsigned)mo, (unsigned)d))
+            return -1;
+        if (h == 12)
+            h = 0;
+        if (ap == 'p')
+            h += 12;
+        *out = cscc_days_from_civil(yh * 100 + yl, (unsigned)mo, (unsigned)d) * CSCC_SECS_PER_DAY +
+               h * 3600 + mi * 60 + s;
+        return 0;
+    }
+    if (cscc_parse_datetime(p, len, &tp))
+        return -1;
+    *out = tp.t;
+    return 0;
+}
+
+int ingest__norm_iucr(const char *p, size_t len, char out[8])
+{
+    size_t i, pad;
+
+    ingest__trim(&p, &len);
+    if (len == 0 || len > 4)
+        return -1;
+    pad = 4 - len;
+    for (i = 0; i < pad; i++)
+        out[i] = '0';
+    for (i = 0; i < len; i++) {
+        char c = p[i];
+
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 32);
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')))
+            return -1;
+        out[pad + i] = c;
+    }
+    out[4] = '\0';
+    return 4;
+}
+
+int ingest__name_eq(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b), i;
+
+    ingest__trim(&a, &alen);
+    if (alen != blen)
+        return 0;
+    for (i = 0; i < alen; i++) {
+        char x = a[i], y = b[i];
+
+        if (x == '_')
+            x = ' ';
+        if (y == '_')
+            y = ' ';
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y + 32);
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
+int ingest__find_col(const struct csv_row *header, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < header->nfields; i++)
+        if (ingest__name_eq(header->fields[i].p, header->fields[i].len, name))
+            return (int)i;
+    return -1;
+}
+
+int ingest__place(struct ingest__worker *w, double lat, double lon)
+{
+    int a;
+
+    if (isnan(lat) || isnan(lon))
+        return 0;
+    if (!w->areas && !(w->areas = ingest__job_areas(w->job)))
+        return 0;
+    a = geo_areas_locate(w->areas, lon, lat);
+    return a > 0 && a <= w->max_area ? a : 0;
+}

@@ -1,0 +1,487 @@
+/* ingest.c - one import from start to end: lock, provenance, parse, merge,
+ * write, commit; and recovery of imports that were killed. */
+#include "ingest/ingest_int.h"
+
+#include "core/alloc.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int ingest_table_path(const char *data_dir, const char *table, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s/tables/%s.cst", data_dir, table);
+
+    return n < 0 || (size_t)n >= cap ? CSCC_ELIMIT : 0;
+}
+
+static int ensure_dir(const char *path, struct cscc_err *err)
+{
+    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+        return 0;
+    return cscc_err_errno(err, CSCC_EIO, errno, "cannot create directory %s", path);
+}
+
+/* Takes the table's import lock: one import per table at a time. */
+static int lock_table(const char *data_dir, const char *table, int *fdp, struct cscc_err *err)
+{
+    char path[1100], pid[32];
+    int fd, n;
+
+    snprintf(path, sizeof(path), "%s/tables", data_dir);
+    if (ensure_dir(path, err))
+        return err->code;
+    snprintf(path, sizeof(path), "%s/tables/%s.lock", data_dir, table);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return cscc_err_errno(err, CSCC_EIO, errno, "cannot open lock file %s", path);
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        char other[32] = "";
+
+        n = (int)pread(fd, other, sizeof(other) - 1, 0);
+        while (n > 0 && (other[n - 1] == '\n' || other[n - 1] == ' '))
+            n--;
+        other[n > 0 ? n : 0] = '\0';
+        close(fd);
+        return cscc_err_set(err, CSCC_EBUSY,
+                            "another import into '%s' is running (process %s); wait for it to "
+                            "finish",
+                            table, other[0] ? other : "unknown");
+    }
+    n = snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+    if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) < 0)
+        cscc_debug("cannot note our pid in %s", path);
+    *fdp = fd;
+    return 0;
+}
+
+static void unlock_table(int fd)
+{
+    if (fd >= 0) {
+        if (ftruncate(fd, 0) < 0)
+            cscc_debug("cannot clear the lock file");
+        close(fd);
+    }
+}
+
+struct recover_ctx {
+    int64_t ids[64];
+    size_t n;
+};
+
+static int collect_running(void *arg, const struct store_import *imp)
+{
+    struct recover_ctx *rc = arg;
+
+    if (imp->status == STORE_IMPORT_RUNNING && rc->n < 64)
+        rc->ids[rc->n++] = imp->id;
+    return 0;
+}
+
+static int dataset_of_table(const char *table, char *buf, size_t cap)
+{
+    if (!strncmp(table, "layer_", 6))
+        return snprintf(buf, cap, "layer:%s", table + 6) < (int)cap ? 0 : CSCC_ELIMIT;
+    return snprintf(buf, cap, "%s", table) < (int)cap ? 0 : CSCC_ELIMIT;
+}
+
+/* With the table lock held: settle RUNNING provenance rows of this table. */
+static int recover_locked(const char *data_dir, struct store *st, const char *table,
+                          struct cscc_err *err)
+{
+    struct recover_ctx rc;
+    struct colstore_table *t;
+    char path[1100], dataset[80], tmp[1200];
+    struct cscc_err e;
+    int64_t committed = 0;
+    size_t i;
+    int r;
+
+    memset(&rc, 0, sizeof(rc));
+    if (dataset_of_table(table, dataset, sizeof(dataset)))
+        return 0;
+    if ((r = store_each_import(st, dataset, 0, collect_running, &rc, err)))
+        return r;
+    /* A leftover temporary table file of a killed import. */
+    ingest_table_path(data_dir, table, path, sizeof(path));
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    unlink(tmp);
+    if (!rc.n)
+        return 0;
+    cscc_err_clear(&e);
+    t = colstore_open(path, &e);
+    if (t) {
+        committed = colstore_import_id(t);
+        colstore_close(t);
+    }
+    for (i = 0; i < rc.n; i++) {
+        struct store_import imp;
+
+        memset(&imp, 0, sizeof(imp));
+        imp.finished_at = (int64_t)time(NULL);
+        if (rc.ids[i] == committed) {
+            imp.status = STORE_IMPORT_OK;
+            imp.message = "completed; recorded after a restart (the counts were not kept)";
+        } else {
+            imp.status = STORE_IMPORT_INTERRUPTED;
+            imp.message = "interrupted before it committed; the table was left as it was";
+        }
+        imp.rejects_by_reason = "";
+        imp.rejects_file = "";
+        if ((r = store_import_finish(st, rc.ids[i], &imp, err)))
+            return r;
+        cscc_warn("import %lld of %s was %s", (long long)rc.ids[i], dataset,
+                  imp.status == STORE_IMPORT_OK ? "completed before a crash; recorded it now"
+                                                : "interrupted; the table is as it was before it");
+    }
+    return 0;
+}
+
+int ingest_recover(const char *data_dir, struct store *st, const char *table,
+                   struct cscc_err *err)
+{
+    int fd = -1, rc;
+
+    if ((rc = lock_table(data_dir, table, &fd, err)))
+        return rc;
+    rc = recover_locked(data_dir, st, table, err);
+    unlock_table(fd);
+    return rc;
+}
+
+struct areas_ctx {
+    struct geo_areas *g;
+    int max;
+    struct cscc_err *err;
+    int rc;
+};
+
+static int add_area(void *arg, const struct store_area *a)
+{
+    struct areas_ctx *c = arg;
+
+    if (a->number > c->max)
+        c->max = a->number;
+    if (!c->g || !a->geometry || !a->geometry[0])
+        return 0;
+    c->rc = geo_areas_add(c->g, a->number, a->name, a->geometry, c->err);
+    return c->rc;
+}
+
+/* The largest area number (the boundaries are loaded later, if needed). */
+static int max_area(struct store *st, int *out, struct cscc_err *err)
+{
+    struct areas_ctx c;
+    int rc;
+
+    memset(&c, 0, sizeof(c));
+    c.err = err;
+    if ((rc = store_each_area(st, 0, add_area, &c, err)))
+        return rc;
+    if (c.max == 0)
+        return cscc_err_set(err, CSCC_ENOENT,
+                            "the data directory has no community areas; run 'cscc init' first");
+    *out = c.max > 254 ? 254 : c.max;
+    return 0;
+}
+
+const struct geo_areas *ingest__job_areas(struct ingest__job *job)
+{
+    struct areas_ctx c;
+    struct cscc_err err;
+    int rc;
+
+    pthread_mutex_lock(&job->areas_lock);
+    if (job->areas_state == 0) {
+        memset(&c, 0, sizeof(c));
+        cscc_err_clear(&err);
+        c.g = geo_areas_new();
+        c.err = &err;
+        /* The store handle belongs to the main thread, which waits for the
+         * workers without using it; this call happens under the lock. */
+        rc = store_each_area(job->opts->store, 1, add_area, &c, &err);
+        if (!rc && c.rc)
+            rc = c.rc;
+        if (!rc)
+            rc = geo_areas_finish(c.g, &err);
+        if (rc) {
+            cscc_warn("cannot load the community area boundaries (%s); rows without a "
+                      "community area stay without one",
+                      err.msg);
+            geo_areas_free(c.g);
+            job->areas_state = -1;
+        } else {
+            job->areas = c.g;
+            job->areas_state = 1;
+        }
+    }
+    pthread_mutex_unlock(&job->areas_lock);
+    return job->areas_state == 1 ? job->areas : NULL;
+}
+
+static void json_files(struct strbuf *sb, const char *const *files, size_t n, const uint64_t *size)
+{
+    size_t i;
+
+    strbuf_addc(sb, '[');
+    for (i = 0; i < n; i++) {
+        if (i)
+            strbuf_addc(sb, ',');
+        strbuf_adds(sb, "{\"path\":");
+        strbuf_add_json_str(sb, files[i], strlen(files[i]));
+        if (size)
+            strbuf_addf(sb, ",\"size\":%llu", (unsigned long long)size[i]);
+        strbuf_addc(sb, '}');
+    }
+    strbuf_addc(sb, ']');
+}
+
+static void json_reasons(struct strbuf *sb, const struct ingest_summary *s)
+{
+    size_t i;
+
+    strbuf_addc(sb, '{');
+    for (i = 0; i < s->nreasons; i++) {
+        if (i)
+            strbuf_addc(sb, ',');
+        strbuf_add_json_str(sb, s->reasons[i].reason, strlen(s->reasons[i].reason));
+        strbuf_addf(sb, ":%llu", (unsigned long long)s->reasons[i].count);
+    }
+    strbuf_addc(sb, '}');
+}
+
+const char *ingest__meta_json(struct ingest__job *job)
+{
+    struct strbuf sb;
+    const struct ingest_summary *s = job->sum;
+
+    cscc_free(job->meta_json);
+    strbuf_init(&sb, 0);
+    strbuf_adds(&sb, "{\"dataset\":");
+    strbuf_add_json_str(&sb, job->ds->name, strlen(job->ds->name));
+    strbuf_adds(&sb, ",\"table\":");
+    strbuf_add_json_str(&sb, job->ds->table, strlen(job->ds->table));
+    strbuf_addf(&sb,
+                ",\"timezone\":\"America/Chicago\",\"import_id\":%lld,\"rows_read\":%llu,"
+                "\"rows_new\":%llu,\"rows_updated\":%llu,\"rows_unchanged\":%llu,"
+                "\"rows_rejected\":%llu,\"files\":",
+                (long long)job->import_id, (unsigned long long)s->rows_read,
+                (unsigned long long)s->rows_new, (unsigned long long)s->rows_updated,
+                (unsigned long long)s->rows_unchanged, (unsigned long long)s->rows_rejected);
+    json_files(&sb, job->files, s->files, job->file_size);
+    strbuf_addc(&sb, '}');
+    job->meta_json = strbuf_take(&sb, NULL);
+    return job->meta_json;
+}
+
+static const struct ingest__dataset *find_dataset(const char *name, const struct ingest_opts *o,
+                                                  const char *const *files,
+                                                  struct ingest__dataset **owned,
+                                                  struct cscc_err *err)
+{
+    *owned = NULL;
+    if (!strcmp(name, "crimes"))
+        return ingest__crimes();
+    if (!strcmp(name, "victims"))
+        return ingest__victims();
+    if (!strcmp(name, "layer")) {
+        *owned = ingest__layer(o, files, err);
+        return *owned;
+    }
+    cscc_err_set(err, CSCC_EINVAL, "unknown dataset '%s' (crimes, victims or layer)", name);
+    return NULL;
+}
+
+static void finish_provenance(struct store *st, struct ingest__job *job, int ok, const char *msg)
+{
+    struct store_import imp;
+    struct strbuf reasons, files;
+    struct cscc_err e;
+    const struct ingest_summary *s = job->sum;
+
+    memset(&imp, 0, sizeof(imp));
+    strbuf_init(&reasons, 0);
+    json_reasons(&reasons, s);
+    imp.finished_at = (int64_t)time(NULL);
+    imp.status = ok ? STORE_IMPORT_OK : STORE_IMPORT_FAILED;
+    imp.rows_read = (int64_t)s->rows_read;
+    imp.rows_new = (int64_t)s->rows_new;
+    imp.rows_updated = (int64_t)s->rows_updated;
+    imp.rows_unchanged = (int64_t)s->rows_unchanged;
+    imp.rows_rejected = (int64_t)s->rows_rejected;
+    imp.rejects_by_reason = reasons.buf;
+    imp.rejects_file = s->rejects_file;
+    imp.message = msg ? msg : "";
+    imp.generation = (int64_t)s->generation;
+    strbuf_init(&files, 0);
+    json_files(&files, job->files, (size_t)s->files, job->file_size);
+    imp.files = files.buf;
+    cscc_err_clear(&e);
+    if (store_import_finish(st, job->import_id, &imp, &e))
+        cscc_error("cannot record the end of import %lld: %s", (long long)job->import_id, e.msg);
+    strbuf_release(&reasons);
+    strbuf_release(&files);
+}
+
+/*
+ * Failure injection for tests: CSCC_CRASH_AT=parsed|written|committed kills
+ * the process with SIGKILL at that point of an import, as a power cut or
+ * `kill -9` would. Nothing else reads it.
+ */
+static void crash_point(const char *where)
+{
+    const char *at = getenv("CSCC_CRASH_AT");
+
+    if (at && !strcmp(at, where)) {
+        cscc_warn("CSCC_CRASH_AT=%s: killing this import now", where);
+        raise(SIGKILL);
+    }
+}
+
+int ingest_run(const char *dataset, const char *const *files, size_t nfiles,
+               const struct ingest_opts *opts, struct ingest_summary *sum, struct cscc_err *err)
+{
+    struct ingest__dataset *owned = NULL;
+    const struct ingest__dataset *ds;
+    struct ingest__job job;
+    struct strbuf fj;
+    struct timespec t0, t1;
+    char path[1100], tmp[1200], rpath[1200];
+    int lockfd = -1, rc = 0, changed = 0, provenance = 0;
+    size_t i;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    memset(sum, 0, sizeof(*sum));
+    memset(&job, 0, sizeof(job));
+    pthread_mutex_init(&job.areas_lock, NULL);
+    strbuf_init(&fj, 0);
+    if (!nfiles)
+        return cscc_err_set(err, CSCC_EINVAL, "no input files");
+    if (!(ds = find_dataset(dataset, opts, files, &owned, err)))
+        return err->code ? err->code : CSCC_EINVAL;
+    if ((rc = lock_table(opts->data_dir, ds->table, &lockfd, err)))
+        goto out;
+    if ((rc = recover_locked(opts->data_dir, opts->store, ds->table, err)))
+        goto out;
+    if ((rc = max_area(opts->store, &job.max_area, err)))
+        goto out;
+    job.ds = ds;
+    job.opts = opts;
+    job.sum = sum;
+    job.files = files;
+    job.file_size = cscc_xcalloc(nfiles, sizeof(*job.file_size));
+    job.file_crc = cscc_xcalloc(nfiles, sizeof(*job.file_crc));
+    sum->files = nfiles;
+
+    /* The stored table, if there is one. */
+    ingest_table_path(opts->data_dir, ds->table, path, sizeof(path));
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    {
+        struct cscc_err e;
+
+        cscc_err_clear(&e);
+        job.old = colstore_open(path, &e);
+        if (!job.old && e.code != CSCC_ENOENT) {
+            *err = e;
+            rc = e.code;
+            goto out;
+        }
+    }
+    for (i = 0; i < ds->ncols; i++) {
+        if (ds->cols[i].type != COLSTORE_DICT)
+            continue;
+        if (job.old && colstore_col(job.old, ds->cols[i].name) &&
+            colstore_col_type(colstore_col(job.old, ds->cols[i].name)) == COLSTORE_DICT)
+            job.gdict[i] = colstore_col_dict_load(colstore_col(job.old, ds->cols[i].name));
+        else
+            job.gdict[i] = colstore_dict_new(0);
+    }
+
+    /* Provenance: the import is on record before it touches anything. */
+    json_files(&fj, files, nfiles, NULL);
+    dataset_of_table(ds->table, rpath, sizeof(rpath));
+    if ((rc = store_import_begin(opts->store, rpath, fj.buf, &job.import_id, err)))
+        goto out;
+    provenance = 1;
+    sum->import_id = job.import_id;
+    snprintf(rpath, sizeof(rpath), "%s/rejects", opts->data_dir);
+    if ((rc = ensure_dir(rpath, err)))
+        goto out;
+    snprintf(rpath, sizeof(rpath), "%s/rejects/%s-%lld.csv", opts->data_dir, ds->table,
+             (long long)job.import_id);
+    job.rejects = ingest__rejects_new(rpath);
+
+    if ((rc = ingest__parse_files(&job, files, nfiles, err)))
+        goto out;
+    for (i = 0; i < nfiles; i++)
+        sum->bytes += job.file_size[i];
+    if (opts->max_rejected >= 0 && sum->rows_read > 0) {
+        uint64_t nrej = ingest__rejects_count(job.rejects);
+
+        if ((double)nrej > opts->max_rejected * (double)sum->rows_read) {
+            rc = cscc_err_set(err, CSCC_EDATA,
+                              "%llu of %llu rows were rejected, more than the %.0f%% allowed; "
+                              "nothing was imported. See the rejects file %s (or raise "
+                              "--max-rejected)",
+                              (unsigned long long)nrej, (unsigned long long)sum->rows_read,
+                              opts->max_rejected * 100.0, rpath);
+            goto out;
+        }
+    }
+    sum->rows_rejected = ingest__rejects_count(job.rejects);
+    crash_point("parsed");
+    if ((rc = ingest__merge_write(&job, tmp, &changed, err)))
+        goto out;
+    crash_point("written");
+    if (changed && (rc = colstore_commit(tmp, path, err)))
+        goto out;
+    crash_point("committed");
+    if (!changed)
+        sum->rows_total = job.old ? colstore_nrows(job.old) : 0;
+    sum->changed = changed;
+    if (!changed && job.old)
+        sum->generation = colstore_generation(job.old);
+out:
+    if (job.rejects) {
+        struct cscc_err e;
+
+        cscc_err_clear(&e);
+        if (ingest__rejects_close(job.rejects, sum, &e) && !rc) {
+            *err = e;
+            rc = e.code;
+        }
+    }
+    if (rc)
+        unlink(tmp);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    sum->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (provenance) {
+        char msg[1200];
+
+        if (rc)
+            cscc_err_format(err, msg, sizeof(msg));
+        finish_provenance(opts->store, &job, rc == 0, rc ? msg : NULL);
+    }
+    for (i = 0; i < job.nsegs; i++)
+        ingest__seg_free(job.segs[i]);
+    for (i = 0; i < IB_MAX_COLS; i++)
+        colstore_dict_free(job.gdict[i]);
+    colstore_close(job.old);
+    cscc_free(job.meta_json);
+    cscc_free(job.file_size);
+    cscc_free(job.file_crc);
+    geo_areas_free(job.areas);
+    pthread_mutex_destroy(&job.areas_lock);
+    strbuf_release(&fj);
+    unlock_table(lockfd);
+    ingest__layer_free(owned);
+    return rc;
+}

@@ -1,0 +1,569 @@
+/* parse.c - reading the input files into segments, in parallel.
+ *
+ * A big plain file is cut into one byte range per thread at line starts;
+ * each thread parses its range into its own segment. A cut could fall inside
+ * a quoted field that holds a newline: after the threads finish, each range
+ * must have ended exactly where the next began; when one did not, the rest of
+ * that file is parsed again, sequentially, from where the good range ended.
+ * Compressed files, standard input and small files are read whole, one per
+ * thread.
+ */
+#include "ingest/ingest_int.h"
+
+#include "core/alloc.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RANGE_MIN_BYTES (16u << 20) /* files smaller than this are not split */
+#define MAX_RECORD (1u << 20)
+
+/* A reject recorded by a worker before its rows' numbers are known. */
+struct lrej {
+    uint64_t row, line;
+    const char *reason, *column;
+    char detail[160];
+    char *raw;
+    size_t raw_len;
+};
+
+struct item {
+    struct ingest__job *job;
+    uint32_t file_index;
+    const char *path;          /* path to open ("-" = stdin) */
+    const char *display;       /* name shown to people */
+    int fd;                    /* range items: the shared fd */
+    int is_range;
+    uint64_t start, stop;      /* range items */
+    const void *binding;       /* range items: bound by the main thread */
+    size_t nfields;
+    struct ingest__seg *seg;
+    uint64_t end_offset;       /* csv_offset() when done */
+    uint64_t records;          /* records consumed, good or bad */
+    uint64_t filtered;         /* left out by a filter */
+    struct lrej *rej;
+    size_t nrej, caprej;
+    int fatal;
+    struct cscc_err err;
+    uint64_t placed, unplaced;
+    int dropped;               /* replaced by a sequential re-read */
+};
+
+static void add_lrej(struct item *it, uint64_t row, uint64_t line, const char *reason,
+                     const char *column, const char *detail, const struct csv_row *rec)
+{
+    struct lrej *r;
+
+    if (it->nrej == it->caprej) {
+        size_t cap = it->caprej ? it->caprej * 2 : 64;
+        struct lrej *p = cscc_tryreallocarray(it->rej, cap, sizeof(*p));
+
+        if (!p) {
+            it->fatal = 1;
+            cscc_err_set(&it->err, CSCC_ENOMEM, "out of memory recording rejected rows");
+            return;
+        }
+        it->rej = p;
+        it->caprej = cap;
+    }
+    r = &it->rej[it->nrej++];
+    memset(r, 0, sizeof(*r));
+    r->row = row;
+    r->line = line;
+    r->reason = reason;
+    r->column = column;
+    snprintf(r->detail, sizeof(r->detail), "%s", detail ? detail : "");
+    if (rec && !it->job->ds->sensitive) {
+        struct strbuf sb;
+        size_t i;
+
+        strbuf_init(&sb, 4096);
+        for (i = 0; i < rec->nfields && sb.len < 2000; i++) {
+            if (i)
+                strbuf_addc(&sb, ',');
+            csv_write_field(&sb, rec->fields[i].p, rec->fields[i].len, 0);
+        }
+        r->raw = strbuf_take(&sb, &r->raw_len);
+    }
+}
+
+static int header_ok(const struct csv_row *h, const char *file, struct cscc_err *err)
+{
+    if (h->nfields < 2)
+        return cscc_err_set(err, CSCC_EDATA,
+                            "%s: the first line has %zu column; a CSV export with a header "
+                            "row was expected",
+                            file, h->nfields);
+    return 0;
+}
+
+static void parse_loop(struct item *it, struct csv_reader *r, const void *binding, size_t nfields)
+{
+    struct ingest__job *job = it->job;
+    const struct ingest__dataset *ds = job->ds;
+    struct ingest__worker w;
+    struct csv_row rec;
+    struct cscc_err e;
+    uint64_t last_bytes = 0, n = 0;
+    int rc, prc;
+
+    memset(&w, 0, sizeof(w));
+    cscc_err_clear(&e);
+    w.seg = it->seg;
+    w.job = job;
+    w.max_area = job->max_area;
+    w.opts = job->opts;
+    for (;;) {
+        rc = csv_next(r, &rec, &e);
+        if (rc == 0)
+            break;
+        it->records++;
+        if (rc < 0) {
+            if (e.code == CSCC_EIO || e.code == CSCC_ENOMEM) {
+                it->fatal = 1;
+                it->err = e;
+                cscc_err_at(&it->err, it->display, 0, 0, NULL);
+                break;
+            }
+            add_lrej(it, e.row, e.line,
+                     e.code == CSCC_ELIMIT ? "record too long or too many fields"
+                                           : "malformed CSV",
+                     NULL, e.msg, NULL);
+        } else if (rec.nfields != nfields) {
+            char d[96];
+
+            snprintf(d, sizeof(d), "%zu fields; the header has %zu", rec.nfields, nfields);
+            add_lrej(it, rec.row, rec.line, "wrong number of fields", NULL, d, &rec);
+        } else {
+            struct ingest__reject rj;
+            ssize_t row = ingest__row_begin(it->seg);
+
+            if (row < 0) {
+                it->fatal = 1;
+                cscc_err_set(&it->err, CSCC_ENOMEM, "out of memory after %llu rows of %s",
+                             (unsigned long long)it->seg->n, it->display);
+                break;
+            }
+            rj.reason = NULL;
+            rj.column = NULL;
+            rj.detail[0] = '\0';
+            prc = ds->parse(&w, binding, &rec, (size_t)row, &rj);
+            if (prc == 2) {
+                ingest__row_abort(it->seg);
+                it->filtered++;
+            } else if (prc) {
+                ingest__row_abort(it->seg);
+                add_lrej(it, rec.row, rec.line, rj.reason, rj.column, rj.detail, &rec);
+            } else {
+                ingest__row_commit(it->seg);
+            }
+        }
+        if (it->fatal)
+            break;
+        if ((++n & 4095) == 0) {
+            uint64_t b = csv_bytes_in(r);
+
+            atomic_fetch_add(&job->bytes_done, b - last_bytes);
+            atomic_fetch_add(&job->rows_done, 4096);
+            last_bytes = b;
+        }
+    }
+    atomic_fetch_add(&job->bytes_done, csv_bytes_in(r) - last_bytes);
+    it->end_offset = csv_offset(r);
+    it->placed = w.placed;
+    it->unplaced = w.unplaced;
+    if (w.scratch && ds->scratch_free)
+        ds->scratch_free(w.scratch);
+}
+
+static struct csv_opts reader_opts(void)
+{
+    struct csv_opts o;
+
+    memset(&o, 0, sizeof(o));
+    o.max_row_bytes = MAX_RECORD;
+    o.max_fields = 1024;
+    return o;
+}
+
+/* A whole file (or stdin): header, binding and rows, in this thread. */
+static void run_whole(struct item *it)
+{
+    struct ingest__job *job = it->job;
+    struct csv_opts o = reader_opts();
+    struct csv_reader *r;
+    struct csv_row h;
+    void *binding = NULL;
+    int rc;
+
+    r = csv_open_file(it->path, &o, &it->err);
+    if (!r) {
+        cscc_err_at(&it->err, it->display, 0, 0, NULL);
+        it->fatal = 1;
+        return;
+    }
+    rc = csv_next(r, &h, &it->err);
+    if (rc <= 0) {
+        if (rc == 0)
+            cscc_err_set(&it->err, CSCC_EDATA, "%s is empty: a header row was expected",
+                         it->display);
+        else
+            cscc_err_at(&it->err, it->display, 0, 0, NULL);
+        it->fatal = 1;
+        goto out;
+    }
+    if (header_ok(&h, it->display, &it->err) ||
+        !(binding = job->ds->bind(job->ds, job->opts, &h, it->display, &it->err))) {
+        it->fatal = 1;
+        goto out;
+    }
+    it->nfields = h.nfields;
+    parse_loop(it, r, binding, h.nfields);
+out:
+    if (binding)
+        job->ds->unbind(binding);
+    csv_close(r);
+}
+
+static void run_range(struct item *it)
+{
+    struct csv_opts o = reader_opts();
+    struct csv_reader *r;
+
+    r = csv_open_range(it->fd, it->start, it->stop, 1, 1, &o, &it->err);
+    if (!r) {
+        cscc_err_at(&it->err, it->display, 0, 0, NULL);
+        it->fatal = 1;
+        return;
+    }
+    parse_loop(it, r, it->binding, it->nfields);
+    csv_close(r);
+}
+
+struct pool {
+    struct item **items;
+    size_t nitems;
+    _Atomic size_t next;
+    _Atomic int stop;
+};
+
+static void *pool_thread(void *arg)
+{
+    struct pool *p = arg;
+    size_t i;
+
+    while (!p->stop && (i = atomic_fetch_add(&p->next, 1)) < p->nitems) {
+        struct item *it = p->items[i];
+
+        if (it->is_range)
+            run_range(it);
+        else
+            run_whole(it);
+        if (it->fatal)
+            p->stop = 1;
+    }
+    return NULL;
+}
+
+static void progress(struct ingest__job *job, const char *what)
+{
+    uint64_t b = atomic_load(&job->bytes_done), rows = atomic_load(&job->rows_done);
+
+    if (job->bytes_total)
+        cscc_log_progress("importing %s: %.0f%% (%.1f of %.1f MB, about %llu rows)", what,
+                          100.0 * (double)b / (double)job->bytes_total, (double)b / 1e6,
+                          (double)job->bytes_total / 1e6, (unsigned long long)rows);
+    else
+        cscc_log_progress("importing %s: %.1f MB, about %llu rows", what, (double)b / 1e6,
+                          (unsigned long long)rows);
+}
+
+static void run_pool(struct ingest__job *job, struct item **items, size_t nitems, int threads)
+{
+    struct pool p;
+    pthread_t tid[16];
+    int started = 0, t;
+
+    p.items = items;
+    p.nitems = nitems;
+    atomic_init(&p.next, 0);
+    atomic_init(&p.stop, 0);
+    if (threads > (int)nitems)
+        threads = (int)nitems;
+    for (t = 0; t < threads && t < 16; t++) {
+        if (pthread_create(&tid[t], NULL, pool_thread, &p) != 0)
+            break;
+        started++;
+    }
+    if (!started) {
+        pool_thread(&p);
+        return;
+    }
+    if (job->opts->progress && cscc_log_is_tty()) {
+        /* Wait, showing progress; workers finish on their own. */
+        for (;;) {
+            struct timespec ts = {0, 200 * 1000 * 1000};
+
+            /* Each thread takes one index past the end as it leaves. */
+            if (atomic_load(&p.next) >= nitems + (size_t)started || p.stop)
+                break;
+            progress(job, items[0]->file_index == items[nitems - 1]->file_index
+                              ? items[0]->display
+                              : "files");
+            nanosleep(&ts, NULL);
+        }
+    }
+    for (t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    cscc_log_progress_done();
+}
+
+/* Reads a plain file's header at offset 0; fills binding, nfields and the data start. */
+static int bind_range_file(struct ingest__job *job, int fd, const char *display, void **binding,
+                           size_t *nfields, uint64_t *data_start, struct cscc_err *err)
+{
+    struct csv_opts o = reader_opts();
+    struct csv_reader *r = csv_open_range(fd, 0, 1, 1, 1, &o, err);
+    struct csv_row h;
+    int rc;
+
+    if (!r)
+        return cscc_err_at(err, display, 0, 0, NULL), err->code;
+    rc = csv_next(r, &h, err);
+    if (rc <= 0) {
+        if (rc == 0)
+            rc = cscc_err_set(err, CSCC_EDATA, "%s is empty: a header row was expected", display);
+        csv_close(r);
+        return rc;
+    }
+    if ((rc = header_ok(&h, display, err))) {
+        csv_close(r);
+        return rc;
+    }
+    *binding = job->ds->bind(job->ds, job->opts, &h, display, err);
+    *nfields = h.nfields;
+    *data_start = csv_offset(r);
+    csv_close(r);
+    return *binding ? 0 : err->code ? err->code : CSCC_EDATA;
+}
+
+static int is_gzip_fd(int fd)
+{
+    unsigned char m[2];
+
+    return pread(fd, m, 2, 0) == 2 && m[0] == 0x1f && m[1] == 0x8b;
+}
+
+int ingest__parse_files(struct ingest__job *job, const char *const *files, size_t nfiles,
+                        struct cscc_err *err)
+{
+    struct item *items[IB_MAX_SEGS];
+    void *bindings[IB_MAX_SEGS];
+    int fds[IB_MAX_SEGS];
+    size_t nitems = 0, nbind = 0, nfds = 0, f, i;
+    int threads = job->opts->threads, rc = 0;
+
+    if (threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+        threads = n < 1 ? 1 : n > 16 ? 16 : (int)n;
+    }
+    memset(items, 0, sizeof(items));
+    for (f = 0; f < nfiles; f++) {
+        const char *path = files[f];
+        const char *display = !strcmp(path, "-") ? "standard input" : path;
+        struct stat st;
+        int fd = -1;
+        int split = 0;
+
+        if (strcmp(path, "-") != 0) {
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                rc = cscc_err_errno(err, errno == ENOENT ? CSCC_ENOENT : CSCC_EIO, errno,
+                                    "cannot open %s", path);
+                goto out;
+            }
+            if (fstat(fd, &st) < 0) {
+                rc = cscc_err_errno(err, CSCC_EIO, errno, "cannot stat %s", path);
+                close(fd);
+                goto out;
+            }
+            if (S_ISDIR(st.st_mode)) {
+                rc = cscc_err_set(err, CSCC_EINVAL, "%s is a directory, not a file", path);
+                close(fd);
+                goto out;
+            }
+            job->file_size[f] = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+            job->bytes_total += job->file_size[f];
+            split = threads > 1 && S_ISREG(st.st_mode) && (uint64_t)st.st_size >= RANGE_MIN_BYTES &&
+                    !is_gzip_fd(fd);
+        }
+        if (nitems + (split ? (size_t)threads : 1) > IB_MAX_SEGS - 1) {
+            if (fd >= 0)
+                close(fd);
+            rc = cscc_err_set(err, CSCC_ELIMIT,
+                              "too many input files in one import (at most %d); import them in "
+                              "smaller groups",
+                              IB_MAX_SEGS / 2);
+            goto out;
+        }
+        if (!split) {
+            struct item *it = cscc_xcalloc(1, sizeof(*it));
+
+            if (fd >= 0)
+                close(fd);
+            it->job = job;
+            it->file_index = (uint32_t)f;
+            it->path = path;
+            it->display = display;
+            it->fd = -1;
+            it->seg = ingest__seg_new(job->ds->cols, job->ds->ncols,
+                                      job->file_size[f] ? job->file_size[f] / 160 : 65536);
+            it->seg->file_index = (uint32_t)f;
+            items[nitems++] = it;
+        } else {
+            void *binding = NULL;
+            size_t nfields = 0;
+            uint64_t start = 0, size = (uint64_t)st.st_size, prev;
+            int k;
+
+            fds[nfds++] = fd;
+            rc = bind_range_file(job, fd, display, &binding, &nfields, &start, err);
+            if (rc)
+                goto out;
+            bindings[nbind++] = binding;
+            prev = start;
+            for (k = 0; k < threads; k++) {
+                struct item *it = cscc_xcalloc(1, sizeof(*it));
+                uint64_t stop;
+
+                if (k == threads - 1) {
+                    stop = size;
+                } else {
+                    uint64_t guess = start + (size - start) / (uint64_t)threads * (uint64_t)(k + 1);
+
+                    if ((rc = csv_find_line_start(fd, guess, size, &stop, err))) {
+                        cscc_free(it);
+                        goto out;
+                    }
+                }
+                it->job = job;
+                it->file_index = (uint32_t)f;
+                it->path = path;
+                it->display = display;
+                it->fd = fd;
+                it->is_range = 1;
+                it->start = prev;
+                it->stop = stop;
+                it->binding = binding;
+                it->nfields = nfields;
+                it->seg = ingest__seg_new(job->ds->cols, job->ds->ncols, (stop - prev) / 160 + 1024);
+                it->seg->file_index = (uint32_t)f;
+                items[nitems++] = it;
+                prev = stop;
+            }
+        }
+    }
+
+    run_pool(job, items, nitems, threads);
+
+    /* Check each range ended where the next began; re-read the rest of a
+     * file sequentially from the last good boundary when not. */
+    for (i = 0; i < nitems; i++) {
+        if (items[i]->fatal) {
+            *err = items[i]->err;
+            rc = err->code ? err->code : CSCC_EIO;
+            goto out;
+        }
+    }
+    for (i = 0; i + 1 < nitems; i++) {
+        struct item *a = items[i], *b = items[i + 1];
+        size_t j;
+
+        if (!a->is_range || !b->is_range || a->file_index != b->file_index || b->dropped)
+            continue;
+        if (a->end_offset == b->start)
+            continue;
+        /* Mismatch: drop b and every later range of this file; one item
+         * takes the rest of the file from a's end. */
+        cscc_debug("range boundary at byte %llu of %s fell inside a record; re-reading",
+                   (unsigned long long)b->start, a->display);
+        for (j = i + 1; j < nitems && items[j]->is_range && items[j]->file_index == a->file_index;
+             j++) {
+            items[j]->dropped = 1;
+            ingest__seg_free(items[j]->seg);
+            items[j]->seg = ingest__seg_new(job->ds->cols, job->ds->ncols, 1024);
+            items[j]->seg->file_index = a->file_index;
+            items[j]->nrej = 0;
+            items[j]->records = 0;
+            items[j]->filtered = 0;
+            items[j]->placed = items[j]->unplaced = 0;
+        }
+        b->dropped = 0;
+        b->start = a->end_offset;
+        b->stop = job->file_size[a->file_index];
+        b->end_offset = 0;
+        run_range(b);
+        if (b->fatal) {
+            *err = b->err;
+            rc = err->code ? err->code : CSCC_EIO;
+            goto out;
+        }
+    }
+
+    /* Hand the segments to the job in input order, and the rejects to the
+     * rejects file with their final row numbers. */
+    {
+        uint64_t row_base = 0;
+        uint32_t cur_file = UINT32_MAX;
+
+        for (i = 0; i < nitems; i++) {
+            struct item *it = items[i];
+            size_t k;
+
+            if (it->file_index != cur_file) {
+                cur_file = it->file_index;
+                row_base = it->is_range ? 1 : 0; /* ranges count from after the header */
+            }
+            if (it->dropped)
+                continue;
+            for (k = 0; k < it->nrej; k++) {
+                struct lrej *r = &it->rej[k];
+
+                ingest__rejects_add(job->rejects, it->display, r->row + row_base,
+                                    it->is_range ? 0 : r->line, r->reason, r->column, r->detail,
+                                    r->raw, r->raw_len);
+            }
+            row_base += it->records;
+            job->sum->rows_read += it->records;
+            job->sum->rows_placed += it->placed;
+            job->sum->rows_filtered += it->filtered;
+            job->sum->rows_unplaced += it->unplaced;
+            job->segs[job->nsegs++] = it->seg;
+            it->seg = NULL;
+        }
+    }
+out:
+    for (i = 0; i < nitems; i++) {
+        struct item *it = items[i];
+        size_t k;
+
+        for (k = 0; k < it->nrej; k++)
+            cscc_free(it->rej[k].raw);
+        cscc_free(it->rej);
+        ingest__seg_free(it->seg);
+        cscc_free(it);
+    }
+    for (i = 0; i < nbind; i++)
+        job->ds->unbind(bindings[i]);
+    for (i = 0; i < nfds; i++)
+        close(fds[i]);
+    return rc;
+}

@@ -2,14 +2,17 @@
  * gen_crimes.c - `gen-crimes`: writes a synthetic "Crimes - 2001 to present"
  * export with the portal's 22-column header, for the import/query benchmark.
  *
- *   gen-crimes --rows N --seed S [--model FILE] > out.csv
+ *   gen-crimes --rows N --seed S [--model FILE] [--order date-desc|random] > out.csv
  *
  * Every value is drawn from bench/crimes_model.tsv (written by bench/make-model
  * from the real 2013-2018 rows): the joint (IUCR, Primary Type, Description,
  * FBI Code) mix with its arrest and domestic rates, Location Description per
  * Primary Type, real blocks with their Beat/District/Ward/Community Area and a
  * jittered coordinate, and the yearly trend and month, day, hour and minute
- * shapes. Dates span 2001-01-01 to 2024-12-31 in no order; IDs increase.
+ * shapes. Dates span 2001-01-01 to 2024-12-31. Rows come newest first, as in
+ * the portal's own export (its unmodified sample in ../shared, 1,730 rows, is
+ * in Date order, descending, without exception); --order random shuffles
+ * them instead. IDs increase row by row.
  * About 1 % of rows have no coordinates, and half of those (0.5 % of all rows)
  * no Community Area either.
  *
@@ -728,28 +731,44 @@ static int64_t bulk_refresh(int year)
 }
 
 /* Formats one row into p (at least MAX_ROW bytes); returns the end. */
-static char *gen_row(struct gen *g, char *p)
+/* An incident time drawn from the model's year, month, day, hour and minute shapes. */
+static int64_t draw_when(const struct model *m, struct rng *r, uint64_t odd_second)
+{
+    int year = m->years.values[alias_draw(&m->years.pick, r)];
+    unsigned month = (unsigned)m->months.values[alias_draw(&m->months.pick, r)];
+    unsigned mlen = month_days(year, month), day, sec = 0;
+    unsigned hour = (unsigned)m->hours.values[alias_draw(&m->hours.pick, r)];
+    unsigned minute = (unsigned)m->minutes.values[alias_draw(&m->minutes.pick, r)];
+
+    do
+        day = (unsigned)m->mdays.values[alias_draw(&m->mdays.pick, r)];
+    while (day > mlen);
+    if (chance(r, odd_second))
+        sec = rng_below(r, 60);
+    return days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + sec;
+}
+
+static int year_of(int64_t when)
+{
+    int64_t z = when / 86400 + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+
+    return (int)((int64_t)yoe + era * 400 + (mp >= 10));
+}
+
+static char *gen_row(struct gen *g, char *p, int64_t when)
 {
     const struct model *m = g->m;
     struct rng *r = &g->rng;
     const struct offense *o = &m->off[alias_draw(&m->offpick, r)];
     const struct ptype *t = &m->types[o->type];
     const struct block *b = &m->blocks[alias_draw(&m->blockpick, r)];
-    int year = m->years.values[alias_draw(&m->years.pick, r)];
-    unsigned month = (unsigned)m->months.values[alias_draw(&m->months.pick, r)];
-    unsigned mlen = month_days(year, month), day, sec = 0;
-    unsigned hour = (unsigned)m->hours.values[alias_draw(&m->hours.pick, r)];
-    unsigned minute = (unsigned)m->minutes.values[alias_draw(&m->minutes.pick, r)];
-    int64_t when, updated;
+    int year = year_of(when);
+    int64_t updated;
     unsigned pfx;
     int missing;
-
-    do
-        day = (unsigned)m->mdays.values[alias_draw(&m->mdays.pick, r)];
-    while (day > mlen);
-    if (chance(r, g->odd_second))
-        sec = rng_below(r, 60);
-    when = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + sec;
 
     /* ID, Case Number (a late report carries the next year's prefix), Date. */
     g->id += 1 + (rng_next(r) & 1);
@@ -858,10 +877,17 @@ static char *gen_row(struct gen *g, char *p)
 
 /* ---------------------------------------------------------------- main */
 
+static int cmp_desc(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: gen-crimes [--rows N] [--seed S] [--model FILE] > out.csv\n"
+            "Usage: gen-crimes [--rows N] [--seed S] [--model FILE] [--order ORDER] > out.csv\n"
             "\n"
             "Writes a synthetic City of Chicago \"Crimes - 2001 to present\" CSV export\n"
             "(22 columns, the portal's format) to standard output.\n"
@@ -870,6 +896,8 @@ static void usage(FILE *f)
             "  --seed S      PRNG seed; the same rows, seed and model give the same bytes\n"
             "                (default 1)\n"
             "  --model FILE  distribution model (default %s)\n"
+            "  --order ORDER date-desc (newest first, like the portal's export; default)\n"
+            "                or random\n"
             "  -h, --help    print this help\n",
             DEFAULT_MODEL);
 }
@@ -895,6 +923,7 @@ int main(int argc, char **argv)
         {"rows", required_argument, NULL, 'n'},
         {"seed", required_argument, NULL, 's'},
         {"model", required_argument, NULL, 'm'},
+        {"order", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -903,8 +932,9 @@ int main(int argc, char **argv)
     struct cscc_err err = {0};
     struct model m;
     struct gen g;
+    int64_t *when = NULL;
     char *buf, *p;
-    int opt, rc;
+    int opt, rc, random_order = 0;
 
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
@@ -921,6 +951,14 @@ int main(int argc, char **argv)
             }
             break;
         case 'm': model_path = optarg; break;
+        case 'o':
+            if (!strcmp(optarg, "random"))
+                random_order = 1;
+            else if (strcmp(optarg, "date-desc")) {
+                fprintf(stderr, "gen-crimes: error: --order is date-desc or random\n");
+                return 64;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 64;
         }
@@ -949,8 +987,20 @@ int main(int argc, char **argv)
     memcpy(buf, header, sizeof(header) - 1);
     p = buf + sizeof(header) - 1;
     rc = 0;
+    /* Incident times first (their own random stream), newest first unless
+     * asked for random order. */
+    {
+        struct rng tr;
+
+        rng_seed(&tr, seed ^ 0x5eed0fda7e5ULL);
+        when = cscc_xcalloc(rows ? rows : 1, sizeof(*when));
+        for (uint64_t i = 0; i < rows; i++)
+            when[i] = draw_when(&m, &tr, g.odd_second);
+        if (!random_order)
+            qsort(when, rows, sizeof(*when), cmp_desc);
+    }
     for (uint64_t i = 0; i < rows; i++) {
-        p = gen_row(&g, p);
+        p = gen_row(&g, p, when[i]);
         if ((size_t)(p - buf) >= OUT_BUF) {
             if (fwrite(buf, 1, (size_t)(p - buf), stdout) != (size_t)(p - buf)) {
                 rc = 1;
@@ -964,6 +1014,7 @@ int main(int argc, char **argv)
     if (fflush(stdout) != 0 || ferror(stdout))
         rc = 1;
     cscc_free(buf);
+    cscc_free(when);
     model_release(&m);
     if (rc) {
         fprintf(stderr, "gen-crimes: error: cannot write the output: %s\n", strerror(errno));

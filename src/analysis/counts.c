@@ -47,7 +47,10 @@ const char *counts_key_names(void)
 struct keydef {
     int kind;
     uint32_t n;                 /* number of groups */
-    const struct colstore_col *col;
+    int ci;                     /* the table column it reads */
+    struct colstore_dict *names; /* type and FBI keys: the strings of every row group */
+    uint32_t *rank;             /* names code -> key value (alphabetical order) */
+    uint32_t *order;            /* key value -> names code */
     const uint32_t *lut;        /* time keys: day offset -> group; NULL otherwise */
     int64_t day_lo;             /* time keys: first day of the lut */
     int dense;                  /* groups with zero counts are listed too */
@@ -201,9 +204,19 @@ static int build_time_key(struct keydef *k, int64_t lo, int64_t hi)
 /* The scan                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* out[j] = lut[code of row lo + j] for a column of any code width. */
+/* Lookup tables over a group's codes are sized for every code the width
+ * allows (1 and 2 bytes), or clamped (4 bytes): a damaged file cannot make
+ * a scan read outside them. */
+static size_t lut_size(const struct colstore_col *c)
+{
+    unsigned w = colstore_col_width(c);
+
+    return w == 1 ? 256 : w == 2 ? 65536 : (size_t)colstore_col_dict_count(c) + 1;
+}
+
+/* out[j] &= lut[code of row lo + j] for a column of any code width. */
 static void codes_lut(const struct colstore_col *c, size_t lo, size_t n, const uint8_t *lut,
-                      uint8_t *out)
+                      size_t nlut, uint8_t *out)
 {
     const void *d = colstore_col_data(c);
     size_t j;
@@ -227,15 +240,17 @@ static void codes_lut(const struct colstore_col *c, size_t lo, size_t n, const u
         const uint32_t *p = (const uint32_t *)d + lo;
 
         for (j = 0; j < n; j++)
-            out[j] &= lut[p[j]];
+            out[j] &= lut[p[j] < nlut ? p[j] : nlut - 1];
     }
     }
 }
 
-/* g[j] = g[j] * k->n + group of row lo + j. */
-static void key_groups(const struct keydef *k, const struct colstore_col *tcol, size_t lo,
-                       size_t n, uint32_t *g)
+/* g[j] = g[j] * k->n + group of row lo + j, for one row group. glut maps a
+ * dictionary key's codes in this group to key values (nglut entries). */
+static void key_groups(const struct keydef *k, const struct colstore_group *gr, int ci_t,
+                       size_t lo, size_t n, uint32_t *g, const uint32_t *glut, size_t nglut)
 {
+    const struct colstore_col *tcol = colstore_group_col(gr, (size_t)ci_t);
     size_t j;
 
     switch (k->kind) {
@@ -269,9 +284,29 @@ static void key_groups(const struct keydef *k, const struct colstore_col *tcol, 
         return;
     }
     default: {
-        const void *d = colstore_col_data(k->col);
+        const struct colstore_col *col = colstore_group_col(gr, (size_t)k->ci);
+        const void *d = colstore_col_data(col);
 
-        switch (colstore_col_width(k->col)) {
+        if (glut) {
+            switch (colstore_col_width(col)) {
+            case 1:
+                for (j = 0; j < n; j++)
+                    g[j] = g[j] * k->n + glut[((const uint8_t *)d)[lo + j]];
+                break;
+            case 2:
+                for (j = 0; j < n; j++)
+                    g[j] = g[j] * k->n + glut[((const uint16_t *)d)[lo + j]];
+                break;
+            default:
+                for (j = 0; j < n; j++) {
+                    uint32_t c = ((const uint32_t *)d)[lo + j];
+
+                    g[j] = g[j] * k->n + glut[c < nglut ? c : nglut - 1];
+                }
+            }
+            return;
+        }
+        switch (colstore_col_width(col)) {
         case 1:
             for (j = 0; j < n; j++)
                 g[j] = g[j] * k->n + ((const uint8_t *)d)[lo + j];
@@ -288,9 +323,13 @@ static void key_groups(const struct keydef *k, const struct colstore_col *tcol, 
     }
 }
 
+/* A filter: rows whose column value is one of vals (dictionary columns), or
+ * whose value v has area_ok[v] (the area column). */
 struct filter {
-    const struct colstore_col *col;
-    uint8_t *lut; /* indexed by code or value */
+    int ci;
+    const char *const *vals;
+    size_t nvals;
+    const uint8_t *fixed; /* a ready table (areas), or NULL */
 };
 
 static int add_warning(struct counts_result *r, const char *fmt, const char *arg)
@@ -300,47 +339,73 @@ static int add_warning(struct counts_result *r, const char *fmt, const char *arg
     return strbuf_addf(&r->warn, fmt, arg);
 }
 
-/* A lookup table over a dictionary column that is 1 for the given strings. */
-static uint8_t *dict_filter(struct counts_result *r, const struct colstore_col *c,
-                            const char *const *vals, size_t n, const char *what)
+/* The filter's table for one group's dictionary: 1 for the wanted strings. */
+static uint8_t *dict_filter(const struct colstore_col *c, const char *const *vals, size_t n,
+                            uint8_t *seen, size_t *nlut)
 {
     uint32_t count = colstore_col_dict_count(c), k;
-    uint8_t *lut = cscc_xcalloc(count ? count : 1, 1);
     size_t i;
+    uint8_t *lut;
 
-    for (i = 0; i < n; i++) {
-        int found = 0;
+    *nlut = lut_size(c);
+    lut = cscc_xcalloc(*nlut, 1);
+    for (k = 0; k < count; k++) {
+        size_t len;
+        const char *s = colstore_col_dict_str(c, k, &len);
 
-        for (k = 0; k < count; k++) {
-            size_t len;
-            const char *s = colstore_col_dict_str(c, k, &len);
-
+        for (i = 0; i < n; i++) {
             if (len == strlen(vals[i]) && !strncasecmp(s, vals[i], len)) {
                 lut[k] = 1;
-                found = 1;
+                seen[i] = 1;
             }
-        }
-        if (!found) {
-            char msg[200];
-
-            snprintf(msg, sizeof(msg), "no row has %s '%%s'", what);
-            add_warning(r, msg, vals[i]);
         }
     }
     return lut;
 }
 
-static const struct colstore_col *key_col(const struct colstore_table *t, int kind)
+/* A group's map from a dictionary key's codes to the key's values. */
+static uint32_t *dict_key_lut(struct keydef *kd, const struct colstore_col *c, size_t *nlut)
+{
+    uint32_t count = colstore_col_dict_count(c), k;
+    uint32_t *lut;
+
+    *nlut = lut_size(c);
+    lut = cscc_xcalloc(*nlut, sizeof(*lut));
+    for (k = 0; k < count; k++) {
+        size_t len;
+        const char *s = colstore_col_dict_str(c, k, &len);
+        int64_t v = colstore_dict_find(kd->names, s, len);
+
+        lut[k] = v < 0 ? 0 : kd->rank[v];
+    }
+    return lut;
+}
+
+static const char *key_col_name(int kind)
 {
     switch (kind) {
-    case COUNTS_AREA: return colstore_col(t, "community_area");
-    case COUNTS_TYPE: return colstore_col(t, "primary_type");
-    case COUNTS_FBI: return colstore_col(t, "fbi_code");
-    case COUNTS_DISTRICT: return colstore_col(t, "district");
-    case COUNTS_BEAT: return colstore_col(t, "beat");
-    case COUNTS_WARD: return colstore_col(t, "ward");
-    default: return colstore_col(t, "date");
+    case COUNTS_AREA: return "community_area";
+    case COUNTS_TYPE: return "primary_type";
+    case COUNTS_FBI: return "fbi_code";
+    case COUNTS_DISTRICT: return "district";
+    case COUNTS_BEAT: return "beat";
+    case COUNTS_WARD: return "ward";
+    default: return "date";
     }
+}
+
+/* qsort has no argument for context; counts are computed one at a time per
+ * thread, so the dictionary being sorted is kept per thread. */
+static _Thread_local const struct colstore_dict *sort_names;
+
+static int cmp_names(const void *x, const void *y)
+{
+    size_t la, lb;
+    const char *a = colstore_dict_str(sort_names, *(const uint32_t *)x, &la);
+    const char *b = colstore_dict_str(sort_names, *(const uint32_t *)y, &lb);
+    int c = memcmp(a, b, la < lb ? la : lb);
+
+    return c ? c : (la > lb) - (la < lb);
 }
 
 static int cmp_rows(const void *x, const void *y)
@@ -358,9 +423,11 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
                                       const struct counts_query *q, struct cscc_err *err)
 {
     struct counts_result *r = cscc_xcalloc(1, sizeof(*r));
-    const struct colstore_col *tcol = colstore_col(t, "date");
+    int ci_t = colstore_col_index(t, "date");
     struct filter filt[4];
-    size_t nfilt = 0, lo, hi, i, k, ngroups = 1;
+    const char *codes[COUNTS_MAX_VALUES * 2];
+    char catbuf[512];
+    size_t nfilt = 0, i, k, ngroups = 1, gi, ncodes = 0;
     uint64_t *flat = NULL;
     struct u64map map;
     int use_map = 0, rc = 0;
@@ -370,10 +437,11 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
     uint32_t *g = NULL;
 
     memset(&map, 0, sizeof(map));
+    memset(filt, 0, sizeof(filt));
     r->q = *q;
     r->t = t;
     strbuf_init(&r->warn, 65536);
-    if (!tcol || colstore_col_type(tcol) != COLSTORE_I64) {
+    if (ci_t < 0 || colstore_schema_type(t, (size_t)ci_t) != COLSTORE_I64) {
         cscc_err_set(err, CSCC_EDATA, "the crimes table has no date column");
         goto fail;
     }
@@ -439,32 +507,24 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
     colstore_day_span(t, &first, &last);
     r->first_day = q->has_from ? q->day_from : first;
     r->last_day = q->has_to ? q->day_to : last;
-    if (r->first_day > r->last_day) {
-        lo = hi = 0;
-    } else {
-        colstore_day_rows(t, r->first_day, r->last_day, &lo, &hi);
-    }
-    r->in_period = hi - lo;
 
     /* Filters. */
     if (q->nareas || q->priority) {
-        filt[nfilt].col = colstore_col(t, "community_area");
-        filt[nfilt].lut = cscc_xmalloc(256);
-        memcpy(filt[nfilt].lut, area_ok, 256);
+        filt[nfilt].ci = colstore_col_index(t, "community_area");
+        filt[nfilt].fixed = area_ok;
         nfilt++;
     }
     if (q->ntypes) {
-        filt[nfilt].col = colstore_col(t, "primary_type");
-        filt[nfilt].lut = dict_filter(r, filt[nfilt].col, q->types, q->ntypes, "primary type");
+        filt[nfilt].ci = colstore_col_index(t, "primary_type");
+        filt[nfilt].vals = q->types;
+        filt[nfilt].nvals = q->ntypes;
         nfilt++;
     }
     if (q->nfbi || q->category) {
-        const char *codes[COUNTS_MAX_VALUES * 2];
-        char catbuf[512], *save = NULL, *tok;
-        size_t nc = 0;
+        char *save = NULL, *tok;
 
         for (i = 0; i < q->nfbi; i++)
-            codes[nc++] = q->fbi[i];
+            codes[ncodes++] = q->fbi[i];
         if (q->category) {
             if ((rc = store_get_category(st, q->category, catbuf, sizeof(catbuf), err))) {
                 if (rc == CSCC_ENOENT)
@@ -474,22 +534,23 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
                                  q->category);
                 goto fail;
             }
-            for (tok = strtok_r(catbuf, " ,", &save); tok && nc < COUNTS_MAX_VALUES * 2;
+            for (tok = strtok_r(catbuf, " ,", &save); tok && ncodes < COUNTS_MAX_VALUES * 2;
                  tok = strtok_r(NULL, " ,", &save))
-                codes[nc++] = tok;
+                codes[ncodes++] = tok;
         }
         r->fbi_list[0] = '\0';
-        for (i = 0; i < nc; i++) {
+        for (i = 0; i < ncodes; i++) {
             size_t l = strlen(r->fbi_list);
 
             snprintf(r->fbi_list + l, sizeof(r->fbi_list) - l, "%s%s", i ? " " : "", codes[i]);
         }
-        filt[nfilt].col = colstore_col(t, "fbi_code");
-        filt[nfilt].lut = dict_filter(r, filt[nfilt].col, codes, nc, "FBI code");
+        filt[nfilt].ci = colstore_col_index(t, "fbi_code");
+        filt[nfilt].vals = codes;
+        filt[nfilt].nvals = ncodes;
         nfilt++;
     }
     for (i = 0; i < nfilt; i++)
-        if (!filt[i].col) {
+        if (filt[i].ci < 0) {
             cscc_err_set(err, CSCC_EDATA, "the crimes table lacks a column this query needs");
             goto fail;
         }
@@ -499,8 +560,8 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
         struct keydef *kd = &r->kd[k];
 
         kd->kind = q->keys[k];
-        kd->col = key_col(t, kd->kind);
-        if (!kd->col) {
+        kd->ci = colstore_col_index(t, key_col_name(kd->kind));
+        if (kd->ci < 0) {
             cscc_err_set(err, CSCC_EDATA, "the table has no column for key '%s'",
                          key_names[kd->kind]);
             goto fail;
@@ -514,7 +575,32 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
             break;
         case COUNTS_BEAT: kd->n = 65536; break;
         case COUNTS_TYPE:
-        case COUNTS_FBI: kd->n = colstore_col_dict_count(kd->col); break;
+        case COUNTS_FBI:
+            /* the values of every group, in one dictionary */
+            kd->names = colstore_dict_new(0);
+            for (gi = 0; gi < colstore_ngroups(t); gi++) {
+                const struct colstore_col *c =
+                    colstore_group_col(colstore_group_at(t, gi), (size_t)kd->ci);
+                uint32_t code, cnt = colstore_col_dict_count(c);
+
+                for (code = 0; code < cnt; code++) {
+                    size_t len;
+                    const char *str = colstore_col_dict_str(c, code, &len);
+
+                    colstore_dict_intern(kd->names, str, len);
+                }
+            }
+            kd->n = colstore_dict_count(kd->names);
+            /* key values in alphabetical order, so rows come out sorted */
+            kd->order = cscc_xcalloc(kd->n ? kd->n : 1, sizeof(*kd->order));
+            kd->rank = cscc_xcalloc(kd->n ? kd->n : 1, sizeof(*kd->rank));
+            for (i = 0; i < kd->n; i++)
+                kd->order[i] = (uint32_t)i;
+            sort_names = kd->names;
+            qsort(kd->order, kd->n, sizeof(*kd->order), cmp_names);
+            for (i = 0; i < kd->n; i++)
+                kd->rank[kd->order[i]] = (uint32_t)i;
+            break;
         default:
             kd->dense = 1;
             if (build_time_key(kd, r->first_day, r->last_day < r->first_day ? r->first_day - 1
@@ -534,53 +620,110 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
     }
     mask = cscc_xmalloc(BLOCK);
     g = cscc_xmalloc(BLOCK * sizeof(*g));
-    for (i = lo; i < hi; i += BLOCK) {
-        size_t n = hi - i < BLOCK ? hi - i : BLOCK, j, f;
+    {
+        uint8_t seen[COUNTS_MAX_VALUES * 2 + 4][4];
 
-        memset(mask, 1, n);
-        for (f = 0; f < nfilt; f++)
-            codes_lut(filt[f].col, i, n, filt[f].lut, mask);
-        memset(g, 0, n * sizeof(*g));
-        for (k = 0; k < q->nkeys; k++)
-            key_groups(&r->kd[k], tcol, i, n, g);
-        if (!use_map) {
-            for (j = 0; j < n; j++)
-                flat[g[j]] += mask[j];
-        } else {
-            for (j = 0; j < n; j++) {
-                uint64_t *v;
+        memset(seen, 0, sizeof(seen));
+        for (gi = 0; gi < colstore_ngroups(t); gi++) {
+            const struct colstore_group *gr = colstore_group_at(t, gi);
+            uint8_t *flut[4] = {NULL};
+            size_t nflut[4] = {0}, nklut[COUNTS_MAX_KEYS] = {0}, lo, hi, f, b;
+            uint32_t *klut[COUNTS_MAX_KEYS] = {NULL};
 
-                if (!mask[j])
+            if (r->first_day > r->last_day)
+                break;
+            colstore_group_day_rows(gr, r->first_day, r->last_day, &lo, &hi);
+            r->in_period += hi - lo;
+            for (f = 0; f < nfilt; f++) {
+                const struct colstore_col *c = colstore_group_col(gr, (size_t)filt[f].ci);
+                uint8_t fs[COUNTS_MAX_VALUES * 2];
+
+                if (filt[f].fixed) {
+                    flut[f] = cscc_xmalloc(256);
+                    memcpy(flut[f], filt[f].fixed, 256);
+                    nflut[f] = 256;
                     continue;
-                if (!(v = u64map_upsert(&map, g[j]))) {
-                    cscc_err_set(err, CSCC_ENOMEM, "out of memory");
-                    goto fail;
                 }
-                (*v)++;
+                memset(fs, 0, sizeof(fs));
+                flut[f] = dict_filter(c, filt[f].vals, filt[f].nvals, fs, &nflut[f]);
+                for (i = 0; i < filt[f].nvals; i++)
+                    seen[i][f] |= fs[i];
+            }
+            for (k = 0; k < q->nkeys; k++)
+                if (r->kd[k].names)
+                    klut[k] = dict_key_lut(&r->kd[k],
+                                           colstore_group_col(gr, (size_t)r->kd[k].ci), &nklut[k]);
+            for (b = lo; b < hi; b += BLOCK) {
+                size_t n = hi - b < BLOCK ? hi - b : BLOCK, j;
+
+                memset(mask, 1, n);
+                for (f = 0; f < nfilt; f++)
+                    codes_lut(colstore_group_col(gr, (size_t)filt[f].ci), b, n, flut[f], nflut[f],
+                              mask);
+                memset(g, 0, n * sizeof(*g));
+                for (k = 0; k < q->nkeys; k++)
+                    key_groups(&r->kd[k], gr, ci_t, b, n, g, klut[k], nklut[k]);
+                if (!use_map) {
+                    for (j = 0; j < n; j++)
+                        flat[g[j]] += mask[j];
+                } else {
+                    for (j = 0; j < n && !rc; j++) {
+                        uint64_t *v;
+
+                        if (!mask[j])
+                            continue;
+                        if (!(v = u64map_upsert(&map, g[j])))
+                            rc = CSCC_ENOMEM;
+                        else
+                            (*v)++;
+                    }
+                }
+            }
+            for (f = 0; f < nfilt; f++)
+                cscc_free(flut[f]);
+            for (k = 0; k < q->nkeys; k++)
+                cscc_free(klut[k]);
+            if (rc) {
+                cscc_err_set(err, CSCC_ENOMEM, "out of memory");
+                goto fail;
+            }
+        }
+        /* a value no row has is most likely a typo: say so */
+        for (i = 0; i < nfilt; i++) {
+            size_t v;
+
+            for (v = 0; v < filt[i].nvals; v++) {
+                if (!seen[v][i]) {
+                    char msg[200];
+
+                    snprintf(msg, sizeof(msg), "no row has %s '%%s'",
+                             filt[i].vals == codes ? "FBI code" : "primary type");
+                    add_warning(r, msg, filt[i].vals[v]);
+                }
             }
         }
     }
 
     /* Rows: every non-empty group; dense keys also list their empty groups. */
     {
-        size_t cap = 0, gi;
+        size_t cap = 0, gix;
         int all_dense = 1;
 
         for (k = 0; k < q->nkeys; k++)
             all_dense &= r->kd[k].dense;
-        for (gi = 0; gi < (use_map ? map.cap : ngroups); gi++) {
-            uint64_t cnt, key = gi;
+        for (gix = 0; gix < (use_map ? map.cap : ngroups); gix++) {
+            uint64_t cnt, key = gix;
             uint32_t kv[COUNTS_MAX_KEYS];
             size_t rem;
             int skip = 0;
 
             if (use_map) {
-                if (!map.used[gi])
+                if (!map.used[gix])
                     continue;
-                key = map.keys[gi];
-                cnt = map.vals[gi];
+                key = map.keys[gix];
+                cnt = map.vals[gix];
             } else {
-                cnt = flat[gi];
+                cnt = flat[gix];
             }
             rem = (size_t)key;
             for (k = q->nkeys; k-- > 0;) {
@@ -624,8 +767,6 @@ fail:
     analysis_counts_free(r);
     r = NULL;
 out:
-    for (i = 0; i < nfilt; i++)
-        cscc_free(filt[i].lut);
     cscc_free(flat);
     cscc_free(mask);
     cscc_free(g);
@@ -639,8 +780,12 @@ void analysis_counts_free(struct counts_result *r)
 
     if (!r)
         return;
-    for (i = 0; i < COUNTS_MAX_KEYS; i++)
+    for (i = 0; i < COUNTS_MAX_KEYS; i++) {
         cscc_free((void *)r->kd[i].lut);
+        colstore_dict_free(r->kd[i].names);
+        cscc_free(r->kd[i].rank);
+        cscc_free(r->kd[i].order);
+    }
     for (i = 0; i < 256; i++)
         cscc_free(r->area_name[i]);
     strbuf_release(&r->warn);
@@ -722,7 +867,7 @@ static void key_label(const struct counts_result *r, size_t k, uint32_t v, char 
     case COUNTS_TYPE:
     case COUNTS_FBI: {
         size_t len;
-        const char *s = colstore_col_dict_str(kd->col, v, &len);
+        const char *s = colstore_dict_str(kd->names, kd->order[v % kd->n], &len);
 
         snprintf(buf, cap, "%.*s", (int)len, s);
         if (!len)

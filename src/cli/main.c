@@ -34,6 +34,7 @@ static void usage(FILE *f)
                "Options:\n"
                "  --data DIR   data directory (default: $CSCC_DATA, else ./var)\n"
                "  -q, --quiet  print errors only\n"
+               "  -v, --verbose  print what is done, with timings\n"
                "  --version    print the version and exit\n"
                "  -h, --help   print this help and exit\n"
                "\n"
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         {"data", required_argument, NULL, 'D'},
         {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -85,10 +87,13 @@ int main(int argc, char **argv)
     if (!ctx.data_dir || !*ctx.data_dir)
         ctx.data_dir = "var";
     /* "+": stop at the first non-option, the command name. */
-    while ((opt = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+qvh", longopts, NULL)) != -1) {
         if (cli_common_option(&ctx, opt, optarg))
             continue;
         switch (opt) {
+        case 'v':
+            cscc_log_set_level(CSCC_LOG_DEBUG);
+            break;
         case 'h':
             usage(stdout);
             return CLI_OK;

@@ -8,9 +8,13 @@
  * (variable-length strings: N+1 uint32 offsets into a blob). Missing values
  * are sentinels: COLSTORE_NULL_* below, NaN for F64, code 0 ("") for DICT.
  *
- * Rows may be sorted by an I64 civil-time column (seconds, see core/time.h);
- * the file then carries a per-day index so a date range maps to a row range
- * without a scan.
+ * A table is made of row groups. Every group holds all the columns for its
+ * rows, with its own dictionaries (groups may share one), and its rows are
+ * sorted by the table's I64 civil-time column (seconds, see core/time.h) with
+ * a per-day index, so a date range maps to a row range of each group without
+ * a scan. Groups may overlap in time. An import that rewrites a table writes
+ * one group; a fresh import of a big file writes one group per part of the
+ * file, each as soon as it is parsed.
  *
  * Files are written whole (colstore_write) to a temporary path and put in
  * place with colstore_commit (fsync + atomic rename + fsync of the directory):
@@ -81,8 +85,12 @@ const char *colstore_dict_str(const struct colstore_dict *d, uint32_t code, size
  */
 struct colstore_seg {
     const void *data;      /* fixed types: values; DICT: codes; STR: uint32 offsets [n+1] */
-    const char *blob;      /* STR: the bytes the offsets index */
+    const char *blob;      /* STR: the bytes the offsets index, followed by at least 16
+                              readable bytes; each string at most 65535 bytes */
     uint8_t code_width;    /* DICT: bytes per code in data (1, 2 or 4) */
+    const uint32_t *code_map; /* DICT: maps this segment's codes to the column's dictionary
+                                 (a stored group with its own dictionary), or NULL */
+    uint32_t code_map_len;    /* entries of code_map; a code past it maps to 0 ("") */
 };
 
 /** One output column. */
@@ -97,24 +105,79 @@ struct colstore_wopts {
     uint64_t generation;   /* increases with every commit of a table */
     int64_t import_id;     /* provenance id of the import that wrote it, 0 if none */
     const char *meta_json; /* free-form metadata (time zone, schema, import summary), may be NULL */
+    /* for colstore_write only: */
     int sort_col;          /* index of the I64 time column rows are sorted by, or -1 */
     int threads;           /* columns written in parallel by this many threads (>= 1) */
-    /* Called (from a writer thread) once column i has been written, e.g. to
-     * drop source pages of an old table from memory. May be NULL. */
+    /* Called (from a writer thread) once the source data of column i is no
+     * longer needed, e.g. to free it or drop an old table's pages from
+     * memory. May be NULL. */
     void (*column_done)(void *arg, size_t col);
     void *arg;
 };
 
+#define COLSTORE_DROP UINT32_MAX
+
 /**
- * Writes a table to path (created or truncated; use a temporary name and
- * colstore_commit). Output row i is row order_row[i] of segment
- * order_seg[i] (order_seg may be NULL when nsegs == 1). When sort_col >= 0
- * the caller guarantees the order is ascending on that column.
+ * The order of the output rows, in two levels, so that reordering a big
+ * unsorted input touches memory in cache-sized windows instead of at random:
+ * every source row has a staging position (pos[s][r], or COLSTORE_DROP for a
+ * row not written), and output row i is the row at staging position
+ * fine[i]. Each column is first scattered into staging order (sequential
+ * reads), then gathered in output order; the gather stays within a window
+ * of the staging order when fine moves within windows (an import sorts
+ * rows by time within day buckets of at most 64K rows). Staging positions
+ * must be a permutation of 0 .. nrows-1.
+ */
+struct colstore_order {
+    const uint32_t *const *pos; /* [nsegs] arrays of seg_rows[s] positions */
+    const size_t *seg_rows;     /* [nsegs] rows in each segment */
+    const uint32_t *fine;       /* [nrows] staging position of each output row; NULL = identity */
+};
+
+/** A column of a table's schema. */
+struct colstore_schema_col {
+    const char *name;                   /* at most COLSTORE_NAME_MAX bytes */
+    enum colstore_type type;
+};
+
+struct colstore_writer;
+
+/**
+ * Starts writing a table to path (created or truncated; use a temporary name
+ * and colstore_commit). sort_col is the I64 time column every group is
+ * sorted by (NULL values first), or -1. NULL on error.
+ */
+struct colstore_writer *colstore_writer_new(const char *path,
+                                            const struct colstore_schema_col *schema,
+                                            size_t ncols, int sort_col, struct cscc_err *err);
+/**
+ * Appends a row group: the kept rows of nsegs segments in the two-level
+ * order. cols[i] must have the schema's name and type. May be called from
+ * several threads at once; each call writes its columns with `threads`
+ * threads, and calls column_done(arg, i) (may be NULL) once column i's source
+ * data is no longer needed. A dictionary given to several groups must not
+ * change in between: it is written once and shared.
+ */
+int colstore_writer_add(struct colstore_writer *w, const struct colstore_wcol *cols, size_t nsegs,
+                        const struct colstore_order *order, size_t nrows, int threads,
+                        void (*column_done)(void *arg, size_t col), void *arg,
+                        struct cscc_err *err);
+/** Writes the directory and the header: the table is complete (make it
+ * durable and visible with colstore_commit). */
+int colstore_writer_finish(struct colstore_writer *w, const struct colstore_wopts *opts,
+                           struct cscc_err *err);
+/** Frees the writer; the file is removed unless colstore_writer_finish succeeded. */
+void colstore_writer_free(struct colstore_writer *w);
+
+/**
+ * Writes a one-group table of nrows rows to path: colstore_writer_new, _add
+ * and _finish in one call. When opts->sort_col >= 0 the caller guarantees
+ * the output order is ascending on that column (NULL values first).
  * On error the file at path is removed and err says what failed.
  */
 int colstore_write(const char *path, const struct colstore_wcol *cols, size_t ncols,
-                   size_t nsegs, const uint8_t *order_seg, const uint32_t *order_row,
-                   size_t nrows, const struct colstore_wopts *opts, struct cscc_err *err);
+                   size_t nsegs, const struct colstore_order *order, size_t nrows,
+                   const struct colstore_wopts *opts, struct cscc_err *err);
 
 /**
  * Makes the table at tmp_path durable and moves it to final_path atomically:
@@ -145,9 +208,29 @@ const char *colstore_meta(const struct colstore_table *t);
 /** The file's device and inode, to notice it was replaced. */
 void colstore_file_id(const struct colstore_table *t, uint64_t *dev, uint64_t *ino);
 
-/** The column named name, or NULL. */
-const struct colstore_col *colstore_col(const struct colstore_table *t, const char *name);
-const struct colstore_col *colstore_col_at(const struct colstore_table *t, size_t i);
+/** The table's columns: their number is colstore_ncols(). */
+const char *colstore_schema_name(const struct colstore_table *t, size_t i);
+enum colstore_type colstore_schema_type(const struct colstore_table *t, size_t i);
+/** The index of the column named name, or -1. */
+int colstore_col_index(const struct colstore_table *t, const char *name);
+/** Index of the sort (time) column, or -1. */
+int colstore_sort_col(const struct colstore_table *t);
+
+struct colstore_group;
+
+size_t colstore_ngroups(const struct colstore_table *t);
+const struct colstore_group *colstore_group_at(const struct colstore_table *t, size_t g);
+size_t colstore_group_nrows(const struct colstore_group *g);
+/** Column i (schema index) of a group. */
+const struct colstore_col *colstore_group_col(const struct colstore_group *g, size_t i);
+/**
+ * Rows of group g whose sort-column value falls on days [day_from, day_to]
+ * (inclusive, day numbers of core/time.h) are rows [*lo, *hi). Without a sort
+ * column the whole group is returned. Never fails.
+ */
+void colstore_group_day_rows(const struct colstore_group *g, int64_t day_from, int64_t day_to,
+                             size_t *lo, size_t *hi);
+
 const char *colstore_col_name(const struct colstore_col *c);
 enum colstore_type colstore_col_type(const struct colstore_col *c);
 /** Fixed types: bytes per value; DICT: bytes per code; STR: 4 (offset width). */
@@ -155,7 +238,10 @@ unsigned colstore_col_width(const struct colstore_col *c);
 /** Fixed types: the value array; DICT: the code array; STR: the offsets [nrows+1]. */
 const void *colstore_col_data(const struct colstore_col *c);
 
-/** DICT: number of entries; the string of a code; the code of a string (-1 if absent). */
+/** DICT: number of entries; the string of a code; the code of a string (-1 if absent).
+ * A code at or past the count (only in a damaged file) reads as "": code
+ * users that index tables by code must size them for every code the width
+ * allows, or clamp. */
 uint32_t colstore_col_dict_count(const struct colstore_col *c);
 const char *colstore_col_dict_str(const struct colstore_col *c, uint32_t code, size_t *len);
 int64_t colstore_col_dict_find(const struct colstore_col *c, const char *p, size_t len);
@@ -174,14 +260,7 @@ static inline uint32_t colstore_code_at(const void *codes, unsigned width, size_
 /** STR: the string at row i. */
 const char *colstore_col_str(const struct colstore_col *c, size_t i, size_t *len);
 
-/**
- * Rows whose sort-column value falls on days [day_from, day_to] (inclusive,
- * day numbers of core/time.h) are rows [*lo, *hi). Without a day index (the
- * table is not sorted) the whole table is returned. Never fails.
- */
-void colstore_day_rows(const struct colstore_table *t, int64_t day_from, int64_t day_to,
-                       size_t *lo, size_t *hi);
-/** First and last day present (0, -1 when empty or unsorted). */
+/** First and last day of any group (0, -1 when empty or unsorted). */
 void colstore_day_span(const struct colstore_table *t, int64_t *first, int64_t *last);
 
 /** Drops the pages of column c from this process's memory (they stay in the

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 static _Atomic int log_level = CSCC_LOG_INFO;
@@ -64,12 +65,21 @@ static void vlog(const char *prefix, const char *fmt, va_list ap)
 void cscc_log(enum cscc_log_level level, const char *fmt, ...)
 {
     static const char *const prefix[] = {"error: ", "warning: ", "", "debug: "};
+    char dbg[48];
     va_list ap;
 
     if ((int)level > log_level)
         return;
+    if (level == CSCC_LOG_DEBUG) {
+        /* debug lines carry the process's CPU time and the wall time since start */
+        struct timespec cpu;
+
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+        snprintf(dbg, sizeof(dbg), "debug: [cpu %.3f s] ",
+                 (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9);
+    }
     va_start(ap, fmt);
-    vlog(prefix[level], fmt, ap);
+    vlog(level == CSCC_LOG_DEBUG ? dbg : prefix[level], fmt, ap);
     va_end(ap);
 }
 

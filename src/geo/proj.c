@@ -1,14 +1,74 @@
-/* proj.c - the one file that talks to PROJ. */
+/* proj.c - the one file that talks to PROJ.
+ *
+ * PROJ is loaded when the first converter is made (dlopen), not when cscc
+ * starts: linked in, it and the 40 libraries it pulls (curl, TLS, TIFF,
+ * Kerberos...) cost every command ~15 ms of start-up, and most commands never
+ * convert a coordinate. Only PROJ's header is used at build time. */
 #include "geo/proj.h"
 
 #include "core/alloc.h"
+#include "cscc_build.h"
 
+#include <dlfcn.h>
 #include <math.h>
 #include <proj.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* The PROJ functions cscc calls, resolved from the library at first use. */
+#define PROJ_FUNCS(X)                                                                             \
+    X(proj_context_create)                                                                        \
+    X(proj_context_destroy)                                                                       \
+    X(proj_context_errno)                                                                         \
+    X(proj_context_errno_string)                                                                  \
+    X(proj_context_get_database_path)                                                             \
+    X(proj_context_set_enable_network)                                                            \
+    X(proj_coord)                                                                                 \
+    X(proj_create_crs_to_crs)                                                                     \
+    X(proj_destroy)                                                                               \
+    X(proj_errno)                                                                                 \
+    X(proj_errno_reset)                                                                           \
+    X(proj_log_func)                                                                              \
+    X(proj_normalize_for_visualization)                                                           \
+    X(proj_trans)                                                                                 \
+    X(proj_trans_generic)
+
+static struct {
+#define X(f) __typeof__(&f) f;
+    PROJ_FUNCS(X)
+#undef X
+} lib;
+static char lib_error[512];
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+static int lib_ok;
+
+static void lib_load(void)
+{
+    static const char *const names[] = {CSCC_PROJ_SONAME, "libproj.so"};
+    void *h = NULL;
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]) && !h; i++)
+        h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        snprintf(lib_error, sizeof(lib_error),
+                 "cannot load the PROJ library (%s): %s; install the Debian package libproj25 "
+                 "(scripts/install-deps does)",
+                 CSCC_PROJ_SONAME, dlerror());
+        return;
+    }
+#define X(f)                                                                                      \
+    if (!(lib.f = (__typeof__(&f))dlsym(h, #f))) {                                                \
+        snprintf(lib_error, sizeof(lib_error), "the PROJ library lacks %s", #f);                  \
+        return;                                                                                   \
+    }
+    PROJ_FUNCS(X)
+#undef X
+    lib_ok = 1;
+}
 
 struct geo_proj {
     PJ_CONTEXT *ctx;
@@ -28,25 +88,32 @@ static void on_log(void *data, int level, const char *msg)
 
 struct geo_proj *geo_proj_new(const char *from, const char *to, struct cscc_err *err)
 {
-    struct geo_proj *p = cscc_xcalloc(1, sizeof(*p));
+    struct geo_proj *p;
+
+    pthread_once(&lib_once, lib_load);
+    if (!lib_ok) {
+        cscc_err_set(err, CSCC_ENOENT, "%s", lib_error);
+        return NULL;
+    }
+    p = cscc_xcalloc(1, sizeof(*p));
     PJ *raw = NULL;
 
     if (!from || !to) {
         cscc_err_set(err, CSCC_EINVAL, "no CRS given to convert %s", from ? "to" : "from");
         goto fail;
     }
-    p->ctx = proj_context_create();
+    p->ctx = lib.proj_context_create();
     if (!p->ctx) {
         cscc_err_set(err, CSCC_ENOMEM, "cannot create a PROJ context");
         goto fail;
     }
-    proj_log_func(p->ctx, p, on_log);
-    proj_context_set_enable_network(p->ctx, 0);
-    raw = proj_create_crs_to_crs(p->ctx, from, to, NULL);
+    lib.proj_log_func(p->ctx, p, on_log);
+    lib.proj_context_set_enable_network(p->ctx, 0);
+    raw = lib.proj_create_crs_to_crs(p->ctx, from, to, NULL);
     if (!raw) {
         const char *env = getenv("PROJ_DATA");
 
-        if (!proj_context_get_database_path(p->ctx))
+        if (!lib.proj_context_get_database_path(p->ctx))
             cscc_err_set(err, CSCC_ENOENT,
                          "cannot convert from %s to %s: PROJ cannot find its database proj.db "
                          "(install the Debian package proj-data, or set PROJ_DATA to the "
@@ -56,11 +123,11 @@ struct geo_proj *geo_proj_new(const char *from, const char *to, struct cscc_err 
         else
             cscc_err_set(err, CSCC_EDATA, "cannot convert from %s to %s: %s", from, to,
                          p->msg[0] ? p->msg
-                                   : proj_context_errno_string(p->ctx, proj_context_errno(p->ctx)));
+                                   : lib.proj_context_errno_string(p->ctx, lib.proj_context_errno(p->ctx)));
         goto fail;
     }
-    p->pj = proj_normalize_for_visualization(p->ctx, raw);
-    proj_destroy(raw);
+    p->pj = lib.proj_normalize_for_visualization(p->ctx, raw);
+    lib.proj_destroy(raw);
     if (!p->pj) {
         cscc_err_set(err, CSCC_EDATA, "cannot convert from %s to %s: %s", from, to,
                      p->msg[0] ? p->msg : "cannot normalise the axis order");
@@ -81,14 +148,14 @@ static int trans1(struct geo_proj *p, PJ_DIRECTION dir, double *x, double *y)
         snprintf(p->msg, sizeof(p->msg), "coordinate is not a finite number");
         return CSCC_EDATA;
     }
-    proj_errno_reset(p->pj);
-    c = proj_trans(p->pj, dir, proj_coord(*x, *y, 0, HUGE_VAL));
+    lib.proj_errno_reset(p->pj);
+    c = lib.proj_trans(p->pj, dir, lib.proj_coord(*x, *y, 0, HUGE_VAL));
     if (!isfinite(c.xy.x) || !isfinite(c.xy.y)) {
-        int e = proj_errno(p->pj);
+        int e = lib.proj_errno(p->pj);
 
         snprintf(p->msg, sizeof(p->msg), "cannot convert (%.10g, %.10g): %s", *x, *y,
-                 e ? proj_context_errno_string(p->ctx, e) : "outside the projection's domain");
-        proj_errno_reset(p->pj);
+                 e ? lib.proj_context_errno_string(p->ctx, e) : "outside the projection's domain");
+        lib.proj_errno_reset(p->pj);
         return CSCC_EDATA;
     }
     *x = c.xy.x;
@@ -107,15 +174,15 @@ static int trans_n(struct geo_proj *p, PJ_DIRECTION dir, double *x, double *y, s
         }
     if (bad_in == n)
         return 0;
-    proj_errno_reset(p->pj);
-    proj_trans_generic(p->pj, dir, x, sizeof(double), n, y, sizeof(double), n, NULL, 0, 0, NULL, 0,
+    lib.proj_errno_reset(p->pj);
+    lib.proj_trans_generic(p->pj, dir, x, sizeof(double), n, y, sizeof(double), n, NULL, 0, 0, NULL, 0,
                        0);
     for (i = 0; i < n; i++)
         if (!isfinite(x[i]) || !isfinite(y[i])) {
             x[i] = y[i] = NAN;
             bad_out++;
         }
-    proj_errno_reset(p->pj);
+    lib.proj_errno_reset(p->pj);
     if (bad_out > bad_in) {
         snprintf(p->msg, sizeof(p->msg), "%zu of %zu points could not be converted",
                  bad_out - bad_in, n);
@@ -154,9 +221,9 @@ void geo_proj_free(struct geo_proj *p)
     if (!p)
         return;
     if (p->pj)
-        proj_destroy(p->pj);
+        lib.proj_destroy(p->pj);
     if (p->ctx)
-        proj_context_destroy(p->ctx);
+        lib.proj_context_destroy(p->ctx);
     cscc_free(p);
 }
 

@@ -336,6 +336,14 @@ static void finish_provenance(struct store *st, struct ingest__job *job, int ok,
  * the process with SIGKILL at that point of an import, as a power cut or
  * `kill -9` would. Nothing else reads it.
  */
+static double since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 static void crash_point(const char *where)
 {
     const char *at = getenv("CSCC_CRASH_AT");
@@ -395,15 +403,9 @@ int ingest_run(const char *dataset, const char *const *files, size_t nfiles,
             goto out;
         }
     }
-    for (i = 0; i < ds->ncols; i++) {
-        if (ds->cols[i].type != COLSTORE_DICT)
-            continue;
-        if (job.old && colstore_col(job.old, ds->cols[i].name) &&
-            colstore_col_type(colstore_col(job.old, ds->cols[i].name)) == COLSTORE_DICT)
-            job.gdict[i] = colstore_col_dict_load(colstore_col(job.old, ds->cols[i].name));
-        else
+    for (i = 0; i < ds->ncols; i++)
+        if (ds->cols[i].type == COLSTORE_DICT)
             job.gdict[i] = colstore_dict_new(0);
-    }
 
     /* Provenance: the import is on record before it touches anything. */
     json_files(&fj, files, nfiles, NULL);
@@ -419,8 +421,11 @@ int ingest_run(const char *dataset, const char *const *files, size_t nfiles,
              (long long)job.import_id);
     job.rejects = ingest__rejects_new(rpath);
 
+    cscc_debug("import %lld: set up in %.3f s", (long long)job.import_id, since(&t0));
     if ((rc = ingest__parse_files(&job, files, nfiles, err)))
         goto out;
+    cscc_debug("import %lld: parsed %llu rows in %.3f s", (long long)job.import_id,
+               (unsigned long long)sum->rows_read, since(&t0));
     for (i = 0; i < nfiles; i++)
         sum->bytes += job.file_size[i];
     if (opts->max_rejected >= 0 && sum->rows_read > 0) {
@@ -440,9 +445,11 @@ int ingest_run(const char *dataset, const char *const *files, size_t nfiles,
     crash_point("parsed");
     if ((rc = ingest__merge_write(&job, tmp, &changed, err)))
         goto out;
+    cscc_debug("import %lld: merged and written in %.3f s", (long long)job.import_id, since(&t0));
     crash_point("written");
     if (changed && (rc = colstore_commit(tmp, path, err)))
         goto out;
+    cscc_debug("import %lld: committed in %.3f s", (long long)job.import_id, since(&t0));
     crash_point("committed");
     if (!changed)
         sum->rows_total = job.old ? colstore_nrows(job.old) : 0;

@@ -42,6 +42,8 @@ struct ingest__seg {
 struct ingest__seg *ingest__seg_new(const struct ingest__colspec *spec, size_t ncols,
                                     size_t expect_rows);
 void ingest__seg_free(struct ingest__seg *s);
+/* Frees one column's arrays (after they were written); idempotent. */
+void ingest__seg_free_col(struct ingest__seg *s, size_t c);
 /* Starts row n (every column set to its null value); -1 when out of memory. */
 ssize_t ingest__row_begin(struct ingest__seg *s);
 static inline void ingest__row_commit(struct ingest__seg *s)

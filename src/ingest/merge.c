@@ -33,6 +33,9 @@ struct view {
     const void *data[IB_MAX_COLS];
     const char *blob[IB_MAX_COLS];
     uint8_t width[IB_MAX_COLS];
+    uint32_t *map[IB_MAX_COLS];  /* a stored group's DICT codes -> the job's dictionary */
+    uint32_t mapn[IB_MAX_COLS];
+    const struct colstore_col *col[IB_MAX_COLS]; /* a stored group's columns */
     void *owned[IB_MAX_COLS]; /* null columns made up for an old table lacking them */
 };
 
@@ -50,18 +53,24 @@ static void view_from_seg(struct view *v, const struct ingest__dataset *ds,
     }
 }
 
-static int view_from_table(struct view *v, const struct ingest__dataset *ds,
-                           const struct colstore_table *t, struct cscc_err *err)
+/* A view of group g of the stored table; its dictionary codes are mapped
+ * onto the job's dictionaries (interning the group's strings there). */
+static int view_from_group(struct view *v, struct ingest__job *job, const struct colstore_table *t,
+                           size_t g, struct cscc_err *err)
 {
-    size_t c, n = colstore_nrows(t), i;
+    const struct ingest__dataset *ds = job->ds;
+    const struct colstore_group *gr = colstore_group_at(t, g);
+    size_t c, n = colstore_group_nrows(gr), i;
 
     memset(v, 0, sizeof(*v));
     v->n = n;
     for (c = 0; c < ds->ncols; c++) {
-        const struct colstore_col *col = colstore_col(t, ds->cols[c].name);
+        int ci = colstore_col_index(t, ds->cols[c].name);
         enum colstore_type ty = ds->cols[c].type;
+        const struct colstore_col *col = ci >= 0 ? colstore_group_col(gr, (size_t)ci) : NULL;
 
         if (col && colstore_col_type(col) == ty) {
+            v->col[c] = col;
             v->data[c] = colstore_col_data(col);
             v->width[c] = (uint8_t)colstore_col_width(col);
             if (ty == COLSTORE_STR) {
@@ -69,6 +78,24 @@ static int view_from_table(struct view *v, const struct ingest__dataset *ds,
 
                 /* the blob starts where row 0's string starts */
                 v->blob[c] = n ? colstore_col_str(col, 0, &len) : "";
+            } else if (ty == COLSTORE_DICT) {
+                uint32_t k, cnt = colstore_col_dict_count(col);
+
+                v->map[c] = cscc_trymalloc((size_t)(cnt ? cnt : 1) * sizeof(uint32_t));
+                if (!v->map[c])
+                    return cscc_err_set(err, CSCC_ENOMEM, "out of memory");
+                v->mapn[c] = cnt;
+                for (k = 0; k < cnt; k++) {
+                    size_t len;
+                    const char *str = colstore_col_dict_str(col, k, &len);
+                    int64_t code = colstore_dict_intern(job->gdict[c], str, len);
+
+                    if (code < 0)
+                        return cscc_err_set(err, CSCC_ELIMIT,
+                                            "column '%s' has too many distinct values",
+                                            ds->cols[c].name);
+                    v->map[c][k] = (uint32_t)code;
+                }
             }
             continue;
         }
@@ -109,8 +136,10 @@ static void view_release(struct view *v)
 {
     size_t c;
 
-    for (c = 0; c < IB_MAX_COLS; c++)
+    for (c = 0; c < IB_MAX_COLS; c++) {
         cscc_free(v->owned[c]);
+        cscc_free(v->map[c]);
+    }
 }
 
 static inline int64_t vi64(const struct view *v, int c, size_t r)
@@ -120,7 +149,9 @@ static inline int64_t vi64(const struct view *v, int c, size_t r)
 
 static inline uint32_t vcode(const struct view *v, int c, size_t r)
 {
-    return colstore_code_at(v->data[c], v->width[c], r);
+    uint32_t k = colstore_code_at(v->data[c], v->width[c], r);
+
+    return v->map[c] ? (k < v->mapn[c] ? v->map[c][k] : 0) : k;
 }
 
 static inline const char *vstr(const struct view *v, int c, size_t r, size_t *len)
@@ -330,7 +361,10 @@ static int cmp_bo(const void *x, const void *y)
 struct merge {
     struct ingest__job *job;
     const struct ingest__dataset *ds;
-    struct view old;
+    struct view *ov;              /* the stored table's groups */
+    size_t nov;
+    size_t *obase;                /* [nov + 1]: global index of each group's first row */
+    size_t nold;                  /* stored rows */
     int has_old;
     struct view nv[IB_MAX_SEGS];
     size_t nsegs;
@@ -340,6 +374,23 @@ struct merge {
     uint8_t *state;               /* per new row */
     uint8_t *old_drop;            /* per old row */
 };
+
+/* The stored group holding stored row o (a global index), and o's row in it. */
+static inline const struct view *old_view(const struct merge *m, size_t o, size_t *r)
+{
+    size_t lo = 0, hi = m->nov;
+
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+
+        if (m->obase[mid] <= o)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *r = o - m->obase[lo];
+    return &m->ov[lo];
+}
 
 static inline size_t seg_of(const struct merge *m, size_t g)
 {
@@ -366,16 +417,16 @@ static inline int64_t new_updated(const struct merge *m, size_t g)
 static void decide(struct merge *m, size_t o, size_t g, int force_replace, int force_keep)
 {
     const struct ingest__dataset *ds = m->ds;
-    size_t r;
-    const struct view *v = nview(m, g, &r);
+    size_t r, orow;
+    const struct view *v = nview(m, g, &r), *ovw = old_view(m, o, &orow);
     int64_t nu, ou;
 
-    if (force_keep || same_row(ds, &m->old, o, v, r)) {
+    if (force_keep || same_row(ds, ovw, orow, v, r)) {
         m->state[g] = ST_SAME;
         return;
     }
     nu = ds->col_updated >= 0 ? vi64(v, ds->col_updated, r) : COLSTORE_NULL_I64;
-    ou = ds->col_updated >= 0 ? vi64(&m->old, ds->col_updated, o) : COLSTORE_NULL_I64;
+    ou = ds->col_updated >= 0 ? vi64(ovw, ds->col_updated, orow) : COLSTORE_NULL_I64;
     if (force_replace || nu >= ou) {
         m->state[g] = ST_UPDATED;
         m->old_drop[o] = 1;
@@ -389,7 +440,7 @@ static int match_ids(struct merge *m, struct cscc_err *err)
 {
     const struct ingest__dataset *ds = m->ds;
     struct keyidx map;
-    size_t g, nid = 0, o;
+    size_t g, nid = 0, o, gi;
     int cid = ds->col_id, rc;
 
     if (cid < 0)
@@ -445,16 +496,18 @@ static int match_ids(struct merge *m, struct cscc_err *err)
             }
         }
     }
-    if (m->has_old) {
-        for (o = 0; o < m->old.n; o++) {
-            int64_t id = vi64(&m->old, cid, o);
+    for (gi = 0; gi < m->nov; gi++) {
+        const struct view *ov = &m->ov[gi];
+
+        for (o = 0; o < ov->n; o++) {
+            int64_t id = vi64(ov, cid, o);
             size_t s;
 
             if (id == COLSTORE_NULL_I64)
                 continue;
             s = map_slot(&map, (uint64_t)id);
             if (s != SIZE_MAX && map.vals[s])
-                decide(m, o, map.vals[s] - 1, 0, 0);
+                decide(m, m->obase[gi] + o, map.vals[s] - 1, 0, 0);
         }
     }
     map_free(&map);
@@ -475,8 +528,12 @@ static int match_ckeys(struct merge *m, struct cscc_err *err)
     if (cid < 0) {
         old_has_noid = 1;
     } else {
-        for (o = 0; o < m->old.n && !old_has_noid; o++)
-            old_has_noid = vi64(&m->old, cid, o) == COLSTORE_NULL_I64;
+        for (o = 0; o < m->nold && !old_has_noid; o++) {
+            size_t r;
+            const struct view *ovw = old_view(m, o, &r);
+
+            old_has_noid = vi64(ovw, cid, r) == COLSTORE_NULL_I64;
+        }
     }
     /* Incoming rows that need it: without an ID; with an ID that matched
      * nothing, when stored rows without an ID exist. */
@@ -506,12 +563,15 @@ static int match_ckeys(struct merge *m, struct cscc_err *err)
 
         map_set(&set, s, nw[i].base, 1);
     }
-    for (o = 0; o < m->old.n; o++) {
+    for (o = 0; o < m->nold; o++) {
         uint64_t b;
+        size_t orow;
+        const struct view *ovw;
 
         if (m->old_drop[o])
             continue;
-        b = ckey_base(ds, &m->old, o);
+        ovw = old_view(m, o, &orow);
+        b = ckey_base(ds, ovw, orow);
         if (!set.vals[map_slot(&set, b)])
             continue;
         if (no % 1024 == 0) {
@@ -526,7 +586,7 @@ static int match_ckeys(struct merge *m, struct cscc_err *err)
         }
         ol[no].base = b;
         ol[no].idx = (uint32_t)o;
-        ol[no].noid = (uint8_t)(cid < 0 || vi64(&m->old, cid, o) == COLSTORE_NULL_I64);
+        ol[no].noid = (uint8_t)(cid < 0 || vi64(ovw, cid, orow) == COLSTORE_NULL_I64);
         no++;
     }
     map_free(&set);
@@ -619,16 +679,236 @@ static int unify_dicts(struct ingest__job *job, struct cscc_err *err)
     return 0;
 }
 
-static void release_old_col(void *arg, size_t col)
+/* A column's sources are no longer needed: drop the stored table's pages of
+ * it from memory and free the parsed segments' arrays. */
+static void column_done(void *arg, size_t col)
 {
     struct merge *m = arg;
-    const struct colstore_col *c;
+    size_t s;
 
-    if (!m->has_old)
-        return;
-    c = colstore_col(m->job->old, m->ds->cols[col].name);
-    if (c)
-        colstore_col_release(c);
+    for (s = 0; s < m->nov; s++)
+        if (m->ov[s].col[col])
+            colstore_col_release(m->ov[s].col[col]);
+    for (s = 0; s < m->nsegs; s++)
+        ingest__seg_free_col(m->job->segs[s], col);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Ordering: rows into day buckets of at most BUCKET_ROWS rows (staging      */
+/* order), then sorted by time within each bucket (fine order).             */
+/* ------------------------------------------------------------------------ */
+
+#define BUCKET_ROWS 65536
+
+struct plan {
+    uint32_t *pos[256];              /* staging position of each row of each segment */
+    size_t seg_rows[256];
+    uint32_t *fine;
+    size_t nbuckets;
+};
+
+static void plan_release(struct plan *p)
+{
+    size_t s;
+
+    for (s = 0; s < 256; s++)
+        cscc_big_free(p->pos[s], (p->seg_rows[s] ? p->seg_rows[s] : 1) * sizeof(uint32_t));
+    cscc_free(p->fine);
+}
+
+/* The time of row r of a view, and whether that row is kept. */
+static inline int64_t row_t(const struct merge *m, const struct view *v, size_t r)
+{
+    return vi64(v, m->ds->col_t, r);
+}
+
+/* Sorts pairs (key << 32 | position) by key, stable on position order as given. */
+static void radix_pairs(uint64_t *a, uint64_t *tmp, size_t n)
+{
+    radix_hi32(a, tmp, n);
+}
+
+static int plan_order(struct merge *m, size_t nout, struct plan *p, struct cscc_err *err)
+{
+    const struct view *views[256];
+    int64_t dmin = INT64_MAX, dmax = INT64_MIN;
+    uint32_t *count = NULL, *bucket_of = NULL, *cursor = NULL, *bstart = NULL;
+    int64_t *st = NULL;
+    uint64_t *pairs = NULL, *tmp = NULL;
+    size_t nviews = 0, v, r, span = 0, nb = 0, b;
+    int rc = 0;
+
+    for (v = 0; v < m->nov; v++)
+        views[nviews++] = &m->ov[v];
+    for (v = 0; v < m->nsegs; v++)
+        views[nviews++] = &m->nv[v];
+#define KEPT(vi, r)                                                                               \
+    ((vi) < m->nov ? !m->old_drop[m->obase[vi] + (r)]                                             \
+                   : (m->state[m->base[(vi) - m->nov] + (r)] == ST_NEW ||                         \
+                      m->state[m->base[(vi) - m->nov] + (r)] == ST_UPDATED))
+    for (v = 0; v < nviews; v++) {
+        for (r = 0; r < views[v]->n; r++) {
+            int64_t t;
+
+            if (!KEPT(v, r))
+                continue;
+            t = row_t(m, views[v], r);
+            if (t == COLSTORE_NULL_I64)
+                continue;
+            t = cscc_day_of(t);
+            dmin = t < dmin ? t : dmin;
+            dmax = t > dmax ? t : dmax;
+        }
+    }
+    /* Day slot 0 holds rows without a time; days follow from slot 1. */
+    span = dmax >= dmin ? (size_t)(dmax - dmin + 1) : 0;
+    count = cscc_trycalloc(span + 1, sizeof(*count));
+    bucket_of = cscc_trycalloc(span + 1, sizeof(*bucket_of));
+    if (!count || !bucket_of)
+        goto nomem;
+    for (v = 0; v < nviews; v++) {
+        for (r = 0; r < views[v]->n; r++) {
+            int64_t t;
+
+            if (!KEPT(v, r))
+                continue;
+            t = row_t(m, views[v], r);
+            count[t == COLSTORE_NULL_I64 ? 0 : (size_t)(cscc_day_of(t) - dmin) + 1]++;
+        }
+    }
+    /* Consecutive days into buckets of at most BUCKET_ROWS rows (a busier
+     * day gets a bucket of its own). Bucket 0 holds rows without a time. */
+    {
+        size_t d, fill = 0;
+
+        bucket_of[0] = 0;
+        nb = 1;
+        for (d = 1; d <= span; d++) {
+            if (fill && fill + count[d] > BUCKET_ROWS) {
+                nb++;
+                fill = 0;
+            }
+            bucket_of[d] = (uint32_t)nb;
+            fill += count[d];
+        }
+        if (span)
+            nb++;
+    }
+    p->nbuckets = nb;
+    cursor = cscc_trycalloc(nb + 1, sizeof(*cursor));
+    bstart = cscc_trycalloc(nb + 1, sizeof(*bstart));
+    if (!cursor || !bstart)
+        goto nomem;
+    {
+        size_t d;
+
+        for (d = 0; d <= span; d++)
+            bstart[bucket_of[d] + 1] += count[d];
+        for (b = 0; b < nb; b++)
+            bstart[b + 1] += bstart[b];
+        memcpy(cursor, bstart, (nb + 1) * sizeof(*cursor));
+    }
+    /* Staging positions, in the order segments are given (stored rows first,
+     * then files in input order), and the staged times. */
+    st = cscc_big_alloc((nout ? nout : 1) * sizeof(*st));
+    if (!st)
+        goto nomem;
+    for (v = 0; v < nviews; v++) {
+        uint32_t *pos;
+
+        p->seg_rows[v] = views[v]->n;
+        pos = p->pos[v] = cscc_big_alloc((views[v]->n ? views[v]->n : 1) * sizeof(uint32_t));
+        if (!pos)
+            goto nomem;
+        for (r = 0; r < views[v]->n; r++) {
+            int64_t t;
+            size_t slot;
+
+            if (!KEPT(v, r)) {
+                pos[r] = COLSTORE_DROP;
+                continue;
+            }
+            t = row_t(m, views[v], r);
+            slot = t == COLSTORE_NULL_I64 ? 0 : (size_t)(cscc_day_of(t) - dmin) + 1;
+            pos[r] = cursor[bucket_of[slot]]++;
+            st[pos[r]] = t;
+        }
+    }
+#undef KEPT
+    /* Fine order: within each bucket by time, stable on staging order. */
+    p->fine = cscc_trymalloc((nout ? nout : 1) * sizeof(*p->fine));
+    pairs = cscc_trymalloc((BUCKET_ROWS + 1) * sizeof(*pairs));
+    tmp = cscc_trymalloc((BUCKET_ROWS + 1) * sizeof(*tmp));
+    if (!p->fine || !pairs || !tmp)
+        goto nomem;
+    for (b = 0; b < nb; b++) {
+        size_t lo = bstart[b], hi = bstart[b + 1], n = hi - lo, i;
+        int64_t tmin = INT64_MAX, tmax = INT64_MIN;
+
+        if (!n)
+            continue;
+        if (b == 0) { /* rows without a time: staging order */
+            for (i = lo; i < hi; i++)
+                p->fine[i] = (uint32_t)i;
+            continue;
+        }
+        for (i = lo; i < hi; i++) {
+            tmin = st[i] < tmin ? st[i] : tmin;
+            tmax = st[i] > tmax ? st[i] : tmax;
+        }
+        if (n > BUCKET_ROWS) { /* one very busy day */
+            uint64_t *big = cscc_trymalloc(n * sizeof(*big)), *bt = cscc_trymalloc(n * sizeof(*bt));
+
+            if (!big || !bt) {
+                cscc_free(big);
+                cscc_free(bt);
+                goto nomem;
+            }
+            for (i = 0; i < n; i++)
+                big[i] = ((uint64_t)(st[lo + i] - tmin) << 32) | (uint32_t)i;
+            radix_pairs(big, bt, n);
+            for (i = 0; i < n; i++)
+                p->fine[lo + i] = (uint32_t)(lo + (big[i] & 0xffffffffu));
+            cscc_free(big);
+            cscc_free(bt);
+            continue;
+        }
+        if ((uint64_t)(tmax - tmin) >= ((uint64_t)1 << 32)) {
+            /* a bucket spanning over a century (sparse old data): plain sort */
+            {
+                struct tg *a = cscc_trymalloc(n * sizeof(*a));
+
+                if (!a)
+                    goto nomem;
+                for (i = 0; i < n; i++) {
+                    a[i].t = st[lo + i];
+                    a[i].g = (uint32_t)i;
+                }
+                qsort(a, n, sizeof(*a), cmp_tg);
+                for (i = 0; i < n; i++)
+                    p->fine[lo + i] = (uint32_t)(lo + a[i].g);
+                cscc_free(a);
+            }
+            continue;
+        }
+        for (i = 0; i < n; i++)
+            pairs[i] = ((uint64_t)(st[lo + i] - tmin) << 32) | (uint32_t)i;
+        radix_pairs(pairs, tmp, n);
+        for (i = 0; i < n; i++)
+            p->fine[lo + i] = (uint32_t)(lo + (pairs[i] & 0xffffffffu));
+    }
+    goto out;
+nomem:
+    rc = cscc_err_set(err, CSCC_ENOMEM, "out of memory ordering %zu rows", nout);
+out:
+    cscc_big_free(st, (nout ? nout : 1) * sizeof(*st));
+    cscc_free(pairs);
+    cscc_free(tmp);
+    cscc_free(count);
+    cscc_free(bucket_of);
+    cscc_free(cursor);
+    cscc_free(bstart);
+    return rc;
 }
 
 int ingest__merge_write(struct ingest__job *job, const char *tmp_path, int *changed,
@@ -639,36 +919,51 @@ int ingest__merge_write(struct ingest__job *job, const char *tmp_path, int *chan
     struct merge *m = cscc_xcalloc(1, sizeof(*m));
     struct colstore_wcol wcols[IB_MAX_COLS];
     struct colstore_seg *wsegs = NULL;
-    uint64_t *keys = NULL, *tmp = NULL;
-    uint8_t *oseg = NULL;
-    uint32_t *orow = NULL;
-    size_t g, o, i, nkeep = 0, nout = 0, s, c;
+    struct plan plan;
+    size_t g, nkeep = 0, nout = 0, s, c;
     int rc = 0, seg_off;
 
+    memset(&plan, 0, sizeof(plan));
     *changed = 0;
     m->job = job;
     m->ds = ds;
     m->nsegs = job->nsegs;
+    if (job->old) {
+        size_t ng = colstore_ngroups(job->old);
+
+        if (ng + job->nsegs > 256) {
+            rc = cscc_err_set(err, CSCC_ELIMIT,
+                              "the stored table has %zu row groups; import fewer files at once",
+                              ng);
+            goto out;
+        }
+        m->ov = cscc_xcalloc(ng ? ng : 1, sizeof(*m->ov));
+        m->obase = cscc_xcalloc(ng + 1, sizeof(*m->obase));
+        for (g = 0; g < ng; g++) {
+            m->nov++;
+            if ((rc = view_from_group(&m->ov[g], job, job->old, g, err)))
+                goto out;
+            m->obase[g] = m->nold;
+            m->nold += m->ov[g].n;
+        }
+        m->obase[ng] = m->nold;
+        m->has_old = ng > 0;
+    }
     if ((rc = unify_dicts(job, err)))
         goto out;
-    if (job->old) {
-        if ((rc = view_from_table(&m->old, ds, job->old, err)))
-            goto out;
-        m->has_old = 1;
-    }
     for (s = 0; s < job->nsegs; s++) {
         view_from_seg(&m->nv[s], ds, job->segs[s]);
         m->base[s] = m->N;
         m->N += job->segs[s]->n;
     }
     m->base[job->nsegs] = m->N;
-    if (m->N + m->old.n >= UINT32_MAX) {
+    if (m->N + m->nold >= UINT32_MAX) {
         rc = cscc_err_set(err, CSCC_ELIMIT, "a table holds at most %u rows", UINT32_MAX - 1);
         goto out;
     }
     m->state = cscc_trycalloc(m->N ? m->N : 1, 1);
     m->gseg = cscc_trymalloc(m->N ? m->N : 1);
-    m->old_drop = cscc_trycalloc(m->old.n ? m->old.n : 1, 1);
+    m->old_drop = cscc_trycalloc(m->nold ? m->nold : 1, 1);
     if (!m->state || !m->old_drop || !m->gseg) {
         rc = cscc_err_set(err, CSCC_ENOMEM, "out of memory merging %zu rows", m->N);
         goto out;
@@ -685,115 +980,33 @@ int ingest__merge_write(struct ingest__job *job, const char *tmp_path, int *chan
         case ST_DUP: sum->rows_duplicate++; break;
         }
     }
-    sum->rows_total = m->old.n + sum->rows_new;
+    sum->rows_total = m->nold + sum->rows_new;
+    cscc_debug("merge: keys matched");
     if (!nkeep) {
         rc = 0;
         goto out; /* nothing to write: the stored table stays as it is */
     }
     *changed = 1;
 
-    /* Order: incoming rows by time (stable), merged with the stored rows. */
-    keys = cscc_trymalloc(nkeep * sizeof(*keys));
-    tmp = cscc_trymalloc(nkeep * sizeof(*tmp));
-    nout = m->old.n - (size_t)sum->rows_updated + nkeep;
-    oseg = cscc_trymalloc(nout ? nout : 1);
-    orow = cscc_trymalloc((nout ? nout : 1) * sizeof(*orow));
-    if (!keys || !tmp || !oseg || !orow) {
-        rc = cscc_err_set(err, CSCC_ENOMEM, "out of memory ordering %zu rows", nout);
+    /* Order: every kept row by time; ties keep stored rows first, then
+     * incoming rows in input order. */
+    nout = m->nold - (size_t)sum->rows_updated + nkeep;
+    if ((rc = plan_order(m, nout, &plan, err)))
         goto out;
-    }
-    {
-        int64_t tmin = INT64_MAX, tmax = INT64_MIN;
-        size_t k = 0;
+    cscc_debug("merge: %zu rows ordered in %zu day buckets", nout, plan.nbuckets);
 
-        for (g = 0; g < m->N; g++) {
-            size_t r;
-            const struct view *v;
-            int64_t t;
-
-            if (m->state[g] != ST_NEW && m->state[g] != ST_UPDATED)
-                continue;
-            v = nview(m, g, &r);
-            t = vi64(v, ds->col_t, r);
-            if (t < tmin)
-                tmin = t;
-            if (t > tmax)
-                tmax = t;
-            keys[k++] = (uint64_t)g; /* time filled below */
-        }
-        if ((uint64_t)tmax - (uint64_t)tmin < ((uint64_t)1 << 32) && tmin != COLSTORE_NULL_I64) {
-            for (i = 0; i < nkeep; i++) {
-                size_t r;
-                const struct view *v = nview(m, keys[i], &r);
-
-                keys[i] |= (uint64_t)(vi64(v, ds->col_t, r) - tmin) << 32;
-            }
-            radix_hi32(keys, tmp, nkeep);
-            for (i = 0; i < nkeep; i++)
-                keys[i] &= 0xffffffffu;
-        } else {
-            struct tg *a = cscc_trymalloc(nkeep * sizeof(*a));
-
-            if (!a) {
-                rc = cscc_err_set(err, CSCC_ENOMEM, "out of memory sorting");
-                goto out;
-            }
-            for (i = 0; i < nkeep; i++) {
-                size_t r;
-                const struct view *v = nview(m, keys[i], &r);
-
-                a[i].t = vi64(v, ds->col_t, r);
-                a[i].g = (uint32_t)keys[i];
-            }
-            qsort(a, nkeep, sizeof(*a), cmp_tg);
-            for (i = 0; i < nkeep; i++)
-                keys[i] = a[i].g;
-            cscc_free(a);
-        }
-    }
-    seg_off = m->has_old ? 1 : 0;
-    for (o = 0, i = 0, nout = 0; o < m->old.n || i < nkeep;) {
-        int take_old;
-
-        while (o < m->old.n && m->old_drop[o])
-            o++;
-        if (o >= m->old.n && i >= nkeep)
-            break;
-        if (o >= m->old.n) {
-            take_old = 0;
-        } else if (i >= nkeep) {
-            take_old = 1;
-        } else {
-            size_t r;
-            const struct view *v = nview(m, keys[i], &r);
-
-            take_old = vi64(&m->old, ds->col_t, o) <= vi64(v, ds->col_t, r);
-        }
-        if (take_old) {
-            oseg[nout] = 0;
-            orow[nout++] = (uint32_t)o++;
-        } else {
-            size_t sg = seg_of(m, keys[i]);
-
-            oseg[nout] = (uint8_t)(sg + (size_t)seg_off);
-            orow[nout++] = (uint32_t)(keys[i] - m->base[sg]);
-            i++;
-        }
-    }
-    cscc_free(keys);
-    keys = NULL;
-    cscc_free(tmp);
-    tmp = NULL;
-
-    /* Columns: segment 0 is the stored table (if any), then the parsed segments. */
-    wsegs = cscc_xcalloc(ds->ncols * (m->nsegs + 1), sizeof(*wsegs));
+    /* Columns: the stored table's groups first, then the parsed segments. */
+    seg_off = (int)m->nov;
+    wsegs = cscc_xcalloc(ds->ncols * (m->nsegs + m->nov), sizeof(*wsegs));
     for (c = 0; c < ds->ncols; c++) {
-        struct colstore_seg *sg = &wsegs[c * (m->nsegs + 1)];
+        struct colstore_seg *sg = &wsegs[c * (m->nsegs + m->nov)];
 
-        if (m->has_old) {
-            sg[0].data = m->old.data[c];
-            sg[0].blob = m->old.blob[c];
-            sg[0].code_width = m->old.width[c];
+        for (s = 0; s < m->nov; s++) {
+            sg[s].data = m->ov[s].data[c];
+            sg[s].blob = m->ov[s].blob[c];
+            sg[s].code_width = m->ov[s].width[c];
+            sg[s].code_map = m->ov[s].map[c];
+            sg[s].code_map_len = m->ov[s].mapn[c];
         }
         for (s = 0; s < m->nsegs; s++) {
             sg[s + (size_t)seg_off].data = m->nv[s].data[c];
@@ -807,6 +1020,7 @@ int ingest__merge_write(struct ingest__job *job, const char *tmp_path, int *chan
     }
     {
         struct colstore_wopts wo;
+        struct colstore_order ord;
 
         memset(&wo, 0, sizeof(wo));
         wo.generation = job->old ? colstore_generation(job->old) + 1 : 1;
@@ -814,22 +1028,25 @@ int ingest__merge_write(struct ingest__job *job, const char *tmp_path, int *chan
         wo.meta_json = ingest__meta_json(job);
         wo.sort_col = ds->col_t;
         wo.threads = job->opts->threads > 0 ? job->opts->threads : 2;
-        wo.column_done = release_old_col;
+        wo.column_done = column_done;
         wo.arg = m;
         sum->generation = wo.generation;
-        rc = colstore_write(tmp_path, wcols, ds->ncols, m->nsegs + (size_t)seg_off, oseg, orow,
-                            nout, &wo, err);
+        ord.pos = (const uint32_t *const *)plan.pos;
+        ord.seg_rows = plan.seg_rows;
+        ord.fine = plan.fine;
+        rc = colstore_write(tmp_path, wcols, ds->ncols, m->nsegs + (size_t)seg_off, &ord, nout,
+                            &wo, err);
     }
 out:
     cscc_free(wsegs);
-    cscc_free(keys);
-    cscc_free(tmp);
-    cscc_free(oseg);
-    cscc_free(orow);
+    plan_release(&plan);
     cscc_free(m->state);
     cscc_free(m->gseg);
     cscc_free(m->old_drop);
-    view_release(&m->old);
+    for (s = 0; s < m->nov; s++)
+        view_release(&m->ov[s]);
+    cscc_free(m->ov);
+    cscc_free(m->obase);
     cscc_free(m);
     return rc;
 }

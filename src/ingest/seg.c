@@ -62,6 +62,17 @@ void ingest__seg_free(struct ingest__seg *s)
     cscc_free(s);
 }
 
+void ingest__seg_free_col(struct ingest__seg *s, size_t c)
+{
+    if (c >= s->ncols)
+        return;
+    cscc_big_free(s->col[c], s->col[c] && s->cap ? col_bytes(s, c, s->cap) : 0);
+    cscc_big_free(s->blob[c], s->blob_cap[c]);
+    s->col[c] = NULL;
+    s->blob[c] = NULL;
+    s->blob_cap[c] = 0;
+}
+
 ssize_t ingest__row_begin(struct ingest__seg *s)
 {
     size_t r = s->n, c;
@@ -115,13 +126,13 @@ int ingest__put_str(struct ingest__seg *s, int c, size_t r, const char *p, size_
     uint32_t *o = s->col[c];
     size_t need = s->blob_len[c] + len;
 
-    if (need > UINT32_MAX)
+    if (need > UINT32_MAX - 16 || len > 65535)
         return CSCC_ELIMIT;
-    if (need > s->blob_cap[c]) {
+    if (need + 16 > s->blob_cap[c]) { /* 16 spare bytes: the writer copies 16 at a time */
         size_t cap = s->blob_cap[c] ? s->blob_cap[c] : 65536;
         char *b;
 
-        while (cap < need)
+        while (cap < need + 16)
             cap += cap / 2;
         b = cscc_big_realloc(s->blob[c], s->blob_cap[c], cap);
         if (!b)

@@ -12,6 +12,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Column `name` of the table's first row group. */
+static const struct colstore_col *col0(const struct colstore_table *t, const char *name)
+{
+    int i = colstore_col_index(t, name);
+
+    return i < 0 || !colstore_ngroups(t) ? NULL : colstore_group_col(colstore_group_at(t, 0), (size_t)i);
+}
+
+static void day_rows0(const struct colstore_table *t, int64_t a, int64_t b, size_t *lo, size_t *hi)
+{
+    colstore_group_day_rows(colstore_group_at(t, 0), a, b, lo, hi);
+}
+
 TEST(colstore, dict_interns_and_finds)
 {
     struct colstore_dict *d = colstore_dict_new(0), *c;
@@ -108,16 +121,16 @@ static void fixture_init(struct fixture *fx, uint32_t dict_entries)
     fx->s1off[1] = 0;
     fx->s1off[2] = 1;
     fx->s1off[3] = 3;
-    fx->seg_t[0] = (struct colstore_seg){fx->t0, NULL, 0};
-    fx->seg_t[1] = (struct colstore_seg){fx->t1, NULL, 0};
-    fx->seg_f[0] = (struct colstore_seg){fx->f0, NULL, 0};
-    fx->seg_f[1] = (struct colstore_seg){fx->f1, NULL, 0};
-    fx->seg_u[0] = (struct colstore_seg){fx->u0, NULL, 0};
-    fx->seg_u[1] = (struct colstore_seg){fx->u1, NULL, 0};
-    fx->seg_d[0] = (struct colstore_seg){fx->d0, NULL, 4};
-    fx->seg_d[1] = (struct colstore_seg){fx->d1, NULL, 4};
-    fx->seg_s[0] = (struct colstore_seg){fx->s0off, fx->s0blob, 0};
-    fx->seg_s[1] = (struct colstore_seg){fx->s1off, fx->s1blob, 0};
+    fx->seg_t[0] = (struct colstore_seg){fx->t0, NULL, 0, NULL, 0};
+    fx->seg_t[1] = (struct colstore_seg){fx->t1, NULL, 0, NULL, 0};
+    fx->seg_f[0] = (struct colstore_seg){fx->f0, NULL, 0, NULL, 0};
+    fx->seg_f[1] = (struct colstore_seg){fx->f1, NULL, 0, NULL, 0};
+    fx->seg_u[0] = (struct colstore_seg){fx->u0, NULL, 0, NULL, 0};
+    fx->seg_u[1] = (struct colstore_seg){fx->u1, NULL, 0, NULL, 0};
+    fx->seg_d[0] = (struct colstore_seg){fx->d0, NULL, 4, NULL, 0};
+    fx->seg_d[1] = (struct colstore_seg){fx->d1, NULL, 4, NULL, 0};
+    fx->seg_s[0] = (struct colstore_seg){fx->s0off, fx->s0blob, 0, NULL, 0};
+    fx->seg_s[1] = (struct colstore_seg){fx->s1off, fx->s1blob, 0, NULL, 0};
     fx->cols[0] = (struct colstore_wcol){"date", COLSTORE_I64, NULL, fx->seg_t};
     fx->cols[1] = (struct colstore_wcol){"lat", COLSTORE_F64, NULL, fx->seg_f};
     fx->cols[2] = (struct colstore_wcol){"area", COLSTORE_U8, NULL, fx->seg_u};
@@ -125,13 +138,29 @@ static void fixture_init(struct fixture *fx, uint32_t dict_entries)
     fx->cols[4] = (struct colstore_wcol){"case", COLSTORE_STR, NULL, fx->seg_s};
 }
 
-/* time order: s0r0 (day0), s1r0 (day1), s0r1 (day2), s1r1, s1r2 (day3) */
-static const uint8_t oseg[5] = {0, 1, 0, 1, 1};
-static const uint32_t orow[5] = {0, 0, 1, 1, 2};
+/* Time order: s0r0 (day0), s1r0 (day1), s0r1 (day2), s1r1, s1r2 (day3).
+ * Two ways to say it: staging already in time order (fine = identity), or a
+ * scrambled staging order put right by fine. */
+static const uint32_t pos0_id[2] = {0, 2}, pos1_id[3] = {1, 3, 4};
+static const uint32_t pos0_sc[2] = {4, 0}, pos1_sc[3] = {3, 2, 1};
+static const uint32_t fine_sc[5] = {4, 3, 0, 2, 1};
+static const size_t seg_rows[2] = {2, 3};
+
+static struct colstore_order order_of(int scrambled)
+{
+    static const uint32_t *pid[2] = {pos0_id, pos1_id}, *psc[2] = {pos0_sc, pos1_sc};
+    struct colstore_order o;
+
+    o.pos = scrambled ? psc : pid;
+    o.seg_rows = seg_rows;
+    o.fine = scrambled ? fine_sc : NULL;
+    return o;
+}
 
 static int write_fixture(struct fixture *fx, const char *path, int threads, uint64_t gen)
 {
     struct colstore_wopts o;
+    struct colstore_order ord = order_of(threads % 2 == 0);
     struct cscc_err err;
 
     memset(&o, 0, sizeof(o));
@@ -141,7 +170,7 @@ static int write_fixture(struct fixture *fx, const char *path, int threads, uint
     o.sort_col = 0;
     o.threads = threads;
     cscc_err_clear(&err);
-    return colstore_write(path, fx->cols, 5, 2, oseg, orow, 5, &o, &err);
+    return colstore_write(path, fx->cols, 5, 2, &ord, 5, &o, &err);
 }
 
 static void check_table(struct fixture *fx, const char *path, uint32_t dict_entries)
@@ -168,20 +197,20 @@ static void check_table(struct fixture *fx, const char *path, uint32_t dict_entr
     CHECK_INT_EQ(colstore_ncols(t), 5);
     CHECK_INT_EQ(colstore_import_id(t), 42);
     CHECK_STR_EQ(colstore_meta(t), "{\"dataset\":\"test\"}");
-    tv = colstore_col_data(colstore_col(t, "date"));
+    tv = colstore_col_data(col0(t, "date"));
     CHECK_INT_EQ(tv[0], fx->t0[0]);
     CHECK_INT_EQ(tv[1], fx->t1[0]);
     CHECK_INT_EQ(tv[2], fx->t0[1]);
     CHECK_INT_EQ(tv[4], fx->t1[2]);
-    fv = colstore_col_data(colstore_col(t, "lat"));
+    fv = colstore_col_data(col0(t, "lat"));
     CHECK(fv[0] == 41.753985135);
     CHECK(isnan(fv[2]));
     CHECK(fv[4] == 1e300);
-    uv = colstore_col_data(colstore_col(t, "area"));
+    uv = colstore_col_data(col0(t, "area"));
     CHECK_INT_EQ(uv[0], 25);
     CHECK_INT_EQ(uv[1], 71);
     CHECK_INT_EQ(uv[2], COLSTORE_NULL_U8);
-    c = colstore_col(t, "type");
+    c = col0(t, "type");
     CHECK(c != NULL);
     w = colstore_col_width(c);
     CHECK_INT_EQ(w, dict_entries <= 256 ? 1 : dict_entries <= 65536 ? 2 : 4);
@@ -192,7 +221,7 @@ static void check_table(struct fixture *fx, const char *path, uint32_t dict_entr
     CHECK_INT_EQ(colstore_code_at(colstore_col_data(c), w, 3), dict_entries / 2);
     CHECK_STR_EQ(colstore_col_dict_str(c, 1, &len), "value 1");
     CHECK_INT_EQ(colstore_col_dict_find(c, "value 2", 7), 2);
-    c = colstore_col(t, "case");
+    c = col0(t, "case");
     s = colstore_col_str(c, 0, &len);
     CHECK_MEM_EQ(s, len, "HZ100001", 8);
     s = colstore_col_str(c, 1, &len);
@@ -201,23 +230,23 @@ static void check_table(struct fixture *fx, const char *path, uint32_t dict_entr
     CHECK_MEM_EQ(s, len, "JA2", 3);
     s = colstore_col_str(c, 4, &len);
     CHECK_MEM_EQ(s, len, "BC", 2);
-    CHECK(colstore_col(t, "nope") == NULL);
+    CHECK(col0(t, "nope") == NULL);
     /* day index */
     colstore_day_span(t, &first, &last);
     CHECK_INT_EQ(first, d0);
     CHECK_INT_EQ(last, d0 + 3);
-    colstore_day_rows(t, d0, d0, &lo, &hi);
+    day_rows0(t, d0, d0, &lo, &hi);
     CHECK_INT_EQ(lo, 0);
     CHECK_INT_EQ(hi, 1);
-    colstore_day_rows(t, d0 + 1, d0 + 2, &lo, &hi);
+    day_rows0(t, d0 + 1, d0 + 2, &lo, &hi);
     CHECK_INT_EQ(lo, 1);
     CHECK_INT_EQ(hi, 3);
-    colstore_day_rows(t, d0 + 3, d0 + 100, &lo, &hi);
+    day_rows0(t, d0 + 3, d0 + 100, &lo, &hi);
     CHECK_INT_EQ(lo, 3);
     CHECK_INT_EQ(hi, 5);
-    colstore_day_rows(t, d0 - 10, d0 - 1, &lo, &hi);
+    day_rows0(t, d0 - 10, d0 - 1, &lo, &hi);
     CHECK_INT_EQ(hi - lo, 0);
-    colstore_day_rows(t, d0 - 10, d0 + 10, &lo, &hi);
+    day_rows0(t, d0 - 10, d0 + 10, &lo, &hi);
     CHECK_INT_EQ(lo, 0);
     CHECK_INT_EQ(hi, 5);
     colstore_close(t);
@@ -243,7 +272,9 @@ TEST(colstore, write_and_read_back)
 
 TEST(colstore, refuses_unsorted_rows)
 {
-    static const uint8_t bad_seg[5] = {1, 0, 0, 1, 1}; /* day1 before day0 */
+    static const uint32_t b0[2] = {1, 2}, b1[3] = {0, 3, 4}; /* day1 before day0 */
+    static const uint32_t *bp[2] = {b0, b1};
+    struct colstore_order ord = {bp, seg_rows, NULL};
     struct fixture fx;
     struct colstore_wopts o;
     struct cscc_err err;
@@ -256,7 +287,7 @@ TEST(colstore, refuses_unsorted_rows)
     o.threads = 1;
     cscc_err_clear(&err);
     snprintf(path, sizeof(path), "%s/bad.cst", test_tmpdir());
-    CHECK(colstore_write(path, fx.cols, 5, 2, bad_seg, orow, 5, &o, &err) != 0);
+    CHECK(colstore_write(path, fx.cols, 5, 2, &ord, 5, &o, &err) != 0);
     CHECK(strstr(err.msg, "time order") != NULL);
     CHECK(access(path, F_OK) != 0); /* nothing left behind */
     colstore_dict_free(fx.dict);
@@ -344,9 +375,9 @@ TEST(colstore, commit_replaces_atomically_and_old_maps_stay_valid)
         CHECK_INT_EQ(colstore_generation(old), 1);
         CHECK_INT_EQ(colstore_generation(cur), 2);
         /* the old mapping still reads the old rows */
-        CHECK_INT_EQ(((const int64_t *)colstore_col_data(colstore_col(old, "date")))[0],
+        CHECK_INT_EQ(((const int64_t *)colstore_col_data(col0(old, "date")))[0],
                      fx.t0[0] - 5);
-        CHECK_INT_EQ(((const int64_t *)colstore_col_data(colstore_col(cur, "date")))[0], fx.t0[0]);
+        CHECK_INT_EQ(((const int64_t *)colstore_col_data(col0(cur, "date")))[0], fx.t0[0]);
     }
     colstore_close(old);
     colstore_close(cur);
@@ -362,6 +393,7 @@ TEST(colstore, write_failure_leaves_nothing)
 {
     struct fixture fx;
     struct colstore_wopts o;
+    struct colstore_order ord = order_of(0);
     struct cscc_err err;
 
     memset(&fx, 0, sizeof(fx));
@@ -370,7 +402,7 @@ TEST(colstore, write_failure_leaves_nothing)
     o.sort_col = 0;
     o.threads = 1;
     cscc_err_clear(&err);
-    CHECK_INT_EQ(colstore_write("/nonexistent-dir/t.cst", fx.cols, 5, 2, oseg, orow, 5, &o, &err),
+    CHECK_INT_EQ(colstore_write("/nonexistent-dir/t.cst", fx.cols, 5, 2, &ord, 5, &o, &err),
                  CSCC_EIO);
     CHECK(strstr(err.msg, "cannot create /nonexistent-dir/t.cst") != NULL);
     colstore_dict_free(fx.dict);
@@ -378,8 +410,12 @@ TEST(colstore, write_failure_leaves_nothing)
 
 TEST(colstore, empty_table)
 {
+    static const uint32_t nopos[1] = {0};
+    static const uint32_t *pp[1] = {nopos};
+    static const size_t zero[1] = {0};
+    struct colstore_order ord = {pp, zero, NULL};
     struct colstore_wcol col = {"date", COLSTORE_I64, NULL, NULL};
-    struct colstore_seg seg = {"", NULL, 0};
+    struct colstore_seg seg = {"", NULL, 0, NULL, 0};
     struct colstore_wopts o;
     struct cscc_err err;
     struct colstore_table *t;
@@ -392,13 +428,131 @@ TEST(colstore, empty_table)
     o.threads = 1;
     snprintf(path, sizeof(path), "%s/e.cst", test_tmpdir());
     cscc_err_clear(&err);
-    CHECK_INT_EQ(colstore_write(path, &col, 1, 1, NULL, NULL, 0, &o, &err), 0);
+    CHECK_INT_EQ(colstore_write(path, &col, 1, 1, &ord, 0, &o, &err), 0);
     t = colstore_open(path, &err);
     CHECK(t != NULL);
     if (t) {
         CHECK_INT_EQ(colstore_nrows(t), 0);
-        colstore_day_rows(t, 0, 100000, &lo, &hi);
+        CHECK_INT_EQ(colstore_ngroups(t), 1);
+        day_rows0(t, 0, 100000, &lo, &hi);
         CHECK_INT_EQ(hi - lo, 0);
         colstore_close(t);
     }
+}
+
+TEST(colstore, dropped_rows_and_bad_orders)
+{
+    /* segment 1's middle row is dropped; the output has four rows */
+    static const uint32_t p0[2] = {0, 2}, p1[3] = {1, COLSTORE_DROP, 3};
+    static const uint32_t *pp[2] = {p0, p1};
+    struct colstore_order ord = {pp, seg_rows, NULL};
+    struct fixture fx;
+    struct colstore_wopts o;
+    struct cscc_err err;
+    struct colstore_table *t;
+    char path[4096];
+    size_t len;
+
+    memset(&fx, 0, sizeof(fx));
+    fixture_init(&fx, 10);
+    memset(&o, 0, sizeof(o));
+    o.sort_col = 0;
+    o.threads = 2;
+    snprintf(path, sizeof(path), "%s/drop.cst", test_tmpdir());
+    cscc_err_clear(&err);
+    CHECK_INT_EQ(colstore_write(path, fx.cols, 5, 2, &ord, 4, &o, &err), 0);
+    t = colstore_open(path, &err);
+    CHECK(t != NULL);
+    if (t) {
+        const int64_t *tv = colstore_col_data(col0(t, "date"));
+        const char *cs;
+
+        CHECK_INT_EQ(colstore_nrows(t), 4);
+        CHECK_INT_EQ(tv[3], fx.t1[2]);
+        cs = colstore_col_str(col0(t, "case"), 3, &len);
+        CHECK_MEM_EQ(cs, len, "BC", 2);
+        colstore_close(t);
+    }
+    /* the kept rows must number exactly nrows */
+    cscc_err_clear(&err);
+    CHECK_INT_EQ(colstore_write(path, fx.cols, 5, 2, &ord, 5, &o, &err), CSCC_EINVAL);
+    colstore_dict_free(fx.dict);
+}
+
+TEST(colstore, groups_with_their_own_and_shared_dictionaries)
+{
+    /* Two groups from two writers' calls: group A has its own dictionary,
+     * group B shares A's; the reader sees both, each with its day index. */
+    struct fixture fa, fb;
+    struct colstore_schema_col schema[5];
+    struct colstore_wopts o;
+    struct colstore_writer *w;
+    struct colstore_table *t;
+    struct cscc_err err;
+    struct colstore_order ord = order_of(1);
+    char path[4096];
+    size_t i, lo, hi, len;
+    int64_t first, last, d0 = cscc_days_from_civil(2016, 1, 1);
+
+    memset(&fa, 0, sizeof(fa));
+    memset(&fb, 0, sizeof(fb));
+    fixture_init(&fa, 300);
+    fixture_init(&fb, 10);
+    for (i = 0; i < 2; i++) /* group B: the same rows a year later */
+        fb.t0[i] += 366 * CSCC_SECS_PER_DAY;
+    for (i = 0; i < 3; i++)
+        fb.t1[i] += 366 * CSCC_SECS_PER_DAY;
+    fb.cols[3].dict = fa.dict; /* shared: written once */
+    for (i = 0; i < 5; i++) {
+        schema[i].name = fa.cols[i].name;
+        schema[i].type = fa.cols[i].type;
+    }
+    snprintf(path, sizeof(path), "%s/g.cst", test_tmpdir());
+    cscc_err_clear(&err);
+    w = colstore_writer_new(path, schema, 5, 0, &err);
+    CHECK(w != NULL);
+    if (!w)
+        return;
+    CHECK_INT_EQ(colstore_writer_add(w, fa.cols, 2, &ord, 5, 2, NULL, NULL, &err), 0);
+    CHECK_INT_EQ(colstore_writer_add(w, fb.cols, 2, &ord, 5, 1, NULL, NULL, &err), 0);
+    memset(&o, 0, sizeof(o));
+    o.generation = 3;
+    CHECK_INT_EQ(colstore_writer_finish(w, &o, &err), 0);
+    colstore_writer_free(w);
+    t = colstore_open(path, &err);
+    CHECK(t != NULL);
+    if (t) {
+        const struct colstore_group *ga = colstore_group_at(t, 0), *gb = colstore_group_at(t, 1);
+        int ct = colstore_col_index(t, "type"), cc = colstore_col_index(t, "case");
+
+        CHECK_INT_EQ(colstore_nrows(t), 10);
+        CHECK_INT_EQ(colstore_ngroups(t), 2);
+        CHECK_INT_EQ(colstore_generation(t), 3);
+        CHECK_STR_EQ(colstore_schema_name(t, 4), "case");
+        CHECK(colstore_group_at(t, 2) == NULL);
+        colstore_day_span(t, &first, &last);
+        CHECK_INT_EQ(first, d0);
+        CHECK_INT_EQ(last, d0 + 366 + 3);
+        colstore_group_day_rows(ga, d0 + 366, d0 + 400, &lo, &hi);
+        CHECK_INT_EQ(hi - lo, 0);
+        colstore_group_day_rows(gb, d0 + 366, d0 + 400, &lo, &hi);
+        CHECK_INT_EQ(hi - lo, 5);
+        /* group B's codes index the shared dictionary: 300 entries, 2-byte codes */
+        CHECK_INT_EQ(colstore_col_dict_count(colstore_group_col(gb, (size_t)ct)), 300);
+        CHECK_INT_EQ(colstore_col_width(colstore_group_col(gb, (size_t)ct)), 2);
+        CHECK_STR_EQ(colstore_col_dict_str(colstore_group_col(gb, (size_t)ct), 299, &len),
+                     "value 299");
+        CHECK_MEM_EQ(colstore_col_str(colstore_group_col(gb, (size_t)cc), 0, &len), 8, "HZ100001", 8);
+        colstore_close(t);
+    }
+    /* a group whose columns do not match the schema is refused */
+    w = colstore_writer_new(path, schema, 5, 0, &err);
+    if (w) {
+        fb.cols[1].type = COLSTORE_I64;
+        CHECK_INT_EQ(colstore_writer_add(w, fb.cols, 2, &ord, 5, 1, NULL, NULL, &err), CSCC_EINVAL);
+        colstore_writer_free(w); /* not finished: the file is removed */
+        CHECK(access(path, F_OK) != 0);
+    }
+    colstore_dict_free(fa.dict);
+    colstore_dict_free(fb.dict);
 }

@@ -60,7 +60,7 @@ static unsigned code_width_for(uint32_t count)
 /* ======================================================================== */
 
 struct dictref {
-    const struct colstore_dict *dict;
+    uint64_t dict_id;
     uint32_t count;
     uint64_t aux_off, aux_len, aux2_off, aux2_len;
 };
@@ -197,6 +197,11 @@ static inline uint32_t seg_code(const void *data, unsigned w, size_t r)
 #define SCATTER(T, VALUE)                                                                         \
     do {                                                                                          \
         T *st = stage;                                                                            \
+        if (!pos) {                                                                               \
+            for (r = 0; r < n; r++)                                                               \
+                st[base + r] = (T)(VALUE);                                                        \
+            break;                                                                                \
+        }                                                                                         \
         for (r = 0; r < n; r++) {                                                                 \
             uint32_t p = pos[r];                                                                  \
             if (p != COLSTORE_DROP)                                                               \
@@ -208,9 +213,9 @@ static inline uint32_t seg_code(const void *data, unsigned w, size_t r)
 static void scatter(const struct wjob *j, const struct colstore_wcol *c, size_t width,
                     void *stage)
 {
-    size_t s, r;
+    size_t s, r, base = 0;
 
-    for (s = 0; s < j->nsegs; s++) {
+    for (s = 0; s < j->nsegs; base += j->ord->seg_rows[s], s++) {
         const uint32_t *pos = j->ord->pos[s];
         const void *src = c->segs[s].data;
         size_t n = j->ord->seg_rows[s];
@@ -518,7 +523,7 @@ static uint64_t layout_group(struct colstore_writer *w, const struct wjob *j, ui
             d->data_len = (uint64_t)j->nrows * d->width;
             pos = d->data_off + d->data_len + CS_PAD;
             for (k = 0; k < w->ndicts; k++)
-                if (w->dicts[k].dict == c->dict)
+                if (w->dicts[k].dict_id == colstore_dict_id(c->dict))
                     break;
             if (k < w->ndicts) {
                 d->aux_off = w->dicts[k].aux_off;
@@ -539,8 +544,13 @@ static uint64_t layout_group(struct colstore_writer *w, const struct wjob *j, ui
 
             for (s = 0; s < j->nsegs; s++) {
                 const uint32_t *o = c->segs[s].data, *p = j->ord->pos[s];
+                size_t n = j->ord->seg_rows[s];
 
-                for (r = 0; r < j->ord->seg_rows[s]; r++)
+                if (!p) {
+                    blob += o[n] - o[0];
+                    continue;
+                }
+                for (r = 0; r < n; r++)
                     if (p[r] != COLSTORE_DROP)
                         blob += o[r + 1] - o[r];
             }
@@ -647,9 +657,14 @@ int colstore_writer_add(struct colstore_writer *w, const struct colstore_wcol *c
         return cscc_err_set(err, CSCC_EINVAL, "colstore: bad segment list");
     if (nrows >= UINT32_MAX)
         return cscc_err_set(err, CSCC_ELIMIT, "a group holds at most %u rows", UINT32_MAX - 1);
-    for (s = 0; s < nsegs; s++)
+    for (s = 0; s < nsegs; s++) {
+        if (!order->pos[s]) {
+            total += order->seg_rows[s];
+            continue;
+        }
         for (r = 0; r < order->seg_rows[s]; r++)
             total += order->pos[s][r] != COLSTORE_DROP;
+    }
     if (total != nrows)
         return cscc_err_set(err, CSCC_EINVAL, "colstore: %llu rows kept, %zu expected",
                             (unsigned long long)total, nrows);
@@ -719,7 +734,7 @@ int colstore_writer_add(struct colstore_writer *w, const struct colstore_wcol *c
                 w->dicts = cscc_xrealloc(w->dicts, w->capdicts * sizeof(*w->dicts));
             }
             ref = &w->dicts[w->ndicts++];
-            ref->dict = cols[ci].dict;
+            ref->dict_id = colstore_dict_id(cols[ci].dict);
             ref->count = d->dict_count;
             ref->aux_off = d->aux_off;
             ref->aux_len = d->aux_len;

@@ -68,9 +68,20 @@ struct colstore_dict *colstore_dict_clone(const struct colstore_dict *d);
  * dictionary is full (max_entries). Not thread-safe for one dictionary.
  */
 int64_t colstore_dict_intern(struct colstore_dict *d, const char *p, size_t len);
+/**
+ * The same, in two steps, so a caller can start loading the dictionary's
+ * slot (prefetch) well before it needs the code: h = colstore_dict_hash(p,
+ * len), colstore_dict_prefetch(d, h), other work, then
+ * colstore_dict_intern_hashed(d, p, len, h).
+ */
+uint64_t colstore_dict_hash(const char *p, size_t len);
+void colstore_dict_prefetch(const struct colstore_dict *d, uint64_t h);
+int64_t colstore_dict_intern_hashed(struct colstore_dict *d, const char *p, size_t len, uint64_t h);
 /** The code of p[0..len), or -1 if absent. */
 int64_t colstore_dict_find(const struct colstore_dict *d, const char *p, size_t len);
 uint32_t colstore_dict_count(const struct colstore_dict *d);
+/** A number no other dictionary of this process has, ever (addresses are reused). */
+uint64_t colstore_dict_id(const struct colstore_dict *d);
 /** The string of code (not NUL-terminated when len is given; it is NUL-terminated anyway). */
 const char *colstore_dict_str(const struct colstore_dict *d, uint32_t code, size_t *len);
 
@@ -129,7 +140,9 @@ struct colstore_wopts {
  * must be a permutation of 0 .. nrows-1.
  */
 struct colstore_order {
-    const uint32_t *const *pos; /* [nsegs] arrays of seg_rows[s] positions */
+    const uint32_t *const *pos; /* [nsegs] arrays of seg_rows[s] positions; a NULL array means
+                                   every row kept, at positions following the previous
+                                   segments' rows (for one segment: the identity) */
     const size_t *seg_rows;     /* [nsegs] rows in each segment */
     const uint32_t *fine;       /* [nrows] staging position of each output row; NULL = identity */
 };

@@ -4,6 +4,7 @@
 #include "core/alloc.h"
 #include "core/hash.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 /* A slot holds what a lookup needs to compare without touching other
@@ -16,6 +17,7 @@ struct slot {
 };
 
 struct colstore_dict {
+    uint64_t id;        /* unique in the process: tells dictionaries apart */
     uint32_t count;     /* entries, including "" at code 0 */
     uint32_t max;       /* most entries allowed */
     uint32_t *off;      /* [count + 1] offsets into blob; entry i is blob[off[i] .. off[i+1]-1) */
@@ -27,6 +29,13 @@ struct colstore_dict {
 };
 
 #define SEED 0x9e3779b97f4a7c15ULL
+
+static _Atomic uint64_t next_id = 1;
+
+uint64_t colstore_dict_id(const struct colstore_dict *d)
+{
+    return d->id;
+}
 
 static void put_slot(struct colstore_dict *d, uint64_t h, uint32_t code)
 {
@@ -81,6 +90,7 @@ struct colstore_dict *colstore_dict_new(uint32_t max_entries)
 {
     struct colstore_dict *d = cscc_xcalloc(1, sizeof(*d));
 
+    d->id = atomic_fetch_add(&next_id, 1);
     d->max = max_entries ? max_entries : UINT32_MAX;
     d->off_cap = 64;
     d->off = cscc_xmalloc(d->off_cap * sizeof(*d->off));
@@ -105,6 +115,7 @@ struct colstore_dict *colstore_dict_clone(const struct colstore_dict *s)
     struct colstore_dict *d = cscc_xcalloc(1, sizeof(*d));
 
     *d = *s;
+    d->id = atomic_fetch_add(&next_id, 1);
     d->off = cscc_xmalloc(s->off_cap * sizeof(*d->off));
     memcpy(d->off, s->off, ((size_t)s->count + 1) * sizeof(*d->off));
     d->blob = cscc_xmalloc(s->blob_cap ? s->blob_cap : 1);
@@ -121,7 +132,7 @@ static int64_t lookup(const struct colstore_dict *d, const char *p, size_t len, 
     const struct slot *s;
 
     while ((s = &d->slots[i])->code1) {
-        if (s->tag == tag && s->len == len && !memcmp(d->blob + s->off, p, len))
+        if (s->tag == tag && s->len == len && cscc_mem_eq(d->blob + s->off, p, len))
             return s->code1 - 1;
         i = (i + 1) & mask;
     }
@@ -135,14 +146,27 @@ int64_t colstore_dict_find(const struct colstore_dict *d, const char *p, size_t 
     return lookup(d, p, len, cscc_hash(p, len, SEED));
 }
 
+uint64_t colstore_dict_hash(const char *p, size_t len)
+{
+    return cscc_hash(p, len, SEED);
+}
+
+void colstore_dict_prefetch(const struct colstore_dict *d, uint64_t h)
+{
+    __builtin_prefetch(&d->slots[(size_t)h & (d->nslots - 1)]);
+}
+
 int64_t colstore_dict_intern(struct colstore_dict *d, const char *p, size_t len)
 {
-    uint64_t h;
+    return len ? colstore_dict_intern_hashed(d, p, len, cscc_hash(p, len, SEED)) : 0;
+}
+
+int64_t colstore_dict_intern_hashed(struct colstore_dict *d, const char *p, size_t len, uint64_t h)
+{
     int64_t c;
 
     if (!len)
         return 0;
-    h = cscc_hash(p, len, SEED);
     c = lookup(d, p, len, h);
     if (c >= 0)
         return c;

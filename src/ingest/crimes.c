@@ -3,6 +3,7 @@
 #include "ingest/ingest_int.h"
 
 #include "core/alloc.h"
+#include "core/hash.h"
 #include "core/strbuf.h"
 
 #include <math.h>
@@ -140,15 +141,6 @@ static int small_int(const struct csv_field *v, int64_t lo, int64_t hi, int64_t 
     return rc < 0 || *out < lo || *out > hi;
 }
 
-static int put_dict_trim(struct ingest__seg *s, int c, size_t r, const struct csv_field *v)
-{
-    const char *p = v->p;
-    size_t len = v->len;
-
-    ingest__trim(&p, &len);
-    return ingest__put_dict(s, c, r, p, len);
-}
-
 /* "4B" -> "04B", "2" -> "02": some copies drop the leading zero of FBI codes. */
 static size_t norm_fbi(const char *p, size_t len, char out[8])
 {
@@ -176,6 +168,9 @@ static size_t norm_fbi(const char *p, size_t len, char out[8])
 struct memo {
     uint32_t key[MEMO_SIZE];   /* the 4 IUCR characters, 0 = empty */
     uint32_t code[MEMO_SIZE][4]; /* iucr, primary type, description, FBI code */
+    char upd[32];              /* the last Updated On text, and its value */
+    size_t upd_len;
+    int64_t upd_t;
 };
 
 static void scratch_free(void *p)
@@ -188,7 +183,7 @@ static inline int same_str(const struct colstore_dict *d, uint32_t code, const c
     size_t l;
     const char *s = colstore_dict_str(d, code, &l);
 
-    return l == len && !memcmp(s, p, len);
+    return l == len && cscc_mem_eq(s, p, len);
 }
 
 /* Interns the field of column c (trimmed) unless the memo's code matches; updates it. */
@@ -209,6 +204,25 @@ static inline int memo_put(struct ingest__seg *s, int c, size_t r, const char *p
     return 0;
 }
 
+/* An X or Y Coordinate (feet): an integer, or a decimal rounded; missing ->
+ * the null value. 0 ok, 1 malformed. */
+static int coord(const struct csv_field *v, int64_t *out)
+{
+    double dv;
+    int rc = ingest__parse_int(v->p, v->len, out);
+
+    if (rc == 1) {
+        *out = COLSTORE_NULL_I32;
+        return 0;
+    }
+    if (rc == 0)
+        return *out < -2000000000 || *out > 2000000000;
+    if (ingest__parse_double(v->p, v->len, &dv) != 0 || fabs(dv) > 2e9)
+        return 1;
+    *out = (int64_t)lround(dv);
+    return 0;
+}
+
 static int parse(struct ingest__worker *w, const void *bv, const struct csv_row *rec, size_t r,
                  struct ingest__reject *rej)
 {
@@ -217,19 +231,31 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
     const struct csv_field *f = rec->fields, *v;
     struct ingest__seg *s = w->seg;
     int64_t iv, t;
-    double lat = NAN, lon = NAN, dv;
+    double lat = NAN, lon = NAN;
     uint8_t bv8;
     char code[8];
     int rc;
     size_t n;
+
+    /* The block and location dictionaries are big enough to miss the cache:
+     * hash their strings now and load the slots while the rest is parsed. */
+    const char *bp = FIELD(C_BLOCK)->p, *lp = FIELD(C_LOCDESC)->p;
+    size_t bl = FIELD(C_BLOCK)->len, ll = FIELD(C_LOCDESC)->len;
+    uint64_t bh, lh;
+
+    ingest__trim(&bp, &bl);
+    ingest__trim(&lp, &ll);
+    bh = colstore_dict_hash(bp, bl);
+    lh = colstore_dict_hash(lp, ll);
+    colstore_dict_prefetch(s->dict[C_BLOCK], bh);
+    colstore_dict_prefetch(s->dict[C_LOCDESC], lh);
 
     /* ID and Case Number: a row needs one to be identified. */
     v = FIELD(C_ID);
     rc = ingest__parse_int(v->p, v->len, &iv);
     if (rc < 0 || (rc == 0 && iv <= 0))
         return reject(rej, "bad ID", C_ID, v);
-    if (rc == 0)
-        ingest__put_i64(s, C_ID, r, iv);
+    ingest__put_i64(s, C_ID, r, rc == 0 ? iv : COLSTORE_NULL_I64);
     v = FIELD(C_CASE);
     {
         const char *p = v->p;
@@ -251,12 +277,29 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
         return reject(rej, "bad date", C_DATE, v);
     ingest__put_i64(s, C_DATE, r, t);
 
-    v = FIELD(C_UPDATED);
-    rc = ingest__parse_time(v->p, v->len, &t);
-    if (rc < 0)
-        return reject(rej, "bad Updated On date", C_UPDATED, v);
-    if (rc == 0)
-        ingest__put_i64(s, C_UPDATED, r, t);
+    /* Updated On takes few values (bulk refreshes): remember the last one. */
+    {
+        struct memo *mm = w->scratch;
+
+        if (!mm)
+            mm = w->scratch = cscc_xcalloc(1, sizeof(*mm));
+        v = FIELD(C_UPDATED);
+        if (v->len == mm->upd_len && v->len <= sizeof(mm->upd) && mm->upd_len &&
+            !memcmp(v->p, mm->upd, v->len)) {
+            t = mm->upd_t;
+            rc = 0;
+        } else {
+            rc = ingest__parse_time(v->p, v->len, &t);
+            if (rc < 0)
+                return reject(rej, "bad Updated On date", C_UPDATED, v);
+            if (rc == 0 && v->len <= sizeof(mm->upd)) {
+                memcpy(mm->upd, v->p, v->len);
+                mm->upd_len = v->len;
+                mm->upd_t = t;
+            }
+        }
+        ingest__put_i64(s, C_UPDATED, r, rc == 0 ? t : COLSTORE_NULL_I64);
+    }
 
     {
         struct memo *mm = w->scratch;
@@ -284,8 +327,7 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
             mm->key[slot] = key;
             mc[0] = (uint32_t)ic;
         }
-        if (key)
-            ingest__put_u32(s, C_IUCR, r, mc[0]);
+        ingest__put_u32(s, C_IUCR, r, key ? mc[0] : 0);
         v = FIELD(C_TYPE);
         p = v->p;
         len = v->len;
@@ -305,49 +347,34 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
         if (!key) /* no IUCR: nothing to remember */
             mm->key[slot] = 0;
     }
-    if (put_dict_trim(s, C_LOCDESC, r, FIELD(C_LOCDESC)))
-        return reject(rej, "too many distinct values", C_LOCDESC, NULL);
-    if (put_dict_trim(s, C_BLOCK, r, FIELD(C_BLOCK)))
-        return reject(rej, "too many distinct values", C_BLOCK, NULL);
 
     v = FIELD(C_ARREST);
     rc = ingest__parse_bool(v->p, v->len, &bv8);
     if (rc < 0)
         return reject(rej, "bad Arrest value", C_ARREST, v);
-    if (rc == 0)
-        ingest__put_u8(s, C_ARREST, r, bv8);
+    ingest__put_u8(s, C_ARREST, r, rc == 0 ? bv8 : COLSTORE_NULL_U8);
     v = FIELD(C_DOMESTIC);
     rc = ingest__parse_bool(v->p, v->len, &bv8);
     if (rc < 0)
         return reject(rej, "bad Domestic value", C_DOMESTIC, v);
-    if (rc == 0)
-        ingest__put_u8(s, C_DOMESTIC, r, bv8);
+    ingest__put_u8(s, C_DOMESTIC, r, rc == 0 ? bv8 : COLSTORE_NULL_U8);
 
     if (small_int(FIELD(C_BEAT), 1, 65534, &iv))
         return reject(rej, "bad Beat", C_BEAT, FIELD(C_BEAT));
-    if (iv >= 0)
-        ingest__put_u16(s, C_BEAT, r, (uint16_t)iv);
+    ingest__put_u16(s, C_BEAT, r, iv >= 0 ? (uint16_t)iv : COLSTORE_NULL_U16);
     if (small_int(FIELD(C_DISTRICT), 0, 254, &iv))
         return reject(rej, "bad District", C_DISTRICT, FIELD(C_DISTRICT));
-    if (iv > 0)
-        ingest__put_u8(s, C_DISTRICT, r, (uint8_t)iv);
+    ingest__put_u8(s, C_DISTRICT, r, iv > 0 ? (uint8_t)iv : COLSTORE_NULL_U8);
     if (small_int(FIELD(C_WARD), 0, 254, &iv))
         return reject(rej, "bad Ward", C_WARD, FIELD(C_WARD));
-    if (iv > 0)
-        ingest__put_u8(s, C_WARD, r, (uint8_t)iv);
+    ingest__put_u8(s, C_WARD, r, iv > 0 ? (uint8_t)iv : COLSTORE_NULL_U8);
 
-    v = FIELD(C_X);
-    rc = ingest__parse_double(v->p, v->len, &dv);
-    if (rc < 0 || (rc == 0 && fabs(dv) > 2e9))
-        return reject(rej, "bad X Coordinate", C_X, v);
-    if (rc == 0)
-        ingest__put_i32(s, C_X, r, (int32_t)lround(dv));
-    v = FIELD(C_Y);
-    rc = ingest__parse_double(v->p, v->len, &dv);
-    if (rc < 0 || (rc == 0 && fabs(dv) > 2e9))
-        return reject(rej, "bad Y Coordinate", C_Y, v);
-    if (rc == 0)
-        ingest__put_i32(s, C_Y, r, (int32_t)lround(dv));
+    if (coord(FIELD(C_X), &iv))
+        return reject(rej, "bad X Coordinate", C_X, FIELD(C_X));
+    ingest__put_i32(s, C_X, r, (int32_t)iv);
+    if (coord(FIELD(C_Y), &iv))
+        return reject(rej, "bad Y Coordinate", C_Y, FIELD(C_Y));
+    ingest__put_i32(s, C_Y, r, (int32_t)iv);
     v = FIELD(C_LAT);
     rc = ingest__parse_double(v->p, v->len, &lat);
     if (rc < 0 || (rc == 0 && fabs(lat) > 90))
@@ -365,6 +392,18 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
     ingest__put_f64(s, C_LAT, r, lat);
     ingest__put_f64(s, C_LON, r, lon);
 
+    {
+        int64_t lc = ll ? colstore_dict_intern_hashed(s->dict[C_LOCDESC], lp, ll, lh) : 0;
+        int64_t bc = bl ? colstore_dict_intern_hashed(s->dict[C_BLOCK], bp, bl, bh) : 0;
+
+        if (lc < 0)
+            return reject(rej, "too many distinct values", C_LOCDESC, NULL);
+        if (bc < 0)
+            return reject(rej, "too many distinct values", C_BLOCK, NULL);
+        ingest__put_u32(s, C_LOCDESC, r, (uint32_t)lc);
+        ingest__put_u32(s, C_BLOCK, r, (uint32_t)bc);
+    }
+
     /* Community Area: as given (0 means unknown in the City's data), else
      * placed from the coordinates. */
     v = FIELD(C_AREA);
@@ -381,6 +420,8 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
             ingest__put_u8(s, C_AREA_SRC, r, 1);
             w->placed++;
         } else {
+            ingest__put_u8(s, C_AREA, r, COLSTORE_NULL_U8);
+            ingest__put_u8(s, C_AREA_SRC, r, COLSTORE_NULL_U8);
             w->unplaced++;
         }
     }
@@ -389,6 +430,7 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
 
 static const struct ingest__dataset crimes = {
     .name = "crimes",
+    .sets_all = 1,
     .table = "crimes",
     .cols = cols,
     .ncols = C_NCOLS,

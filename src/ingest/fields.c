@@ -17,8 +17,18 @@ int ingest__parse_int(const char *p, size_t len, int64_t *out)
     const char *e;
     int neg = 0;
     uint64_t v = 0;
-    size_t nd = 0;
+    size_t nd = 0, i;
 
+    /* the common case: 1 to 18 plain digits */
+    if (len && len <= 18) {
+        for (i = 0; i < len && (unsigned)(p[i] - '0') < 10; i++)
+            v = v * 10 + (uint64_t)(p[i] - '0');
+        if (i == len) {
+            *out = (int64_t)v;
+            return 0;
+        }
+        v = 0;
+    }
     ingest__trim(&p, &len);
     if (!len)
         return 1;
@@ -97,6 +107,11 @@ int ingest__parse_double(const char *p, size_t len, double *out)
 
 int ingest__parse_bool(const char *p, size_t len, uint8_t *out)
 {
+    /* the portal's own spelling first */
+    if (len == 4 && !memcmp(p, "true", 4))
+        return *out = 1, 0;
+    if (len == 5 && !memcmp(p, "false", 5))
+        return *out = 0, 0;
     ingest__trim(&p, &len);
     if (!len)
         return 1;
@@ -156,8 +171,18 @@ int ingest__parse_time(const char *p, size_t len, int64_t *out)
             h = 0;
         if (ap == 'p')
             h += 12;
-        *out = cscc_days_from_civil(yh * 100 + yl, (unsigned)mo, (unsigned)d) * CSCC_SECS_PER_DAY +
-               h * 3600 + mi * 60 + s;
+        {
+            /* rows come in runs of one day: remember the last date's day number */
+            static _Thread_local int last_ymd = -1;
+            static _Thread_local int64_t last_day;
+            int ymd = ((yh * 100 + yl) * 16 + mo) * 32 + d;
+
+            if (ymd != last_ymd) {
+                last_day = cscc_days_from_civil(yh * 100 + yl, (unsigned)mo, (unsigned)d);
+                last_ymd = ymd;
+            }
+            *out = last_day * CSCC_SECS_PER_DAY + h * 3600 + mi * 60 + s;
+        }
         return 0;
     }
     if (cscc_parse_datetime(p, len, &tp))

@@ -4,6 +4,7 @@
 
 #include "core/alloc.h"
 #include "core/log.h"
+#include "core/u64map.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -354,6 +355,135 @@ static void crash_point(const char *where)
     }
 }
 
+/* ------------------------------------------------------------------------ */
+/* Streaming a fresh table                                                  */
+/* ------------------------------------------------------------------------ */
+
+static struct colstore_writer *stream_start(struct ingest__job *job, const char *tmp,
+                                            struct cscc_err *err)
+{
+    struct colstore_schema_col schema[IB_MAX_COLS];
+    size_t c;
+
+    for (c = 0; c < job->ds->ncols; c++) {
+        schema[c].name = job->ds->cols[c].name;
+        schema[c].type = job->ds->cols[c].type;
+    }
+    return colstore_writer_new(tmp, schema, job->ds->ncols, job->ds->col_t, err);
+}
+
+/* 1 if an ID occurs twice among the streamed rows (then the ordinary path
+ * decides which version stays). */
+static int stream_has_duplicates(struct ingest__job *job)
+{
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    size_t i, r, n = 0;
+    uint8_t *seen;
+    int dup = 0;
+
+    for (i = 0; i < job->nstream_ids; i++)
+        for (r = 0; r < job->stream_nids[i]; r++) {
+            int64_t id = job->stream_ids[i][r];
+
+            if (id == COLSTORE_NULL_I64)
+                continue;
+            lo = id < lo ? id : lo;
+            hi = id > hi ? id : hi;
+            n++;
+        }
+    if (n < 2)
+        return 0;
+    if ((uint64_t)(hi - lo) < 64 * (uint64_t)n + (1u << 20)) {
+        /* dense IDs (the City's are): one bit each */
+        size_t bits = (size_t)((uint64_t)(hi - lo) + 1);
+
+        if (!(seen = cscc_trycalloc(bits / 8 + 1, 1)))
+            return 1; /* cannot tell: take the ordinary path */
+        for (i = 0; i < job->nstream_ids && !dup; i++)
+            for (r = 0; r < job->stream_nids[i] && !dup; r++) {
+                int64_t id = job->stream_ids[i][r];
+                size_t b;
+
+                if (id == COLSTORE_NULL_I64)
+                    continue;
+                b = (size_t)(id - lo);
+                dup = (seen[b >> 3] >> (b & 7)) & 1;
+                seen[b >> 3] |= (uint8_t)(1u << (b & 7));
+            }
+        cscc_free(seen);
+        return dup;
+    } else {
+        struct u64map m;
+
+        if (u64map_init(&m, n))
+            return 1;
+        for (i = 0; i < job->nstream_ids && !dup; i++)
+            for (r = 0; r < job->stream_nids[i] && !dup; r++) {
+                int64_t id = job->stream_ids[i][r];
+                uint64_t *v;
+
+                if (id == COLSTORE_NULL_I64)
+                    continue;
+                if (!(v = u64map_upsert(&m, (uint64_t)id)))
+                    dup = 1;
+                else
+                    dup = (*v)++ > 0;
+            }
+        u64map_release(&m);
+        return dup;
+    }
+}
+
+/* Drops what streaming did, so the import can run again from the start. */
+static void stream_reset(struct ingest__job *job, struct ingest_summary *sum,
+                         const char *rejects_path)
+{
+    struct ingest_summary keep = *sum;
+    struct cscc_err e;
+    size_t i;
+
+    colstore_writer_free(job->stream);
+    job->stream = NULL;
+    for (i = 0; i < job->nstream_ids; i++)
+        cscc_big_free(job->stream_ids[i], job->stream_nids[i] * sizeof(int64_t));
+    job->nstream_ids = 0;
+    job->streamed = 0;
+    for (i = 0; i < job->nsegs; i++)
+        ingest__seg_free(job->segs[i]);
+    job->nsegs = 0;
+    cscc_err_clear(&e);
+    ingest__rejects_close(job->rejects, NULL, &e);
+    unlink(rejects_path);
+    job->rejects = ingest__rejects_new(rejects_path);
+    atomic_store(&job->bytes_done, 0);
+    atomic_store(&job->rows_done, 0);
+    memset(sum, 0, sizeof(*sum));
+    sum->import_id = keep.import_id;
+    sum->files = keep.files;
+}
+
+static int stream_finish(struct ingest__job *job, int *changed, struct cscc_err *err)
+{
+    struct colstore_wopts wo;
+    struct ingest_summary *sum = job->sum;
+    int rc;
+
+    sum->rows_new = job->streamed;
+    sum->rows_total = job->streamed;
+    *changed = job->streamed > 0;
+    if (!*changed) /* nothing stored: no table */
+        return 0;
+    memset(&wo, 0, sizeof(wo));
+    wo.generation = 1;
+    wo.import_id = job->import_id;
+    wo.meta_json = ingest__meta_json(job);
+    sum->generation = 1;
+    rc = colstore_writer_finish(job->stream, &wo, err);
+    cscc_debug("import %lld: %llu rows streamed in %zu row groups", (long long)job->import_id,
+               (unsigned long long)job->streamed, job->nstream_ids);
+    return rc;
+}
+
 int ingest_run(const char *dataset, const char *const *files, size_t nfiles,
                const struct ingest_opts *opts, struct ingest_summary *sum, struct cscc_err *err)
 {
@@ -363,13 +493,14 @@ int ingest_run(const char *dataset, const char *const *files, size_t nfiles,
     struct strbuf fj;
     struct timespec t0, t1;
     char path[1100], tmp[1200], rpath[1200];
-    int lockfd = -1, rc = 0, changed = 0, provenance = 0;
+    int lockfd = -1, rc = 0, changed = 0, provenance = 0, stream;
     size_t i;
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
     memset(sum, 0, sizeof(*sum));
     memset(&job, 0, sizeof(job));
     pthread_mutex_init(&job.areas_lock, NULL);
+    pthread_mutex_init(&job.spare_lock, NULL);
     strbuf_init(&fj, 0);
     if (!nfiles)
         return cscc_err_set(err, CSCC_EINVAL, "no input files");
@@ -422,7 +553,26 @@ int ingest_run(const char *dataset, const char *const *files, size_t nfiles,
     job.rejects = ingest__rejects_new(rpath);
 
     cscc_debug("import %lld: set up in %.3f s", (long long)job.import_id, since(&t0));
-    if ((rc = ingest__parse_files(&job, files, nfiles, err)))
+    /* A fresh table is written while it is read: each parsed part becomes a
+     * row group at once. If that cannot hold (a part boundary inside a
+     * quoted newline, or the same ID twice), the import starts again the
+     * ordinary way. */
+    stream = !job.old && !getenv("CSCC_NO_STREAMING");
+again:
+    if (stream && !(job.stream = stream_start(&job, tmp, err))) {
+        rc = err->code;
+        goto out;
+    }
+    rc = ingest__parse_files(&job, files, nfiles, err);
+    if (!rc && stream && stream_has_duplicates(&job))
+        rc = INGEST__RETRY;
+    if (rc == INGEST__RETRY) {
+        cscc_debug("import %lld: streaming gave up; reading again", (long long)job.import_id);
+        stream_reset(&job, sum, rpath);
+        stream = 0;
+        goto again;
+    }
+    if (rc)
         goto out;
     cscc_debug("import %lld: parsed %llu rows in %.3f s", (long long)job.import_id,
                (unsigned long long)sum->rows_read, since(&t0));
@@ -443,7 +593,11 @@ int ingest_run(const char *dataset, const char *const *files, size_t nfiles,
     }
     sum->rows_rejected = ingest__rejects_count(job.rejects);
     crash_point("parsed");
-    if ((rc = ingest__merge_write(&job, tmp, &changed, err)))
+    if (stream)
+        rc = stream_finish(&job, &changed, err);
+    else
+        rc = ingest__merge_write(&job, tmp, &changed, err);
+    if (rc)
         goto out;
     cscc_debug("import %lld: merged and written in %.3f s", (long long)job.import_id, since(&t0));
     crash_point("written");
@@ -479,6 +633,12 @@ out:
     }
     for (i = 0; i < job.nsegs; i++)
         ingest__seg_free(job.segs[i]);
+    for (i = 0; i < job.nspare; i++)
+        ingest__seg_free(job.spare[i]);
+    for (i = 0; i < job.nstream_ids; i++)
+        cscc_big_free(job.stream_ids[i], job.stream_nids[i] * sizeof(int64_t));
+    colstore_writer_free(job.stream); /* removes the file unless it was finished */
+    pthread_mutex_destroy(&job.spare_lock);
     for (i = 0; i < IB_MAX_COLS; i++)
         colstore_dict_free(job.gdict[i]);
     colstore_close(job.old);

@@ -42,10 +42,13 @@ struct ingest__seg {
 struct ingest__seg *ingest__seg_new(const struct ingest__colspec *spec, size_t ncols,
                                     size_t expect_rows);
 void ingest__seg_free(struct ingest__seg *s);
+/* Empties a segment for reuse: its arrays stay mapped, its dictionaries restart. */
+void ingest__seg_reset(struct ingest__seg *s);
 /* Frees one column's arrays (after they were written); idempotent. */
 void ingest__seg_free_col(struct ingest__seg *s, size_t c);
-/* Starts row n (every column set to its null value); -1 when out of memory. */
-ssize_t ingest__row_begin(struct ingest__seg *s);
+/* Starts row n (every column set to its null value, unless the parser sets
+ * them all itself: fill == 0); -1 when out of memory. */
+ssize_t ingest__row_begin(struct ingest__seg *s, int fill);
 static inline void ingest__row_commit(struct ingest__seg *s)
 {
     s->n++;
@@ -97,6 +100,7 @@ struct ingest__worker;
 struct ingest__dataset {
     const char *name;          /* "crimes" */
     int sensitive;             /* rows hold personal data: rejects keep no raw record */
+    int sets_all;              /* parse() sets every column of a row it stores */
     char table[64];            /* table file name: "crimes", "layer_liquor" */
     const struct ingest__colspec *cols;
     size_t ncols;
@@ -178,7 +182,15 @@ static inline void ingest__trim(const char **p, size_t *len)
 
 struct ingest__job;
 
-/* Parses every file into segments. */
+/* ingest__parse_files: the streamed import must start again without streaming. */
+#define INGEST__RETRY 1
+
+/* Sorts n times (NULL first) and fills order with the row numbers in time
+ * order, ties in row order. 0 or CSCC_ENOMEM. */
+int ingest__sort_by_time(const int64_t *t, size_t n, uint32_t *order);
+
+/* Parses every file into segments (or, when streaming, into row groups of
+ * job->stream). Returns INGEST__RETRY when streaming cannot go on. */
 int ingest__parse_files(struct ingest__job *job, const char *const *files, size_t nfiles,
                         struct cscc_err *err);
 /* Merges the segments with the stored table and writes the new table file
@@ -222,6 +234,15 @@ struct ingest__job {
     uint64_t bytes_total;
     int64_t import_id;
     char *meta_json;
+    /* streaming (a fresh table): each parsed part is written at once */
+    struct colstore_writer *stream;
+    uint64_t streamed;
+    int64_t *stream_ids[IB_MAX_SEGS];
+    size_t stream_nids[IB_MAX_SEGS];
+    size_t nstream_ids;
+    struct ingest__seg *spare[16];
+    size_t nspare;
+    pthread_mutex_t spare_lock;
 };
 
 #endif

@@ -341,6 +341,67 @@ static int cmp_tg(const void *x, const void *y)
     return a->g < b->g ? -1 : a->g > b->g;
 }
 
+int ingest__sort_by_time(const int64_t *t, size_t n, uint32_t *order)
+{
+    int64_t tmin = INT64_MAX, tmax = INT64_MIN;
+    uint64_t *keys, *tmp;
+    size_t i, nnull = 0, k = 0;
+
+    if (!n)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (t[i] == COLSTORE_NULL_I64) {
+            nnull++;
+            continue;
+        }
+        tmin = t[i] < tmin ? t[i] : tmin;
+        tmax = t[i] > tmax ? t[i] : tmax;
+    }
+    /* rows without a time first, in row order */
+    for (i = 0; i < n && nnull; i++)
+        if (t[i] == COLSTORE_NULL_I64)
+            order[k++] = (uint32_t)i;
+    if (k == n)
+        return 0;
+    if ((uint64_t)tmax - (uint64_t)tmin >= ((uint64_t)1 << 32)) {
+        struct tg *a = cscc_trymalloc((n - k) * sizeof(*a));
+        size_t m = 0;
+
+        if (!a)
+            return CSCC_ENOMEM;
+        for (i = 0; i < n; i++)
+            if (t[i] != COLSTORE_NULL_I64) {
+                a[m].t = t[i];
+                a[m++].g = (uint32_t)i;
+            }
+        qsort(a, m, sizeof(*a), cmp_tg);
+        for (i = 0; i < m; i++)
+            order[k + i] = a[i].g;
+        cscc_free(a);
+        return 0;
+    }
+    keys = cscc_big_alloc((n - k) * sizeof(*keys));
+    tmp = cscc_big_alloc((n - k) * sizeof(*tmp));
+    if (!keys || !tmp) {
+        cscc_big_free(keys, (n - k) * sizeof(*keys));
+        cscc_big_free(tmp, (n - k) * sizeof(*tmp));
+        return CSCC_ENOMEM;
+    }
+    {
+        size_t m = 0;
+
+        for (i = 0; i < n; i++)
+            if (t[i] != COLSTORE_NULL_I64)
+                keys[m++] = ((uint64_t)(t[i] - tmin) << 32) | (uint32_t)i;
+        radix_hi32(keys, tmp, m);
+        for (i = 0; i < m; i++)
+            order[k + i] = (uint32_t)keys[i];
+    }
+    cscc_big_free(keys, (n - k) * sizeof(*keys));
+    cscc_big_free(tmp, (n - k) * sizeof(*tmp));
+    return 0;
+}
+
 struct bo {
     uint64_t base;
     uint32_t idx;   /* old row, or new global index */

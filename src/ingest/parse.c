@@ -47,6 +47,9 @@ struct item {
     struct ingest__seg *seg;
     uint64_t end_offset;       /* csv_offset() when done */
     uint64_t records;          /* records consumed, good or bad */
+    uint64_t streamed;         /* rows written as a row group (streaming) */
+    int64_t *ids;              /* streaming: the IDs of those rows, for the duplicate check */
+    size_t nids;
     uint64_t filtered;         /* left out by a filter */
     struct lrej *rej;
     size_t nrej, caprej;
@@ -143,7 +146,7 @@ static void parse_loop(struct item *it, struct csv_reader *r, const void *bindin
             add_lrej(it, rec.row, rec.line, "wrong number of fields", NULL, d, &rec);
         } else {
             struct ingest__reject rj;
-            ssize_t row = ingest__row_begin(it->seg);
+            ssize_t row = ingest__row_begin(it->seg, !ds->sets_all);
 
             if (row < 0) {
                 it->fatal = 1;
@@ -194,6 +197,92 @@ static struct csv_opts reader_opts(void)
 }
 
 /* A whole file (or stdin): header, binding and rows, in this thread. */
+/* A segment for an item: reused from a streamed item when there is one
+ * (its memory is already mapped: first writes to fresh memory are slow). */
+static struct ingest__seg *seg_take(struct ingest__job *job, size_t expect_rows)
+{
+    struct ingest__seg *s = NULL;
+
+    pthread_mutex_lock(&job->spare_lock);
+    if (job->nspare)
+        s = job->spare[--job->nspare];
+    pthread_mutex_unlock(&job->spare_lock);
+    return s ? s : ingest__seg_new(job->ds->cols, job->ds->ncols, expect_rows);
+}
+
+static void seg_put(struct ingest__job *job, struct ingest__seg *s)
+{
+    pthread_mutex_lock(&job->spare_lock);
+    if (job->nspare < sizeof(job->spare) / sizeof(job->spare[0])) {
+        ingest__seg_reset(s);
+        job->spare[job->nspare++] = s;
+        s = NULL;
+    }
+    pthread_mutex_unlock(&job->spare_lock);
+    ingest__seg_free(s);
+}
+
+/* Streaming: the item's rows, sorted by time, become a row group of the
+ * new table now; the segment goes back for the next item. */
+static void stream_item(struct item *it)
+{
+    struct ingest__job *job = it->job;
+    const struct ingest__dataset *ds = job->ds;
+    struct ingest__seg *s = it->seg;
+    struct colstore_wcol wcols[IB_MAX_COLS];
+    struct colstore_seg wsegs[IB_MAX_COLS];
+    struct colstore_order ord;
+    const uint32_t *nopos[1] = {NULL};
+    size_t rows[1], c;
+    uint32_t *fine = NULL;
+
+    if (s->bad) {
+        it->fatal = 1;
+        cscc_err_set(&it->err, CSCC_ENOMEM, "out of memory reading %s", it->display);
+        return;
+    }
+    if (ds->col_id >= 0 && s->n) {
+        it->ids = cscc_big_alloc(s->n * sizeof(int64_t));
+        if (!it->ids)
+            goto nomem;
+        memcpy(it->ids, s->col[ds->col_id], s->n * sizeof(int64_t));
+        it->nids = s->n;
+    }
+    if (s->n) {
+        if (!(fine = cscc_trymalloc(s->n * sizeof(*fine))) ||
+            ingest__sort_by_time(s->col[ds->col_t], s->n, fine))
+            goto nomem;
+        for (c = 0; c < ds->ncols; c++) {
+            wsegs[c].data = s->col[c];
+            wsegs[c].blob = s->blob[c];
+            wsegs[c].code_width = 4;
+            wsegs[c].code_map = NULL;
+            wsegs[c].code_map_len = 0;
+            wcols[c].name = ds->cols[c].name;
+            wcols[c].type = ds->cols[c].type;
+            wcols[c].dict = s->dict[c];
+            wcols[c].segs = &wsegs[c];
+        }
+        rows[0] = s->n;
+        ord.pos = nopos;
+        ord.seg_rows = rows;
+        ord.fine = fine;
+        if (colstore_writer_add(job->stream, wcols, 1, &ord, s->n, 1, NULL, NULL, &it->err)) {
+            it->fatal = 1;
+            cscc_err_at(&it->err, it->display, 0, 0, NULL);
+        }
+        it->streamed = s->n;
+    }
+    cscc_free(fine);
+    it->seg = NULL;
+    seg_put(job, s);
+    return;
+nomem:
+    cscc_free(fine);
+    it->fatal = 1;
+    cscc_err_set(&it->err, CSCC_ENOMEM, "out of memory writing the rows of %s", it->display);
+}
+
 static void run_whole(struct item *it)
 {
     struct ingest__job *job = it->job;
@@ -225,7 +314,12 @@ static void run_whole(struct item *it)
         goto out;
     }
     it->nfields = h.nfields;
+    if (!it->seg)
+        it->seg = seg_take(job, job->file_size[it->file_index] / 160 + 1024);
+    it->seg->file_index = it->file_index;
     parse_loop(it, r, binding, h.nfields);
+    if (job->stream && !it->fatal)
+        stream_item(it);
 out:
     if (binding)
         job->ds->unbind(binding);
@@ -237,6 +331,9 @@ static void run_range(struct item *it)
     struct csv_opts o = reader_opts();
     struct csv_reader *r;
 
+    if (!it->seg)
+        it->seg = seg_take(it->job, (it->stop - it->start) / 160 + 1024);
+    it->seg->file_index = it->file_index;
     r = csv_open_range(it->fd, it->start, it->stop, 1, 1, &o, &it->err);
     if (!r) {
         cscc_err_at(&it->err, it->display, 0, 0, NULL);
@@ -245,6 +342,12 @@ static void run_range(struct item *it)
     }
     parse_loop(it, r, it->binding, it->nfields);
     csv_close(r);
+    cscc_debug("part at byte %llu of %s: %zu rows parsed", (unsigned long long)it->start,
+               it->display, it->seg ? it->seg->n : 0);
+    if (it->job->stream && !it->fatal) {
+        stream_item(it);
+        cscc_debug("part at byte %llu of %s: written", (unsigned long long)it->start, it->display);
+    }
 }
 
 struct pool {
@@ -382,6 +485,7 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
         struct stat st;
         int fd = -1;
         int split = 0;
+        size_t nparts;
 
         if (strcmp(path, "-") != 0) {
             fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -405,7 +509,17 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
             split = threads > 1 && S_ISREG(st.st_mode) && (uint64_t)st.st_size >= RANGE_MIN_BYTES &&
                     !is_gzip_fd(fd);
         }
-        if (nitems + (split ? (size_t)threads : 1) > IB_MAX_SEGS - 1) {
+        /* Several parts per thread: while one part is written, the next is
+         * read (when streaming), and uneven parts even out. */
+        nparts = 1;
+        if (split) {
+            uint64_t sz = (uint64_t)st.st_size;
+
+            nparts = (size_t)threads * 4;
+            while (nparts > (size_t)threads && sz / nparts < RANGE_MIN_BYTES)
+                nparts--;
+        }
+        if (nitems + nparts > IB_MAX_SEGS - 1) {
             if (fd >= 0)
                 close(fd);
             rc = cscc_err_set(err, CSCC_ELIMIT,
@@ -424,9 +538,6 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
             it->path = path;
             it->display = display;
             it->fd = -1;
-            it->seg = ingest__seg_new(job->ds->cols, job->ds->ncols,
-                                      job->file_size[f] ? job->file_size[f] / 160 : 65536);
-            it->seg->file_index = (uint32_t)f;
             items[nitems++] = it;
         } else {
             void *binding = NULL;
@@ -440,14 +551,14 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
                 goto out;
             bindings[nbind++] = binding;
             prev = start;
-            for (k = 0; k < threads; k++) {
+            for (k = 0; k < (int)nparts; k++) {
                 struct item *it = cscc_xcalloc(1, sizeof(*it));
                 uint64_t stop;
 
-                if (k == threads - 1) {
+                if (k == (int)nparts - 1) {
                     stop = size;
                 } else {
-                    uint64_t guess = start + (size - start) / (uint64_t)threads * (uint64_t)(k + 1);
+                    uint64_t guess = start + (size - start) / (uint64_t)nparts * (uint64_t)(k + 1);
 
                     if ((rc = csv_find_line_start(fd, guess, size, &stop, err))) {
                         cscc_free(it);
@@ -464,8 +575,6 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
                 it->stop = stop;
                 it->binding = binding;
                 it->nfields = nfields;
-                it->seg = ingest__seg_new(job->ds->cols, job->ds->ncols, (stop - prev) / 160 + 1024);
-                it->seg->file_index = (uint32_t)f;
                 items[nitems++] = it;
                 prev = stop;
             }
@@ -491,6 +600,11 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
             continue;
         if (a->end_offset == b->start)
             continue;
+        if (job->stream) {
+            /* b's rows are already written: start again without streaming */
+            rc = INGEST__RETRY;
+            goto out;
+        }
         /* Mismatch: drop b and every later range of this file; one item
          * takes the rest of the file from a's end. */
         cscc_debug("range boundary at byte %llu of %s fell inside a record; re-reading",
@@ -499,8 +613,7 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
              j++) {
             items[j]->dropped = 1;
             ingest__seg_free(items[j]->seg);
-            items[j]->seg = ingest__seg_new(job->ds->cols, job->ds->ncols, 1024);
-            items[j]->seg->file_index = a->file_index;
+            items[j]->seg = NULL;
             items[j]->nrej = 0;
             items[j]->records = 0;
             items[j]->filtered = 0;
@@ -546,8 +659,15 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
             job->sum->rows_placed += it->placed;
             job->sum->rows_filtered += it->filtered;
             job->sum->rows_unplaced += it->unplaced;
-            job->segs[job->nsegs++] = it->seg;
-            it->seg = NULL;
+            if (job->stream) {
+                job->streamed += it->streamed;
+                job->stream_ids[job->nstream_ids] = it->ids;
+                job->stream_nids[job->nstream_ids++] = it->nids;
+                it->ids = NULL;
+            } else {
+                job->segs[job->nsegs++] = it->seg;
+                it->seg = NULL;
+            }
         }
     }
 out:
@@ -559,6 +679,7 @@ out:
             cscc_free(it->rej[k].raw);
         cscc_free(it->rej);
         ingest__seg_free(it->seg);
+        cscc_big_free(it->ids, it->nids * sizeof(int64_t));
         cscc_free(it);
     }
     for (i = 0; i < nbind; i++)

@@ -62,6 +62,22 @@ void ingest__seg_free(struct ingest__seg *s)
     cscc_free(s);
 }
 
+void ingest__seg_reset(struct ingest__seg *s)
+{
+    size_t c;
+
+    s->n = 0;
+    for (c = 0; c < s->ncols; c++) {
+        s->blob_len[c] = 0;
+        if (s->spec[c].type == COLSTORE_STR && s->col[c])
+            ((uint32_t *)s->col[c])[0] = 0;
+        if (s->dict[c]) {
+            colstore_dict_free(s->dict[c]);
+            s->dict[c] = colstore_dict_new(0);
+        }
+    }
+}
+
 void ingest__seg_free_col(struct ingest__seg *s, size_t c)
 {
     if (c >= s->ncols)
@@ -73,7 +89,7 @@ void ingest__seg_free_col(struct ingest__seg *s, size_t c)
     s->blob_cap[c] = 0;
 }
 
-ssize_t ingest__row_begin(struct ingest__seg *s)
+ssize_t ingest__row_begin(struct ingest__seg *s, int fill)
 {
     size_t r = s->n, c;
 
@@ -82,6 +98,15 @@ ssize_t ingest__row_begin(struct ingest__seg *s)
     if (r == s->cap && grow(s, s->cap + s->cap / 2)) {
         s->bad = 1;
         return -1;
+    }
+    if (!fill) { /* strings still need their start */
+        for (c = 0; c < s->ncols; c++)
+            if (s->spec[c].type == COLSTORE_STR) {
+                uint32_t *o = s->col[c];
+
+                o[r + 1] = o[r];
+            }
+        return (ssize_t)r;
     }
     for (c = 0; c < s->ncols; c++) {
         switch (s->spec[c].type) {

@@ -190,6 +190,19 @@ def main():
     for r in rows:
         print(line(r))
     print()
+    inproc = []
+    if base and base.get("area_inproc_s"):
+        inproc.append("cscc in-process (the table open, best of 20, as DuckDB and pandas are "
+                      "timed): by area %s, by month %s" % (fmt_s(base.get("area_inproc_s")),
+                                                          fmt_s(base.get("month_inproc_s"))))
+        for j in ran:
+            if j is base or j["key"] in ("cscc", "sqlite"):
+                continue
+            inproc.append("  %s in-process vs cscc in-process: area %s, month %s" % (
+                j["label"], ratio(j.get("area_s"), base.get("area_inproc_s")),
+                ratio(j.get("month_s"), base.get("month_inproc_s"))))
+        print("\n".join(inproc))
+        print()
     for label, kind, status, detail in checks:
         print("%-8s %-5s %-8s %s" % (label, kind, status, detail))
     if base is None:
@@ -218,6 +231,10 @@ def main():
               "query; DuckDB and pandas: in-process, after a warm-up). Ratios are peer/cscc: "
               "how many times longer the peer took.")
     md.append("")
+    for l in inproc:
+        md.append("- " + l.strip())
+    if inproc:
+        md.append("")
     md.append("| tool | version | load detail | first query runs | note |")
     md.append("|---|---|---|---|---|")
     for j in ran:

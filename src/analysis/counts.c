@@ -8,6 +8,7 @@
 #include "analysis/counts.h"
 
 #include "core/alloc.h"
+#include "core/log.h"
 #include "core/csv.h"
 #include "core/time.h"
 #include "core/u64map.h"
@@ -408,6 +409,120 @@ static int cmp_names(const void *x, const void *y)
     return c ? c : (la > lb) - (la < lb);
 }
 
+/*
+ * The common shape in one pass: up to three filters on 1-byte columns and
+ * one key that is a 1-byte column or a day-based period (year, month, week,
+ * day). counts[key] += the filters' product, with no branch on the data.
+ */
+static const uint8_t all_ones[256] = {
+#define O4 1, 1, 1, 1
+#define O16 O4, O4, O4, O4
+#define O64 O16, O16, O16, O16
+    O64, O64, O64, O64
+#undef O64
+#undef O16
+#undef O4
+};
+
+static int fused_ok(const struct counts_result *r, const struct colstore_group *gr,
+                    const struct filter *filt, size_t nfilt, int ci_t, int use_map,
+                    uint32_t *const *klut)
+{
+    size_t f;
+    int kind;
+
+    (void)ci_t;
+    if (use_map || r->q.nkeys != 1 || nfilt > 3 || klut[0])
+        return 0;
+    for (f = 0; f < nfilt; f++)
+        if (colstore_col_width(colstore_group_col(gr, (size_t)filt[f].ci)) != 1)
+            return 0;
+    kind = r->kd[0].kind;
+    if (kind == COUNTS_YEAR || kind == COUNTS_MONTH || kind == COUNTS_WEEK || kind == COUNTS_DAY)
+        return 1;
+    return kind != COUNTS_WEEKDAY && kind != COUNTS_HOUR &&
+           colstore_col_width(colstore_group_col(gr, (size_t)r->kd[0].ci)) == 1;
+}
+
+/* counts[key] += 1 runs into itself when neighbouring rows share a key:
+ * four interleaved tallies let the additions overlap. */
+#define FUSED_LOOP(KEY, MASK)                                                                     \
+    do {                                                                                          \
+        for (j = lo; j + 4 <= hi; j += 4) {                                                       \
+            size_t j0 = j, j1 = j + 1, j2 = j + 2, j3 = j + 3;                                    \
+            (void)j0;                                                                             \
+            h[0][KEY(j0)] += MASK(j0);                                                            \
+            h[1][KEY(j1)] += MASK(j1);                                                            \
+            h[2][KEY(j2)] += MASK(j2);                                                            \
+            h[3][KEY(j3)] += MASK(j3);                                                            \
+        }                                                                                         \
+        for (; j < hi; j++)                                                                       \
+            h[0][KEY(j)] += MASK(j);                                                              \
+    } while (0)
+
+static void fused_scan(const struct counts_result *r, const struct colstore_group *gr,
+                       const struct filter *filt, size_t nfilt, uint8_t *const *flut, int ci_t,
+                       size_t lo, size_t hi, uint64_t *flat)
+{
+    const struct keydef *kd = &r->kd[0];
+    const uint8_t *c[3] = {NULL, NULL, NULL}, *l[3];
+    size_t f, j, n = kd->n;
+    uint32_t *h[4], *hist;
+
+    hist = cscc_xcalloc(4 * n, sizeof(*hist));
+    for (f = 0; f < 4; f++)
+        h[f] = hist + f * n;
+    for (f = 0; f < 3; f++) {
+        if (f < nfilt) {
+            c[f] = colstore_col_data(colstore_group_col(gr, (size_t)filt[f].ci));
+            l[f] = flut[f];
+        } else { /* no filter: any 1-byte column with a table of ones */
+            c[f] = c[0];
+            l[f] = all_ones;
+        }
+    }
+#define MASK1(i) (uint32_t)l[0][c[0][i]]
+#define MASK2(i) (uint32_t)(l[0][c[0][i]] & l[1][c[1][i]])
+#define MASK3(i) (uint32_t)(l[0][c[0][i]] & l[1][c[1][i]] & l[2][c[2][i]])
+#define ONE(i) 1u
+    if (kd->lut) {
+        const int64_t *t = colstore_col_data(colstore_group_col(gr, (size_t)ci_t));
+        const uint32_t *dl = kd->lut;
+        int64_t base = kd->day_lo * CSCC_SECS_PER_DAY;
+
+#define TKEY(i) dl[(uint64_t)(t[i] - base) / CSCC_SECS_PER_DAY]
+        if (!nfilt)
+            FUSED_LOOP(TKEY, ONE);
+        else if (nfilt == 1)
+            FUSED_LOOP(TKEY, MASK1);
+        else if (nfilt == 2)
+            FUSED_LOOP(TKEY, MASK2);
+        else
+            FUSED_LOOP(TKEY, MASK3);
+#undef TKEY
+    } else {
+        const uint8_t *k = colstore_col_data(colstore_group_col(gr, (size_t)kd->ci));
+
+#define CKEY(i) k[i]
+        if (!nfilt)
+            FUSED_LOOP(CKEY, ONE);
+        else if (nfilt == 1)
+            FUSED_LOOP(CKEY, MASK1);
+        else if (nfilt == 2)
+            FUSED_LOOP(CKEY, MASK2);
+        else
+            FUSED_LOOP(CKEY, MASK3);
+#undef CKEY
+    }
+#undef MASK1
+#undef MASK2
+#undef MASK3
+#undef ONE
+    for (j = 0; j < n; j++)
+        flat[j] += (uint64_t)h[0][j] + h[1][j] + h[2][j] + h[3][j];
+    cscc_free(hist);
+}
+
 static int cmp_rows(const void *x, const void *y)
 {
     const struct counts_row *a = x, *b = y;
@@ -457,7 +572,9 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
         pc.want = q->population;
         for (a = 0; a < 256; a++)
             r->pop[a] = NAN;
-        if ((rc = store_each_population(st, NULL, pop_cb, &pc, err)))
+        /* population is only needed for rates */
+        if ((q->rate || q->population) &&
+            (rc = store_each_population(st, NULL, pop_cb, &pc, err)))
             goto fail;
         for (a = 1; a < 255; a++)
             if (pc.source[a][0]) {
@@ -503,6 +620,7 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
         if (area_ok[i] && r->area_known[i] && !isnan(r->pop[i]))
             r->pop_scope += r->pop[i];
 
+    cscc_debug("counts: reference data read");
     /* Period: the query's range, clipped to the data. */
     colstore_day_span(t, &first, &last);
     r->first_day = q->has_from ? q->day_from : first;
@@ -618,6 +736,7 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
         cscc_err_set(err, CSCC_ENOMEM, "out of memory for %zu groups", ngroups);
         goto fail;
     }
+    cscc_debug("counts: keys ready");
     mask = cscc_xmalloc(BLOCK);
     g = cscc_xmalloc(BLOCK * sizeof(*g));
     {
@@ -653,6 +772,20 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
                 if (r->kd[k].names)
                     klut[k] = dict_key_lut(&r->kd[k],
                                            colstore_group_col(gr, (size_t)r->kd[k].ci), &nklut[k]);
+            /* the columns the scan reads, mapped at once */
+            for (f = 0; f < nfilt; f++)
+                colstore_col_prefault(colstore_group_col(gr, (size_t)filt[f].ci), lo, hi);
+            for (k = 0; k < q->nkeys; k++)
+                colstore_col_prefault(colstore_group_col(gr, (size_t)(r->kd[k].lut ||
+                                                                      r->kd[k].kind == COUNTS_WEEKDAY ||
+                                                                      r->kd[k].kind == COUNTS_HOUR
+                                                                  ? ci_t
+                                                                  : r->kd[k].ci)),
+                                      lo, hi);
+            if (fused_ok(r, gr, filt, nfilt, ci_t, use_map, klut)) {
+                fused_scan(r, gr, filt, nfilt, flut, ci_t, lo, hi, flat);
+                goto group_done;
+            }
             for (b = lo; b < hi; b += BLOCK) {
                 size_t n = hi - b < BLOCK ? hi - b : BLOCK, j;
 
@@ -679,6 +812,7 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
                     }
                 }
             }
+        group_done:
             for (f = 0; f < nfilt; f++)
                 cscc_free(flut[f]);
             for (k = 0; k < q->nkeys; k++)
@@ -704,6 +838,7 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
         }
     }
 
+    cscc_debug("counts: scanned %llu rows", (unsigned long long)r->in_period);
     /* Rows: every non-empty group; dense keys also list their empty groups. */
     {
         size_t cap = 0, gix;

@@ -7,6 +7,9 @@
 #include "ingest/ingest.h"
 
 #include <getopt.h>
+#include <stdlib.h>
+#include <time.h>
+#include "core/alloc.h"
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,6 +41,8 @@ static void usage(FILE *f)
             "                    of all areas in scope) over the whole period\n"
             "  --population S    population source for rates (default: the latest, %s)\n"
             "  --format F        csv (default), json or table\n"
+            "  --repeat N        run the query N times in this process and print the best\n"
+            "                    and median times to stderr (for benchmarks)\n"
             "\n"
             "Filters of different kinds must all hold (AND); values of one kind are\n"
             "alternatives (OR).\n",
@@ -65,6 +70,13 @@ static int add_keys(struct counts_query *q, char *arg)
     return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
 int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -80,6 +92,7 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
         {"rate", no_argument, NULL, 'r'},
         {"population", required_argument, NULL, 'P'},
         {"format", required_argument, NULL, 'o'},
+        {"repeat", required_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     struct counts_query q;
@@ -90,7 +103,7 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
     struct strbuf out;
     enum counts_format fmt = COUNTS_CSV;
     char path[PATH_MAX];
-    unsigned long ul;
+    unsigned long ul, repeat = 0;
     int opt, rc;
 
     memset(&q, 0, sizeof(q));
@@ -142,6 +155,10 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
         case 'p': q.priority = 1; break;
         case 'r': q.rate = 1; break;
         case 'P': q.population = optarg; break;
+        case 'R':
+            if (cli_parse_uint(optarg, 100000, &repeat) || !repeat)
+                return cli_usage_error("query counts ", "--repeat takes a number from 1 to 100000");
+            break;
         case 'o':
             if (!strcmp(optarg, "csv"))
                 fmt = COUNTS_CSV;
@@ -159,8 +176,10 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error("query counts ", "unexpected argument '%s'", argv[optind]);
     if (q.has_from && q.has_to && q.day_from > q.day_to)
         return cli_usage_error("query counts ", "--from is after --to");
+    cscc_debug("query: arguments read");
     if (!(st = cli_open_store(ctx, &err)))
         return cli_fail(&err);
+    cscc_debug("query: store open");
     ingest_table_path(ctx->data_dir, "crimes", path, sizeof(path));
     if (!(t = colstore_open(path, &err))) {
         store_close(st);
@@ -171,7 +190,36 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
         }
         return cli_fail(&err);
     }
-    res = analysis_counts(t, st, &q, &err);
+    cscc_debug("query: table open");
+    if (repeat) {
+        /* Timing: the query run again and again in this process, as a
+         * server would answer it (the table and the database stay open). */
+        double best = 1e9, *ms = cscc_xcalloc(repeat, sizeof(*ms));
+        unsigned long i;
+
+        for (i = 0; i < repeat; i++) {
+            struct timespec a, b;
+
+            clock_gettime(CLOCK_MONOTONIC, &a);
+            res = analysis_counts(t, st, &q, &err);
+            clock_gettime(CLOCK_MONOTONIC, &b);
+            if (!res)
+                break;
+            ms[i] = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+            best = ms[i] < best ? ms[i] : best;
+            if (i + 1 < repeat)
+                analysis_counts_free(res);
+        }
+        if (res) {
+            qsort(ms, repeat, sizeof(*ms), cmp_double);
+            cscc_info("timing: %lu runs in this process: best %.3f ms, median %.3f ms", repeat,
+                      best, ms[repeat / 2]);
+        }
+        cscc_free(ms);
+    } else {
+        res = analysis_counts(t, st, &q, &err);
+    }
+    cscc_debug("query: counted");
     if (!res) {
         colstore_close(t);
         store_close(st);

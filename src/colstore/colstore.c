@@ -1002,14 +1002,12 @@ static int check_col(uint64_t n, const struct cs_coldir *d, uint8_t type, uint64
             !in_file(d->aux2_off, d->aux2_len, size))
             return 0;
         off = (const uint32_t *)(map + d->aux_off);
-        if (off[0] != 0 || off[d->dict_count] != d->aux2_len)
-            return 0;
-        for (k = 0; k < d->dict_count; k++)
-            if (off[k + 1] <= off[k] || map[d->aux2_off + off[k + 1] - 1] != '\0')
-                return 0;
-        /* Codes are not checked here (that would read every row on open):
-         * readers treat a code past the dictionary as "" (see colstore.h). */
-        return 1;
+        /* Only the ends here (open must not read whole dictionaries); each
+         * string is checked when read, and a code past the dictionary reads
+         * as "" (see colstore.h). */
+        (void)k;
+        return off[0] == 0 && off[d->dict_count] == d->aux2_len &&
+               (!d->aux2_len || map[d->aux2_off + d->aux2_len - 1] == '\0');
     }
     case COLSTORE_STR: {
         const uint32_t *off;
@@ -1355,24 +1353,31 @@ uint32_t colstore_col_dict_count(const struct colstore_col *c)
 
 const char *colstore_col_dict_str(const struct colstore_col *c, uint32_t code, size_t *len)
 {
-    if (code >= c->dict_count) {
+    uint32_t a, b;
+
+    if (code >= c->dict_count || (a = c->dict_off[code]) >= (b = c->dict_off[code + 1]) ||
+        b > c->dict_blob_len || c->dict_blob[b - 1] != '\0') {
+        /* past the dictionary, or a damaged entry: never read outside it */
         if (len)
             *len = 0;
         return "";
     }
     if (len)
-        *len = c->dict_off[code + 1] - c->dict_off[code] - 1;
-    return c->dict_blob + c->dict_off[code];
+        *len = b - a - 1;
+    return c->dict_blob + a;
 }
 
 int64_t colstore_col_dict_find(const struct colstore_col *c, const char *p, size_t len)
 {
     uint32_t k;
 
-    for (k = 0; k < c->dict_count; k++)
-        if (c->dict_off[k + 1] - c->dict_off[k] - 1 == len &&
-            !memcmp(c->dict_blob + c->dict_off[k], p, len))
+    for (k = 0; k < c->dict_count; k++) {
+        size_t l;
+        const char *s = colstore_col_dict_str(c, k, &l);
+
+        if (l == len && !memcmp(s, p, len) && (len || k == 0))
             return k;
+    }
     return -1;
 }
 
@@ -1410,4 +1415,20 @@ void colstore_col_release(const struct colstore_col *c)
     uintptr_t b = (uintptr_t)c->data + c->data_len;
 
     madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+void colstore_col_prefault(const struct colstore_col *c, size_t lo, size_t hi)
+{
+#ifdef MADV_POPULATE_READ
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)c->data + lo * c->width) & ~(page - 1);
+    uintptr_t b = (uintptr_t)c->data + hi * c->width;
+
+    if (hi > lo && c->type != COLSTORE_STR)
+        madvise((void *)a, b - a, MADV_POPULATE_READ);
+#else
+    (void)c;
+    (void)lo;
+    (void)hi;
+#endif
 }

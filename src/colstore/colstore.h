@@ -276,6 +276,10 @@ const char *colstore_col_str(const struct colstore_col *c, size_t i, size_t *len
 /** First and last day of any group (0, -1 when empty or unsorted). */
 void colstore_day_span(const struct colstore_table *t, int64_t *first, int64_t *last);
 
+/** Maps rows [lo, hi) of column c into memory in one go (a scan about to
+ * read them faults far less). A hint: never fails. */
+void colstore_col_prefault(const struct colstore_col *c, size_t lo, size_t hi);
+
 /** Drops the pages of column c from this process's memory (they stay in the
  * page cache); later reads fault them back in. For long scans. */
 void colstore_col_release(const struct colstore_col *c);

@@ -1079,6 +1079,11 @@ uint64_t csv_offset(const struct csv_reader *r)
     return r->last_end;
 }
 
+uint64_t csv_next_line(const struct csv_reader *r)
+{
+    return r->line;
+}
+
 uint64_t csv_bytes_in(const struct csv_reader *r)
 {
     return r->bytes_in;

@@ -132,6 +132,10 @@ int csv_next(struct csv_reader *r, struct csv_row *row, struct cscc_err *err);
 /** Offset just past the last record returned (past its newline, if any). */
 uint64_t csv_offset(const struct csv_reader *r);
 
+/** The line number the next record starts on (same base as csv_row.line):
+ * after the last record of a range, first_line + the lines it held. */
+uint64_t csv_next_line(const struct csv_reader *r);
+
 /** Bytes consumed from the underlying file (compressed bytes for gzip), for progress lines. */
 uint64_t csv_bytes_in(const struct csv_reader *r);
 

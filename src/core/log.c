@@ -75,7 +75,7 @@ void cscc_log(enum cscc_log_level level, const char *fmt, ...)
         struct timespec cpu;
 
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
-        snprintf(dbg, sizeof(dbg), "debug: [cpu %.3f s] ",
+        snprintf(dbg, sizeof(dbg), "debug: [cpu %.4f s] ",
                  (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9);
     }
     va_start(ap, fmt);

@@ -47,6 +47,8 @@ struct item {
     struct ingest__seg *seg;
     uint64_t end_offset;       /* csv_offset() when done */
     uint64_t records;          /* records consumed, good or bad */
+    uint64_t lines;            /* physical lines the part held */
+    uint64_t header_lines;     /* range items: lines of the file's header */
     uint64_t streamed;         /* rows written as a row group (streaming) */
     int64_t *ids;              /* streaming: the IDs of those rows, for the duplicate check */
     size_t nids;
@@ -180,6 +182,7 @@ static void parse_loop(struct item *it, struct csv_reader *r, const void *bindin
     }
     atomic_fetch_add(&job->bytes_done, csv_bytes_in(r) - last_bytes);
     it->end_offset = csv_offset(r);
+    it->lines = csv_next_line(r) - 1; /* readers count from line 1 */
     it->placed = w.placed;
     it->unplaced = w.unplaced;
     if (w.scratch && ds->scratch_free)
@@ -430,7 +433,8 @@ static void run_pool(struct ingest__job *job, struct item **items, size_t nitems
 
 /* Reads a plain file's header at offset 0; fills binding, nfields and the data start. */
 static int bind_range_file(struct ingest__job *job, int fd, const char *display, void **binding,
-                           size_t *nfields, uint64_t *data_start, struct cscc_err *err)
+                           size_t *nfields, uint64_t *data_start, uint64_t *header_lines,
+                           struct cscc_err *err)
 {
     struct csv_opts o = reader_opts();
     struct csv_reader *r = csv_open_range(fd, 0, 1, 1, 1, &o, err);
@@ -453,6 +457,7 @@ static int bind_range_file(struct ingest__job *job, int fd, const char *display,
     *binding = job->ds->bind(job->ds, job->opts, &h, display, err);
     *nfields = h.nfields;
     *data_start = csv_offset(r);
+    *header_lines = csv_next_line(r) - 1;
     csv_close(r);
     return *binding ? 0 : err->code ? err->code : CSCC_EDATA;
 }
@@ -515,7 +520,7 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
         if (split) {
             uint64_t sz = (uint64_t)st.st_size;
 
-            nparts = (size_t)threads * 4;
+            nparts = (size_t)threads * 8;
             while (nparts > (size_t)threads && sz / nparts < RANGE_MIN_BYTES)
                 nparts--;
         }
@@ -542,11 +547,12 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
         } else {
             void *binding = NULL;
             size_t nfields = 0;
+            uint64_t header_lines = 1;
             uint64_t start = 0, size = (uint64_t)st.st_size, prev;
             int k;
 
             fds[nfds++] = fd;
-            rc = bind_range_file(job, fd, display, &binding, &nfields, &start, err);
+            rc = bind_range_file(job, fd, display, &binding, &nfields, &start, &header_lines, err);
             if (rc)
                 goto out;
             bindings[nbind++] = binding;
@@ -575,6 +581,7 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
                 it->stop = stop;
                 it->binding = binding;
                 it->nfields = nfields;
+                it->header_lines = header_lines;
                 items[nitems++] = it;
                 prev = stop;
             }
@@ -634,7 +641,7 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
     /* Hand the segments to the job in input order, and the rejects to the
      * rejects file with their final row numbers. */
     {
-        uint64_t row_base = 0;
+        uint64_t row_base = 0, line_base = 0;
         uint32_t cur_file = UINT32_MAX;
 
         for (i = 0; i < nitems; i++) {
@@ -643,7 +650,9 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
 
             if (it->file_index != cur_file) {
                 cur_file = it->file_index;
-                row_base = it->is_range ? 1 : 0; /* ranges count from after the header */
+                /* ranges count rows and lines from after the header */
+                row_base = it->is_range ? 1 : 0;
+                line_base = it->is_range ? it->header_lines : 0;
             }
             if (it->dropped)
                 continue;
@@ -651,10 +660,11 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
                 struct lrej *r = &it->rej[k];
 
                 ingest__rejects_add(job->rejects, it->display, r->row + row_base,
-                                    it->is_range ? 0 : r->line, r->reason, r->column, r->detail,
-                                    r->raw, r->raw_len);
+                                    r->line + line_base, r->reason, r->column, r->detail, r->raw,
+                                    r->raw_len);
             }
             row_base += it->records;
+            line_base += it->lines;
             job->sum->rows_read += it->records;
             job->sum->rows_placed += it->placed;
             job->sum->rows_filtered += it->filtered;

@@ -379,6 +379,13 @@ static int write_column(struct wjob *j, size_t ci, struct wbuf *w, void *stage, 
     const struct cs_coldir *d = &j->dir[ci];
     size_t width = stage_width(c, d);
 
+    /* One segment keeping every row in place (a streamed part): a fixed
+     * column is gathered straight from its source. */
+    if (!staged && j->nsegs == 1 && !j->ord->pos[0] && c->type != COLSTORE_DICT &&
+        c->type != COLSTORE_STR) {
+        stage = (void *)c->segs[0].data;
+        staged = 1;
+    }
     if (!staged)
         scatter(j, c, width, stage);
     if (c->type != COLSTORE_STR && j->column_done)

@@ -228,7 +228,10 @@ const struct geo_areas *ingest__job_areas(struct ingest__job *job)
     return job->areas_state == 1 ? job->areas : NULL;
 }
 
-static void json_files(struct strbuf *sb, const char *const *files, size_t n, const uint64_t *size)
+/* [{"path":..., "size":..., "crc32c":"8 hex digits"}]: size and checksum
+ * once the files were read (job != NULL). */
+static void json_files(struct strbuf *sb, const char *const *files, size_t n,
+                       const struct ingest__job *job)
 {
     size_t i;
 
@@ -238,8 +241,11 @@ static void json_files(struct strbuf *sb, const char *const *files, size_t n, co
             strbuf_addc(sb, ',');
         strbuf_adds(sb, "{\"path\":");
         strbuf_add_json_str(sb, files[i], strlen(files[i]));
-        if (size)
-            strbuf_addf(sb, ",\"size\":%llu", (unsigned long long)size[i]);
+        if (job) {
+            strbuf_addf(sb, ",\"size\":%llu", (unsigned long long)job->file_size[i]);
+            if (job->file_has_crc[i])
+                strbuf_addf(sb, ",\"crc32c\":\"%08x\"", (unsigned)job->file_crc[i]);
+        }
         strbuf_addc(sb, '}');
     }
     strbuf_addc(sb, ']');
@@ -277,7 +283,7 @@ const char *ingest__meta_json(struct ingest__job *job)
                 (long long)job->import_id, (unsigned long long)s->rows_read,
                 (unsigned long long)s->rows_new, (unsigned long long)s->rows_updated,
                 (unsigned long long)s->rows_unchanged, (unsigned long long)s->rows_rejected);
-    json_files(&sb, job->files, s->files, job->file_size);
+    json_files(&sb, job->files, s->files, job);
     strbuf_addc(&sb, '}');
     job->meta_json = strbuf_take(&sb, NULL);
     return job->meta_json;
@@ -323,7 +329,7 @@ static void finish_provenance(struct store *st, struct ingest__job *job, int ok,
     imp.message = msg ? msg : "";
     imp.generation = (int64_t)s->generation;
     strbuf_init(&files, 0);
-    json_files(&files, job->files, (size_t)s->files, job->file_size);
+    json_files(&files, job->files, (size_t)s->files, job);
     imp.files = files.buf;
     cscc_err_clear(&e);
     if (store_import_finish(st, job->import_id, &imp, &e))
@@ -518,6 +524,7 @@ int ingest_run(const char *dataset, const char *const *files, size_t nfiles,
     job.files = files;
     job.file_size = cscc_xcalloc(nfiles, sizeof(*job.file_size));
     job.file_crc = cscc_xcalloc(nfiles, sizeof(*job.file_crc));
+    job.file_has_crc = cscc_xcalloc(nfiles, 1);
     sum->files = nfiles;
 
     /* The stored table, if there is one. */
@@ -645,6 +652,7 @@ out:
     cscc_free(job.meta_json);
     cscc_free(job.file_size);
     cscc_free(job.file_crc);
+    cscc_free(job.file_has_crc);
     geo_areas_free(job.areas);
     pthread_mutex_destroy(&job.areas_lock);
     strbuf_release(&fj);

@@ -228,6 +228,7 @@ struct ingest__job {
     struct ingest__rejects *rejects;
     const char *const *files;            /* display names of the inputs */
     uint64_t *file_crc;                  /* CRC-32C of each input file's bytes */
+    uint8_t *file_has_crc;               /* 0: no checksum (standard input) */
     uint64_t *file_size;
     _Atomic uint64_t bytes_done;         /* for the progress line */
     _Atomic uint64_t rows_done;

@@ -363,6 +363,36 @@ int ingest__sort_by_time(const int64_t *t, size_t n, uint32_t *order)
             order[k++] = (uint32_t)i;
     if (k == n)
         return 0;
+    if (!nnull) {
+        /* Exports usually come in time order, newest first (the portal's):
+         * then the order is the rows reversed, each run of equal times kept
+         * in row order. Oldest first: the rows as they are. */
+        int up = 1, down = 1;
+
+        for (i = 1; i < n && (up || down); i++) {
+            up &= t[i] >= t[i - 1];
+            down &= t[i] <= t[i - 1];
+        }
+        if (up) {
+            for (i = 0; i < n; i++)
+                order[i] = (uint32_t)i;
+            return 0;
+        }
+        if (down) {
+            size_t o = 0, end = n;
+
+            while (end > 0) {
+                size_t start = end - 1;
+
+                while (start > 0 && t[start - 1] == t[end - 1])
+                    start--;
+                for (i = start; i < end; i++)
+                    order[o++] = (uint32_t)i;
+                end = start;
+            }
+            return 0;
+        }
+    }
     if ((uint64_t)tmax - (uint64_t)tmin >= ((uint64_t)1 << 32)) {
         struct tg *a = cscc_trymalloc((n - k) * sizeof(*a));
         size_t m = 0;

@@ -11,6 +11,7 @@
 #include "ingest/ingest_int.h"
 
 #include "core/alloc.h"
+#include "core/crc32c.h"
 #include "core/log.h"
 
 #include <errno.h>
@@ -48,6 +49,10 @@ struct item {
     uint64_t end_offset;       /* csv_offset() when done */
     uint64_t records;          /* records consumed, good or bad */
     uint64_t lines;            /* physical lines the part held */
+    uint32_t crc;              /* CRC-32C of the part's bytes [start, end_offset), or of the
+                                  whole file for a whole-file item */
+    int has_crc;
+    uint64_t bytes_in;         /* whole items: bytes read from the file or stdin */
     uint64_t header_lines;     /* range items: lines of the file's header */
     uint64_t streamed;         /* rows written as a row group (streaming) */
     int64_t *ids;              /* streaming: the IDs of those rows, for the duplicate check */
@@ -200,6 +205,35 @@ static struct csv_opts reader_opts(void)
 }
 
 /* A whole file (or stdin): header, binding and rows, in this thread. */
+/* CRC-32C of bytes [start, end) of fd. 0 or an errno. */
+static int crc_range(int fd, uint64_t start, uint64_t end, uint32_t *crc)
+{
+    size_t cap = 1u << 20;
+    char *buf = cscc_trymalloc(cap);
+    uint32_t c = 0;
+
+    if (!buf)
+        return ENOMEM;
+    while (start < end) {
+        size_t want = end - start < cap ? (size_t)(end - start) : cap;
+        ssize_t n = pread(fd, buf, want, (off_t)start);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+
+            cscc_free(buf);
+            return e;
+        }
+        c = cscc_crc32c(c, buf, (size_t)n);
+        start += (uint64_t)n;
+    }
+    cscc_free(buf);
+    *crc = c;
+    return 0;
+}
+
 /* A segment for an item: reused from a streamed item when there is one
  * (its memory is already mapped: first writes to fresh memory are slow). */
 static struct ingest__seg *seg_take(struct ingest__job *job, size_t expect_rows)
@@ -321,6 +355,16 @@ static void run_whole(struct item *it)
         it->seg = seg_take(job, job->file_size[it->file_index] / 160 + 1024);
     it->seg->file_index = it->file_index;
     parse_loop(it, r, binding, h.nfields);
+    it->bytes_in = csv_bytes_in(r);
+    if (strcmp(it->path, "-") != 0 && !it->fatal) {
+        /* the file's own bytes (compressed ones for gzip), as on disk */
+        int fd = open(it->path, O_RDONLY | O_CLOEXEC);
+
+        if (fd >= 0) {
+            it->has_crc = crc_range(fd, 0, job->file_size[it->file_index], &it->crc) == 0;
+            close(fd);
+        }
+    }
     if (job->stream && !it->fatal)
         stream_item(it);
 out:
@@ -345,6 +389,8 @@ static void run_range(struct item *it)
     }
     parse_loop(it, r, it->binding, it->nfields);
     csv_close(r);
+    if (!it->fatal)
+        it->has_crc = crc_range(it->fd, it->start, it->end_offset, &it->crc) == 0;
     cscc_debug("part at byte %llu of %s: %zu rows parsed", (unsigned long long)it->start,
                it->display, it->seg ? it->seg->n : 0);
     if (it->job->stream && !it->fatal) {
@@ -434,7 +480,7 @@ static void run_pool(struct ingest__job *job, struct item **items, size_t nitems
 /* Reads a plain file's header at offset 0; fills binding, nfields and the data start. */
 static int bind_range_file(struct ingest__job *job, int fd, const char *display, void **binding,
                            size_t *nfields, uint64_t *data_start, uint64_t *header_lines,
-                           struct cscc_err *err)
+                           uint32_t *header_crc, struct cscc_err *err)
 {
     struct csv_opts o = reader_opts();
     struct csv_reader *r = csv_open_range(fd, 0, 1, 1, 1, &o, err);
@@ -458,6 +504,10 @@ static int bind_range_file(struct ingest__job *job, int fd, const char *display,
     *nfields = h.nfields;
     *data_start = csv_offset(r);
     *header_lines = csv_next_line(r) - 1;
+    if (crc_range(fd, 0, *data_start, header_crc)) {
+        csv_close(r);
+        return cscc_err_errno(err, CSCC_EIO, errno, "cannot read %s", display);
+    }
     csv_close(r);
     return *binding ? 0 : err->code ? err->code : CSCC_EDATA;
 }
@@ -474,6 +524,8 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
 {
     struct item *items[IB_MAX_SEGS];
     void *bindings[IB_MAX_SEGS];
+    uint32_t *header_crc = cscc_xcalloc(nfiles ? nfiles : 1, sizeof(*header_crc));
+    uint64_t *data_start = cscc_xcalloc(nfiles ? nfiles : 1, sizeof(*data_start));
     int fds[IB_MAX_SEGS];
     size_t nitems = 0, nbind = 0, nfds = 0, f, i;
     int threads = job->opts->threads, rc = 0;
@@ -552,10 +604,12 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
             int k;
 
             fds[nfds++] = fd;
-            rc = bind_range_file(job, fd, display, &binding, &nfields, &start, &header_lines, err);
+            rc = bind_range_file(job, fd, display, &binding, &nfields, &start, &header_lines,
+                                 &header_crc[f], err);
             if (rc)
                 goto out;
             bindings[nbind++] = binding;
+            data_start[f] = start;
             prev = start;
             for (k = 0; k < (int)nparts; k++) {
                 struct item *it = cscc_xcalloc(1, sizeof(*it));
@@ -638,6 +692,41 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
         }
     }
 
+    /* Each file's checksum: the header's, then each part's, combined in order. */
+    for (i = 0; i < nitems; i++) {
+        struct item *it = items[i];
+        uint32_t fi = it->file_index;
+
+        if (!it->is_range) {
+            job->file_crc[fi] = it->has_crc ? it->crc : 0;
+            job->file_has_crc[fi] = (uint8_t)it->has_crc;
+            if (!strcmp(it->path, "-"))
+                job->file_size[fi] = it->bytes_in;
+            continue;
+        }
+        if (it->dropped)
+            continue;
+        if (it->start == data_start[fi]) {
+            job->file_crc[fi] = header_crc[fi];
+            job->file_has_crc[fi] = 1;
+        }
+        if (!it->has_crc)
+            job->file_has_crc[fi] = 0;
+        job->file_crc[fi] = cscc_crc32c_combine((uint32_t)job->file_crc[fi], it->crc,
+                                               it->end_offset - it->start);
+        if (i + 1 == nitems || items[i + 1]->file_index != fi) {
+            /* bytes after the last record (blank lines) */
+            uint32_t tail;
+
+            if (it->end_offset < job->file_size[fi] &&
+                (crc_range(it->fd, it->end_offset, job->file_size[fi], &tail) == 0))
+                job->file_crc[fi] = cscc_crc32c_combine((uint32_t)job->file_crc[fi], tail,
+                                                       job->file_size[fi] - it->end_offset);
+            else if (it->end_offset < job->file_size[fi])
+                job->file_has_crc[fi] = 0;
+        }
+    }
+
     /* Hand the segments to the job in input order, and the rejects to the
      * rejects file with their final row numbers. */
     {
@@ -696,5 +785,7 @@ out:
         job->ds->unbind(bindings[i]);
     for (i = 0; i < nfds; i++)
         close(fds[i]);
+    cscc_free(header_crc);
+    cscc_free(data_start);
     return rc;
 }

@@ -103,8 +103,13 @@ def main():
                 rid = row.get("ID", "").strip()
                 rows[rid if (a.dedupe and rid) else ("#%d" % n)] = row
     counts = {}
+    bad = 0
     for row in rows.values():
-        d = parse_date(row["Date"])
+        try:
+            d = parse_date(row["Date"])
+        except ValueError:
+            bad += 1  # cscc rejects these rows; so are they here
+            continue
         if dfrom and d.date() < dfrom or dto and d.date() > dto:
             continue
         if types and row["Primary Type"].strip().upper() not in types:
@@ -113,6 +118,8 @@ def main():
             continue
         k = tuple(key_of(k, row, d) for k in keys)
         counts[k] = counts.get(k, 0) + 1
+    if bad:
+        sys.stderr.write("count.py: %d rows with a bad date left out\n" % bad)
     out = sorted(",".join(list(k) + [str(c)]) for k, c in counts.items())
     sys.stdout.write("".join(line + "\n" for line in out))
 

@@ -2,6 +2,7 @@
 #include "test.h"
 
 #include "core/alloc.h"
+#include "core/crc32c.h"
 #include "core/err.h"
 #include "core/hash.h"
 #include "core/strbuf.h"
@@ -150,4 +151,26 @@ TEST(core, hash_is_stable)
     CHECK(cscc_hash("BATTERY", 7, 0) != cscc_hash("BATTERZ", 7, 0));
     CHECK(cscc_hash("", 0, 0) != cscc_hash("", 0, 1));
     CHECK(cscc_hash_u64(1) != cscc_hash_u64(2));
+}
+
+TEST(core, crc32c_known_values_and_combine)
+{
+    static const char digits[] = "123456789";
+    char big[10000];
+    uint32_t a, b, whole;
+    size_t i, cut;
+
+    /* the standard check value of CRC-32C */
+    CHECK_INT_EQ(cscc_crc32c(0, digits, 9), 0xE3069283u);
+    CHECK_INT_EQ(cscc_crc32c(0, "", 0), 0);
+    /* incremental equals one pass */
+    CHECK_INT_EQ(cscc_crc32c(cscc_crc32c(0, digits, 4), digits + 4, 5), 0xE3069283u);
+    for (i = 0; i < sizeof(big); i++)
+        big[i] = (char)(i * 131 + (i >> 7));
+    whole = cscc_crc32c(0, big, sizeof(big));
+    for (cut = 0; cut <= sizeof(big); cut += 997) {
+        a = cscc_crc32c(0, big, cut);
+        b = cscc_crc32c(0, big + cut, sizeof(big) - cut);
+        CHECK_INT_EQ(cscc_crc32c_combine(a, b, sizeof(big) - cut), whole);
+    }
 }

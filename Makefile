@@ -41,4 +41,4 @@ clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz
 
 format:
-	clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/*.[ch]' 'fuzz/*.[ch]' 'bench/*.[ch]')
+	clang-format -i $$(find src tests fuzz bench -name '*.[ch]')

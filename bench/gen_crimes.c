@@ -920,12 +920,9 @@ static int parse_u64(const char *s, uint64_t *out)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"rows", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 's'},
-        {"model", required_argument, NULL, 'm'},
-        {"order", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"rows", required_argument, NULL, 'n'},  {"seed", required_argument, NULL, 's'},
+        {"model", required_argument, NULL, 'm'}, {"order", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
     const char *model_path = DEFAULT_MODEL;
     uint64_t rows = 8000000, seed = 1;

@@ -19,14 +19,14 @@
 #include <string.h>
 #include <strings.h>
 
-#define BLOCK 4096
+#define BLOCK    4096
 #define FLAT_MAX ((size_t)1 << 22)
 
 static const char *const key_names[COUNTS_NKEYS] = {
-    [COUNTS_AREA] = "area",     [COUNTS_YEAR] = "year",      [COUNTS_MONTH] = "month",
-    [COUNTS_WEEK] = "week",     [COUNTS_DAY] = "day",        [COUNTS_WEEKDAY] = "weekday",
-    [COUNTS_HOUR] = "hour",     [COUNTS_TYPE] = "type",      [COUNTS_FBI] = "fbi",
-    [COUNTS_DISTRICT] = "district", [COUNTS_BEAT] = "beat",  [COUNTS_WARD] = "ward",
+    [COUNTS_AREA] = "area",         [COUNTS_YEAR] = "year", [COUNTS_MONTH] = "month",
+    [COUNTS_WEEK] = "week",         [COUNTS_DAY] = "day",   [COUNTS_WEEKDAY] = "weekday",
+    [COUNTS_HOUR] = "hour",         [COUNTS_TYPE] = "type", [COUNTS_FBI] = "fbi",
+    [COUNTS_DISTRICT] = "district", [COUNTS_BEAT] = "beat", [COUNTS_WARD] = "ward",
 };
 
 int counts_key_by_name(const char *name)
@@ -47,14 +47,14 @@ const char *counts_key_names(void)
 /* How a key maps a row to a dense group number. */
 struct keydef {
     int kind;
-    uint32_t n;                 /* number of groups */
-    int ci;                     /* the table column it reads */
+    uint32_t n;                  /* number of groups */
+    int ci;                      /* the table column it reads */
     struct colstore_dict *names; /* type and FBI keys: the strings of every row group */
-    uint32_t *rank;             /* names code -> key value (alphabetical order) */
-    uint32_t *order;            /* key value -> names code */
-    const uint32_t *lut;        /* time keys: day offset -> group; NULL otherwise */
-    int64_t day_lo;             /* time keys: first day of the lut */
-    int dense;                  /* groups with zero counts are listed too */
+    uint32_t *rank;              /* names code -> key value (alphabetical order) */
+    uint32_t *order;             /* key value -> names code */
+    const uint32_t *lut;         /* time keys: day offset -> group; NULL otherwise */
+    int64_t day_lo;              /* time keys: first day of the lut */
+    int dense;                   /* groups with zero counts are listed too */
     /* time keys: the first period's start, for labels */
     int64_t period0;
 };
@@ -65,15 +65,15 @@ struct counts_result {
     struct counts_row *rows;
     size_t nrows;
     uint64_t total, in_period;
-    const struct colstore_table *t;   /* for labels (dictionary strings) */
+    const struct colstore_table *t; /* for labels (dictionary strings) */
     char *area_name[256];
     int area_known[256];
     double pop[256];
-    double pop_scope;                 /* population of every area in scope */
+    double pop_scope; /* population of every area in scope */
     char pop_source[64];
-    char fbi_list[512];               /* the FBI codes filtered on, for the JSON */
+    char fbi_list[512]; /* the FBI codes filtered on, for the JSON */
     struct strbuf warn;
-    int64_t first_day, last_day;      /* the period reported */
+    int64_t first_day, last_day; /* the period reported */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -248,8 +248,8 @@ static void codes_lut(const struct colstore_col *c, size_t lo, size_t n, const u
 
 /* g[j] = g[j] * k->n + group of row lo + j, for one row group. glut maps a
  * dictionary key's codes in this group to key values (nglut entries). */
-static void key_groups(const struct keydef *k, const struct colstore_group *gr, int ci_t,
-                       size_t lo, size_t n, uint32_t *g, const uint32_t *glut, size_t nglut)
+static void key_groups(const struct keydef *k, const struct colstore_group *gr, int ci_t, size_t lo,
+                       size_t n, uint32_t *g, const uint32_t *glut, size_t nglut)
 {
     const struct colstore_col *tcol = colstore_group_col(gr, (size_t)ci_t);
     size_t j;
@@ -415,7 +415,7 @@ static int cmp_names(const void *x, const void *y)
  * day). counts[key] += the filters' product, with no branch on the data.
  */
 static const uint8_t all_ones[256] = {
-#define O4 1, 1, 1, 1
+#define O4  1, 1, 1, 1
 #define O16 O4, O4, O4, O4
 #define O64 O16, O16, O16, O16
     O64, O64, O64, O64
@@ -446,18 +446,18 @@ static int fused_ok(const struct counts_result *r, const struct colstore_group *
 
 /* counts[key] += 1 runs into itself when neighbouring rows share a key:
  * four interleaved tallies let the additions overlap. */
-#define FUSED_LOOP(KEY, MASK)                                                                     \
-    do {                                                                                          \
-        for (j = lo; j + 4 <= hi; j += 4) {                                                       \
-            size_t j0 = j, j1 = j + 1, j2 = j + 2, j3 = j + 3;                                    \
-            (void)j0;                                                                             \
-            h[0][KEY(j0)] += MASK(j0);                                                            \
-            h[1][KEY(j1)] += MASK(j1);                                                            \
-            h[2][KEY(j2)] += MASK(j2);                                                            \
-            h[3][KEY(j3)] += MASK(j3);                                                            \
-        }                                                                                         \
-        for (; j < hi; j++)                                                                       \
-            h[0][KEY(j)] += MASK(j);                                                              \
+#define FUSED_LOOP(KEY, MASK)                                                                      \
+    do {                                                                                           \
+        for (j = lo; j + 4 <= hi; j += 4) {                                                        \
+            size_t j0 = j, j1 = j + 1, j2 = j + 2, j3 = j + 3;                                     \
+            (void)j0;                                                                              \
+            h[0][KEY(j0)] += MASK(j0);                                                             \
+            h[1][KEY(j1)] += MASK(j1);                                                             \
+            h[2][KEY(j2)] += MASK(j2);                                                             \
+            h[3][KEY(j3)] += MASK(j3);                                                             \
+        }                                                                                          \
+        for (; j < hi; j++)                                                                        \
+            h[0][KEY(j)] += MASK(j);                                                               \
     } while (0)
 
 static void fused_scan(const struct counts_result *r, const struct colstore_group *gr,
@@ -481,10 +481,10 @@ static void fused_scan(const struct counts_result *r, const struct colstore_grou
             l[f] = all_ones;
         }
     }
-#define MASK1(i) (uint32_t)l[0][c[0][i]]
+#define MASK1(i) (uint32_t) l[0][c[0][i]]
 #define MASK2(i) (uint32_t)(l[0][c[0][i]] & l[1][c[1][i]])
 #define MASK3(i) (uint32_t)(l[0][c[0][i]] & l[1][c[1][i]] & l[2][c[2][i]])
-#define ONE(i) 1u
+#define ONE(i)   1u
     if (kd->lut) {
         const int64_t *t = colstore_col_data(colstore_group_col(gr, (size_t)ci_t));
         const uint32_t *dl = kd->lut;
@@ -573,8 +573,7 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
         for (a = 0; a < 256; a++)
             r->pop[a] = NAN;
         /* population is only needed for rates */
-        if ((q->rate || q->population) &&
-            (rc = store_each_population(st, NULL, pop_cb, &pc, err)))
+        if ((q->rate || q->population) && (rc = store_each_population(st, NULL, pop_cb, &pc, err)))
             goto fail;
         for (a = 1; a < 255; a++)
             if (pc.source[a][0]) {
@@ -582,8 +581,7 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
                 break;
             }
         if (q->population && !r->pop_source[0]) {
-            cscc_err_set(err, CSCC_EINVAL, "no population figures from source '%s'",
-                         q->population);
+            cscc_err_set(err, CSCC_EINVAL, "no population figures from source '%s'", q->population);
             goto fail;
         }
     }
@@ -721,8 +719,8 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
             break;
         default:
             kd->dense = 1;
-            if (build_time_key(kd, r->first_day, r->last_day < r->first_day ? r->first_day - 1
-                                                                             : r->last_day)) {
+            if (build_time_key(kd, r->first_day,
+                               r->last_day < r->first_day ? r->first_day - 1 : r->last_day)) {
                 cscc_err_set(err, CSCC_ENOMEM, "out of memory");
                 goto fail;
             }
@@ -770,18 +768,19 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
             }
             for (k = 0; k < q->nkeys; k++)
                 if (r->kd[k].names)
-                    klut[k] = dict_key_lut(&r->kd[k],
-                                           colstore_group_col(gr, (size_t)r->kd[k].ci), &nklut[k]);
+                    klut[k] = dict_key_lut(&r->kd[k], colstore_group_col(gr, (size_t)r->kd[k].ci),
+                                           &nklut[k]);
             /* the columns the scan reads, mapped at once */
             for (f = 0; f < nfilt; f++)
                 colstore_col_prefault(colstore_group_col(gr, (size_t)filt[f].ci), lo, hi);
             for (k = 0; k < q->nkeys; k++)
-                colstore_col_prefault(colstore_group_col(gr, (size_t)(r->kd[k].lut ||
-                                                                      r->kd[k].kind == COUNTS_WEEKDAY ||
-                                                                      r->kd[k].kind == COUNTS_HOUR
-                                                                  ? ci_t
-                                                                  : r->kd[k].ci)),
-                                      lo, hi);
+                colstore_col_prefault(
+                    colstore_group_col(gr,
+                                       (size_t)(r->kd[k].lut || r->kd[k].kind == COUNTS_WEEKDAY ||
+                                                        r->kd[k].kind == COUNTS_HOUR
+                                                    ? ci_t
+                                                    : r->kd[k].ci)),
+                    lo, hi);
             if (fused_ok(r, gr, filt, nfilt, ci_t, use_map, klut)) {
                 fused_scan(r, gr, filt, nfilt, flut, ci_t, lo, hi, flat);
                 goto group_done;
@@ -957,7 +956,7 @@ const char *counts_warnings(const struct counts_result *r)
 /* Output                                                                    */
 /* ------------------------------------------------------------------------ */
 
-static const char *const weekday_names[7] = {"Monday", "Tuesday", "Wednesday", "Thursday",
+static const char *const weekday_names[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                              "Friday", "Saturday", "Sunday"};
 
 /* Column names of a key in CSV headers and JSON members. */
@@ -1171,8 +1170,9 @@ static int write_json(const struct counts_result *r, struct strbuf *sb)
         strbuf_adds(sb, ",\"population\":");
         strbuf_add_json_str(sb, r->pop_source, strlen(r->pop_source));
     }
-    strbuf_addf(sb, "},\"data\":{\"dataset\":\"crimes\",\"generation\":%llu,"
-                    "\"rows_in_period\":%llu,\"rows_counted\":%llu,\"timezone\":\"America/Chicago\"}",
+    strbuf_addf(sb,
+                "},\"data\":{\"dataset\":\"crimes\",\"generation\":%llu,"
+                "\"rows_in_period\":%llu,\"rows_counted\":%llu,\"timezone\":\"America/Chicago\"}",
                 (unsigned long long)colstore_generation(r->t), (unsigned long long)r->in_period,
                 (unsigned long long)r->total);
     if (r->warn.len) {

@@ -45,30 +45,30 @@ int counts_key_by_name(const char *name);
 /** The names of all keys, comma-separated, for messages. */
 const char *counts_key_names(void);
 
-#define COUNTS_MAX_KEYS 2
+#define COUNTS_MAX_KEYS   2
 #define COUNTS_MAX_VALUES 64
 
 struct counts_query {
     int keys[COUNTS_MAX_KEYS];
     size_t nkeys;
     int has_from, has_to;
-    int64_t day_from, day_to;          /* inclusive day numbers (core/time.h) */
-    const char *types[COUNTS_MAX_VALUES];  /* primary types, any case */
+    int64_t day_from, day_to;             /* inclusive day numbers (core/time.h) */
+    const char *types[COUNTS_MAX_VALUES]; /* primary types, any case */
     size_t ntypes;
-    const char *fbi[COUNTS_MAX_VALUES];    /* FBI codes */
+    const char *fbi[COUNTS_MAX_VALUES]; /* FBI codes */
     size_t nfbi;
-    const char *category;              /* a category of the store ("violent"), or NULL */
+    const char *category; /* a category of the store ("violent"), or NULL */
     int areas[256];
     size_t nareas;
-    int priority;                      /* only the priority areas */
-    int rate;                          /* add rate_per_100k */
-    const char *population;            /* population source, NULL = the latest one */
+    int priority;           /* only the priority areas */
+    int rate;               /* add rate_per_100k */
+    const char *population; /* population source, NULL = the latest one */
 };
 
 struct counts_row {
-    uint32_t key[COUNTS_MAX_KEYS];     /* dense key codes; see counts_key_label() */
+    uint32_t key[COUNTS_MAX_KEYS]; /* dense key codes; see counts_key_label() */
     uint64_t count;
-    double rate;                       /* NaN when not asked for or unknown */
+    double rate; /* NaN when not asked for or unknown */
 };
 
 struct counts_result;

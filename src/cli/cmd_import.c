@@ -12,42 +12,42 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "Usage: cscc import crimes FILE...\n"
-            "       cscc import victims FILE...\n"
-            "       cscc import layer NAME FILE... (--lat COL --lon COL | --x COL --y COL\n"
-            "                   --units m|ft | --x COL --y COL --crs EPSG:N)\n"
-            "                   [--date COL [--date-format FMT]] [--id COL] [--where COL=VALUE]...\n"
-            "\n"
-            "Imports City exports into the data directory. FILE may be plain CSV or gzip, or '-'\n"
-            "for standard input. Columns are found by their header names, in any order.\n"
-            "Importing the same rows again changes nothing; a newer export replaces rows with\n"
-            "the same key (ID, or the documented composite key for rows without one). An\n"
-            "import is all or nothing: if it fails or is killed, the data is as it was.\n"
-            "\n"
-            "  crimes   \"Crimes - 2001 to present\" (the 22-column portal export or the\n"
-            "           20-column variant); rows without a Community Area are placed in one\n"
-            "           from their Latitude/Longitude\n"
-            "  victims  \"Violence Reduction - Victims of Homicides and Non-Fatal Shootings\";\n"
-            "           victims' names are never stored\n"
-            "  layer    any point layer (311 requests, licences, an analyst's CSV) as NAME\n"
-            "\n"
-            "Options:\n"
-            "  --threads N          parser threads (default: one per CPU)\n"
-            "  --max-rejected P     fail if more than P%% of rows are rejected (default 10)\n"
-            "  --lat COL, --lon COL    WGS84 coordinate columns of a layer\n"
-            "  --x COL, --y COL        projected coordinate columns of a layer, in the city's\n"
-            "                          State Plane (--units m or ft) or in --crs\n"
-            "  --date COL           the event date column of a layer\n"
-            "  --date-format FMT    its format, e.g. %%d/%%m/%%Y (default: detected)\n"
-            "  --id COL             a column that identifies a layer's rows\n"
-            "  --where COL=VALUE    keep only rows whose COL equals VALUE (case-insensitive);\n"
-            "                       repeat for several values (OR) or columns (AND)\n"
-            "  --no-progress        no progress line\n"
-            "\n"
-            "Rejected rows are written with their row number and reason to\n"
-            "DATA/rejects/TABLE-IMPORT.csv. Exit status: 0 imported, 65 bad data (wrong file\n"
-            "or too many rejected rows), 66 no such file, 74 I/O error.\n");
+    fprintf(
+        f, "Usage: cscc import crimes FILE...\n"
+           "       cscc import victims FILE...\n"
+           "       cscc import layer NAME FILE... (--lat COL --lon COL | --x COL --y COL\n"
+           "                   --units m|ft | --x COL --y COL --crs EPSG:N)\n"
+           "                   [--date COL [--date-format FMT]] [--id COL] [--where COL=VALUE]...\n"
+           "\n"
+           "Imports City exports into the data directory. FILE may be plain CSV or gzip, or '-'\n"
+           "for standard input. Columns are found by their header names, in any order.\n"
+           "Importing the same rows again changes nothing; a newer export replaces rows with\n"
+           "the same key (ID, or the documented composite key for rows without one). An\n"
+           "import is all or nothing: if it fails or is killed, the data is as it was.\n"
+           "\n"
+           "  crimes   \"Crimes - 2001 to present\" (the 22-column portal export or the\n"
+           "           20-column variant); rows without a Community Area are placed in one\n"
+           "           from their Latitude/Longitude\n"
+           "  victims  \"Violence Reduction - Victims of Homicides and Non-Fatal Shootings\";\n"
+           "           victims' names are never stored\n"
+           "  layer    any point layer (311 requests, licences, an analyst's CSV) as NAME\n"
+           "\n"
+           "Options:\n"
+           "  --threads N          parser threads (default: one per CPU)\n"
+           "  --max-rejected P     fail if more than P%% of rows are rejected (default 10)\n"
+           "  --lat COL, --lon COL    WGS84 coordinate columns of a layer\n"
+           "  --x COL, --y COL        projected coordinate columns of a layer, in the city's\n"
+           "                          State Plane (--units m or ft) or in --crs\n"
+           "  --date COL           the event date column of a layer\n"
+           "  --date-format FMT    its format, e.g. %%d/%%m/%%Y (default: detected)\n"
+           "  --id COL             a column that identifies a layer's rows\n"
+           "  --where COL=VALUE    keep only rows whose COL equals VALUE (case-insensitive);\n"
+           "                       repeat for several values (OR) or columns (AND)\n"
+           "  --no-progress        no progress line\n"
+           "\n"
+           "Rejected rows are written with their row number and reason to\n"
+           "DATA/rejects/TABLE-IMPORT.csv. Exit status: 0 imported, 65 bad data (wrong file\n"
+           "or too many rejected rows), 66 no such file, 74 I/O error.\n");
 }
 
 static void print_summary(const char *dataset, const struct ingest_summary *s)
@@ -120,7 +120,10 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
         if (cli_common_option(ctx, opt, optarg))
             continue;
         switch (opt) {
-        case 'h': usage(stdout); cscc_free(where); return CLI_OK;
+        case 'h':
+            usage(stdout);
+            cscc_free(where);
+            return CLI_OK;
         case 't':
             if (cli_parse_uint(optarg, 16, &ul) || ul < 1) {
                 cscc_free(where);
@@ -134,7 +137,8 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 
             if (end == optarg || (*end && strcmp(end, "%")) || !(p >= 0 && p <= 100)) {
                 cscc_free(where);
-                return cli_usage_error("import ", "--max-rejected takes a percentage from 0 to 100");
+                return cli_usage_error("import ",
+                                       "--max-rejected takes a percentage from 0 to 100");
             }
             o.max_rejected = p / 100.0;
             break;

@@ -62,21 +62,21 @@ static int print_one(void *arg, const struct store_import *imp)
         strbuf_init(&sb, 0);
         strbuf_addf(&sb, "{\"id\":%lld,\"dataset\":", (long long)imp->id);
         strbuf_add_json_str(&sb, imp->dataset, strlen(imp->dataset));
-        strbuf_addf(&sb, ",\"status\":\"%s\",\"started_at\":\"%s\",\"finished_at\":", status_name(imp->status), s);
+        strbuf_addf(&sb, ",\"status\":\"%s\",\"started_at\":\"%s\",\"finished_at\":",
+                    status_name(imp->status), s);
         if (imp->finished_at)
             strbuf_addf(&sb, "\"%s\"", e);
         else
             strbuf_adds(&sb, "null");
-        strbuf_addf(&sb,
-                    ",\"rows_read\":%lld,\"rows_new\":%lld,\"rows_updated\":%lld,"
-                    "\"rows_unchanged\":%lld,\"rows_rejected\":%lld,\"generation\":%lld,\"files\":%s,"
-                    "\"rejects_by_reason\":%s,\"rejects_file\":",
-                    (long long)imp->rows_read, (long long)imp->rows_new,
-                    (long long)imp->rows_updated, (long long)imp->rows_unchanged,
-                    (long long)imp->rows_rejected, (long long)imp->generation,
-                    imp->files && imp->files[0] ? imp->files : "[]",
-                    imp->rejects_by_reason && imp->rejects_by_reason[0] ? imp->rejects_by_reason
-                                                                         : "{}");
+        strbuf_addf(
+            &sb,
+            ",\"rows_read\":%lld,\"rows_new\":%lld,\"rows_updated\":%lld,"
+            "\"rows_unchanged\":%lld,\"rows_rejected\":%lld,\"generation\":%lld,\"files\":%s,"
+            "\"rejects_by_reason\":%s,\"rejects_file\":",
+            (long long)imp->rows_read, (long long)imp->rows_new, (long long)imp->rows_updated,
+            (long long)imp->rows_unchanged, (long long)imp->rows_rejected,
+            (long long)imp->generation, imp->files && imp->files[0] ? imp->files : "[]",
+            imp->rejects_by_reason && imp->rejects_by_reason[0] ? imp->rejects_by_reason : "{}");
         strbuf_add_json_str(&sb, imp->rejects_file ? imp->rejects_file : "",
                             imp->rejects_file ? strlen(imp->rejects_file) : 0);
         strbuf_adds(&sb, ",\"message\":");

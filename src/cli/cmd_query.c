@@ -127,28 +127,33 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
             break;
         case 'F':
             if (cscc_parse_day(optarg, &q.day_from))
-                return cli_usage_error("query counts ", "--from takes a date YYYY-MM-DD, not '%s'", optarg);
+                return cli_usage_error("query counts ", "--from takes a date YYYY-MM-DD, not '%s'",
+                                       optarg);
             q.has_from = 1;
             break;
         case 'T':
             if (cscc_parse_day(optarg, &q.day_to))
-                return cli_usage_error("query counts ", "--to takes a date YYYY-MM-DD, not '%s'", optarg);
+                return cli_usage_error("query counts ", "--to takes a date YYYY-MM-DD, not '%s'",
+                                       optarg);
             q.has_to = 1;
             break;
         case 'c': q.category = optarg; break;
         case 't':
             if (q.ntypes == COUNTS_MAX_VALUES)
-                return cli_usage_error("query counts ", "too many --type values (at most %d)", COUNTS_MAX_VALUES);
+                return cli_usage_error("query counts ", "too many --type values (at most %d)",
+                                       COUNTS_MAX_VALUES);
             q.types[q.ntypes++] = optarg;
             break;
         case 'f':
             if (q.nfbi == COUNTS_MAX_VALUES)
-                return cli_usage_error("query counts ", "too many --fbi values (at most %d)", COUNTS_MAX_VALUES);
+                return cli_usage_error("query counts ", "too many --fbi values (at most %d)",
+                                       COUNTS_MAX_VALUES);
             q.fbi[q.nfbi++] = optarg;
             break;
         case 'a':
             if (cli_parse_uint(optarg, 254, &ul) || ul == 0)
-                return cli_usage_error("query counts ", "--area takes a community area number, not '%s'", optarg);
+                return cli_usage_error("query counts ",
+                                       "--area takes a community area number, not '%s'", optarg);
             if (q.nareas < 254)
                 q.areas[q.nareas++] = (int)ul;
             break;
@@ -167,7 +172,8 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
             else if (!strcmp(optarg, "table"))
                 fmt = COUNTS_TABLE;
             else
-                return cli_usage_error("query counts ", "--format is csv, json or table, not '%s'", optarg);
+                return cli_usage_error("query counts ", "--format is csv, json or table, not '%s'",
+                                       optarg);
             break;
         default: return cli_usage_error("query counts ", "bad option");
         }

@@ -44,9 +44,7 @@ static void usage(FILE *f)
 int cli_common_option(struct cli_ctx *ctx, int opt, const char *arg)
 {
     switch (opt) {
-    case 'D':
-        ctx->data_dir = arg;
-        return 1;
+    case 'D': ctx->data_dir = arg; return 1;
     case 'q':
         ctx->quiet = 1;
         cscc_log_set_level(CSCC_LOG_WARN);
@@ -71,12 +69,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"data", required_argument, NULL, 'D'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+        {"data", required_argument, NULL, 'D'}, {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0},
     };
     struct cli_ctx ctx = {0};
     const struct cli_command *c;
@@ -91,17 +86,10 @@ int main(int argc, char **argv)
         if (cli_common_option(&ctx, opt, optarg))
             continue;
         switch (opt) {
-        case 'v':
-            cscc_log_set_level(CSCC_LOG_DEBUG);
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_OK;
-        case 'V':
-            printf("cscc %s\n", CSCC_VERSION);
-            return CLI_OK;
-        default:
-            return cli_usage_error(NULL, "unknown option; see the list below");
+        case 'v': cscc_log_set_level(CSCC_LOG_DEBUG); break;
+        case 'h': usage(stdout); return CLI_OK;
+        case 'V': printf("cscc %s\n", CSCC_VERSION); return CLI_OK;
+        default: return cli_usage_error(NULL, "unknown option; see the list below");
         }
     }
     if (optind >= argc) {

@@ -72,9 +72,9 @@ struct colstore_writer {
     struct cs_schema *schema;
     int sort_col;
     pthread_mutex_t lock;
-    uint64_t end;             /* next free byte of the file */
-    struct cs_group *groups;  /* [ngroups] */
-    struct cs_coldir *dirs;   /* [ngroups * ncols] */
+    uint64_t end;            /* next free byte of the file */
+    struct cs_group *groups; /* [ngroups] */
+    struct cs_coldir *dirs;  /* [ngroups * ncols] */
     size_t ngroups, capgroups;
     uint64_t nrows;
     struct dictref *dicts;
@@ -87,15 +87,15 @@ struct wjob {
     int fd;
     size_t nsegs;
     const struct colstore_wcol *cols;
-    struct cs_coldir *dir;    /* [ncols] */
-    uint8_t *write_dict;      /* [ncols]: this group writes the column's dictionary */
+    struct cs_coldir *dir; /* [ncols] */
+    uint8_t *write_dict;   /* [ncols]: this group writes the column's dictionary */
     size_t ncols;
     const struct colstore_order *ord;
     size_t nrows;
-    int sort_col;             /* written by the calling thread beforehand */
+    int sort_col; /* written by the calling thread beforehand */
     void (*column_done)(void *arg, size_t col);
     void *arg;
-    _Atomic size_t next;      /* next column to write */
+    _Atomic size_t next; /* next column to write */
     _Atomic int failed;
     int err_code;
     int err_errno;
@@ -194,24 +194,23 @@ static inline uint32_t seg_code(const void *data, unsigned w, size_t r)
     }
 }
 
-#define SCATTER(T, VALUE)                                                                         \
-    do {                                                                                          \
-        T *st = stage;                                                                            \
-        if (!pos) {                                                                               \
-            for (r = 0; r < n; r++)                                                               \
-                st[base + r] = (T)(VALUE);                                                        \
-            break;                                                                                \
-        }                                                                                         \
-        for (r = 0; r < n; r++) {                                                                 \
-            uint32_t p = pos[r];                                                                  \
-            if (p != COLSTORE_DROP)                                                               \
-                st[p] = (T)(VALUE);                                                               \
-        }                                                                                         \
+#define SCATTER(T, VALUE)                                                                          \
+    do {                                                                                           \
+        T *st = stage;                                                                             \
+        if (!pos) {                                                                                \
+            for (r = 0; r < n; r++)                                                                \
+                st[base + r] = (T)(VALUE);                                                         \
+            break;                                                                                 \
+        }                                                                                          \
+        for (r = 0; r < n; r++) {                                                                  \
+            uint32_t p = pos[r];                                                                   \
+            if (p != COLSTORE_DROP)                                                                \
+                st[p] = (T)(VALUE);                                                                \
+        }                                                                                          \
     } while (0)
 
 /* Puts every kept row of column c into staging order. */
-static void scatter(const struct wjob *j, const struct colstore_wcol *c, size_t width,
-                    void *stage)
+static void scatter(const struct wjob *j, const struct colstore_wcol *c, size_t width, void *stage)
 {
     size_t s, r, base = 0;
 
@@ -224,8 +223,8 @@ static void scatter(const struct wjob *j, const struct colstore_wcol *c, size_t 
             /* a slot: offset in the segment's blob, length, segment */
             const uint32_t *o = src;
 
-            SCATTER(uint64_t, (uint64_t)o[r] | (uint64_t)(o[r + 1] - o[r]) << 32 |
-                                  (uint64_t)s << 48);
+            SCATTER(uint64_t,
+                    (uint64_t)o[r] | (uint64_t)(o[r + 1] - o[r]) << 32 | (uint64_t)s << 48);
         } else if (c->type == COLSTORE_DICT && c->segs[s].code_map) {
             unsigned sw = c->segs[s].code_width;
             const uint32_t *map = c->segs[s].code_map;
@@ -261,29 +260,29 @@ static void scatter(const struct wjob *j, const struct colstore_wcol *c, size_t 
 }
 
 /* Writes a staged fixed-width column in output order. */
-#define GATHER(T)                                                                                 \
-    do {                                                                                          \
-        const T *st = stage;                                                                      \
-        size_t i = 0;                                                                             \
-        while (i < j->nrows) {                                                                    \
-            size_t k = (sizeof(w->buf) - w->len) / sizeof(T), e;                                  \
-            char *out;                                                                            \
-            if (!k) {                                                                             \
-                wb_flush(w);                                                                      \
-                continue;                                                                         \
-            }                                                                                     \
-            e = i + k < j->nrows ? i + k : j->nrows;                                              \
-            out = w->buf + w->len;                                                                \
-            if (fine) {                                                                           \
-                for (; i < e; i++, out += sizeof(T))                                              \
-                    memcpy(out, &st[fine[i]], sizeof(T));                                         \
-            } else {                                                                              \
-                memcpy(out, &st[i], (e - i) * sizeof(T));                                         \
-                out += (e - i) * sizeof(T);                                                       \
-                i = e;                                                                            \
-            }                                                                                     \
-            w->len = (size_t)(out - w->buf);                                                      \
-        }                                                                                         \
+#define GATHER(T)                                                                                  \
+    do {                                                                                           \
+        const T *st = stage;                                                                       \
+        size_t i = 0;                                                                              \
+        while (i < j->nrows) {                                                                     \
+            size_t k = (sizeof(w->buf) - w->len) / sizeof(T), e;                                   \
+            char *out;                                                                             \
+            if (!k) {                                                                              \
+                wb_flush(w);                                                                       \
+                continue;                                                                          \
+            }                                                                                      \
+            e = i + k < j->nrows ? i + k : j->nrows;                                               \
+            out = w->buf + w->len;                                                                 \
+            if (fine) {                                                                            \
+                for (; i < e; i++, out += sizeof(T))                                               \
+                    memcpy(out, &st[fine[i]], sizeof(T));                                          \
+            } else {                                                                               \
+                memcpy(out, &st[i], (e - i) * sizeof(T));                                          \
+                out += (e - i) * sizeof(T);                                                        \
+                i = e;                                                                             \
+            }                                                                                      \
+            w->len = (size_t)(out - w->buf);                                                       \
+        }                                                                                          \
     } while (0)
 
 static void gather(const struct wjob *j, size_t width, const void *stage, struct wbuf *w)
@@ -580,8 +579,8 @@ static uint64_t layout_group(struct colstore_writer *w, const struct wjob *j, ui
 }
 
 struct colstore_writer *colstore_writer_new(const char *path,
-                                            const struct colstore_schema_col *schema,
-                                            size_t ncols, int sort_col, struct cscc_err *err)
+                                            const struct colstore_schema_col *schema, size_t ncols,
+                                            int sort_col, struct cscc_err *err)
 {
     struct colstore_writer *w;
     size_t i;
@@ -645,8 +644,7 @@ static void shift(uint64_t *off, uint64_t base)
 
 int colstore_writer_add(struct colstore_writer *w, const struct colstore_wcol *cols, size_t nsegs,
                         const struct colstore_order *order, size_t nrows, int threads,
-                        void (*column_done)(void *arg, size_t col), void *arg,
-                        struct cscc_err *err)
+                        void (*column_done)(void *arg, size_t col), void *arg, struct cscc_err *err)
 {
     struct cs_group g;
     struct wjob job;
@@ -711,8 +709,9 @@ int colstore_writer_add(struct colstore_writer *w, const struct colstore_wcol *c
         scatter(&job, &cols[w->sort_col], 8, tstage);
         rc = day_index(tstage, order->fine, nrows, &g.day_min, &g.ndays, &dayidx);
         if (rc) {
-            cscc_err_set(err, rc, rc == CSCC_ENOMEM ? "out of memory for the day index"
-                                                    : "rows are not in time order");
+            cscc_err_set(err, rc,
+                         rc == CSCC_ENOMEM ? "out of memory for the day index"
+                                           : "rows are not in time order");
             goto out;
         }
     }
@@ -881,8 +880,8 @@ int colstore_writer_finish(struct colstore_writer *w, const struct colstore_wopt
     return rc;
 }
 
-int colstore_write(const char *path, const struct colstore_wcol *cols, size_t ncols,
-                   size_t nsegs, const struct colstore_order *order, size_t nrows,
+int colstore_write(const char *path, const struct colstore_wcol *cols, size_t ncols, size_t nsegs,
+                   const struct colstore_order *order, size_t nrows,
                    const struct colstore_wopts *opts, struct cscc_err *err)
 {
     struct colstore_schema_col schema[4096];
@@ -922,8 +921,7 @@ int colstore_commit(const char *tmp_path, const char *final_path, struct cscc_er
     }
     close(fd);
     if (rename(tmp_path, final_path) < 0)
-        return cscc_err_errno(err, CSCC_EIO, errno, "cannot rename %s to %s", tmp_path,
-                              final_path);
+        return cscc_err_errno(err, CSCC_EIO, errno, "cannot rename %s to %s", tmp_path, final_path);
     snprintf(dirbuf, sizeof(dirbuf), "%s", final_path);
     dfd = open(dirname(dirbuf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)

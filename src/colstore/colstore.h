@@ -44,7 +44,7 @@ enum colstore_type {
 #define COLSTORE_NULL_I64 INT64_MIN
 #define COLSTORE_NULL_I32 INT32_MIN
 #define COLSTORE_NULL_U16 UINT16_MAX
-#define COLSTORE_NULL_U8 UINT8_MAX
+#define COLSTORE_NULL_U8  UINT8_MAX
 #define COLSTORE_NAME_MAX 55
 
 /** Bytes per value of a fixed-width type (0 for DICT and STR). */
@@ -95,10 +95,10 @@ const char *colstore_dict_str(const struct colstore_dict *d, uint32_t code, size
  * by each import thread), so nothing is copied twice.
  */
 struct colstore_seg {
-    const void *data;      /* fixed types: values; DICT: codes; STR: uint32 offsets [n+1] */
-    const char *blob;      /* STR: the bytes the offsets index, followed by at least 16
-                              readable bytes; each string at most 65535 bytes */
-    uint8_t code_width;    /* DICT: bytes per code in data (1, 2 or 4) */
+    const void *data;         /* fixed types: values; DICT: codes; STR: uint32 offsets [n+1] */
+    const char *blob;         /* STR: the bytes the offsets index, followed by at least 16
+                                 readable bytes; each string at most 65535 bytes */
+    uint8_t code_width;       /* DICT: bytes per code in data (1, 2 or 4) */
     const uint32_t *code_map; /* DICT: maps this segment's codes to the column's dictionary
                                  (a stored group with its own dictionary), or NULL */
     uint32_t code_map_len;    /* entries of code_map; a code past it maps to 0 ("") */
@@ -106,10 +106,10 @@ struct colstore_seg {
 
 /** One output column. */
 struct colstore_wcol {
-    const char *name;                    /* at most COLSTORE_NAME_MAX bytes */
+    const char *name; /* at most COLSTORE_NAME_MAX bytes */
     enum colstore_type type;
-    const struct colstore_dict *dict;    /* DICT: the dictionary every segment's codes refer to */
-    const struct colstore_seg *segs;     /* [nsegs] */
+    const struct colstore_dict *dict; /* DICT: the dictionary every segment's codes refer to */
+    const struct colstore_seg *segs;  /* [nsegs] */
 };
 
 struct colstore_wopts {
@@ -117,8 +117,8 @@ struct colstore_wopts {
     int64_t import_id;     /* provenance id of the import that wrote it, 0 if none */
     const char *meta_json; /* free-form metadata (time zone, schema, import summary), may be NULL */
     /* for colstore_write only: */
-    int sort_col;          /* index of the I64 time column rows are sorted by, or -1 */
-    int threads;           /* columns written in parallel by this many threads (>= 1) */
+    int sort_col; /* index of the I64 time column rows are sorted by, or -1 */
+    int threads;  /* columns written in parallel by this many threads (>= 1) */
     /* Called (from a writer thread) once the source data of column i is no
      * longer needed, e.g. to free it or drop an old table's pages from
      * memory. May be NULL. */
@@ -149,7 +149,7 @@ struct colstore_order {
 
 /** A column of a table's schema. */
 struct colstore_schema_col {
-    const char *name;                   /* at most COLSTORE_NAME_MAX bytes */
+    const char *name; /* at most COLSTORE_NAME_MAX bytes */
     enum colstore_type type;
 };
 
@@ -161,8 +161,8 @@ struct colstore_writer;
  * sorted by (NULL values first), or -1. NULL on error.
  */
 struct colstore_writer *colstore_writer_new(const char *path,
-                                            const struct colstore_schema_col *schema,
-                                            size_t ncols, int sort_col, struct cscc_err *err);
+                                            const struct colstore_schema_col *schema, size_t ncols,
+                                            int sort_col, struct cscc_err *err);
 /**
  * Appends a row group: the kept rows of nsegs segments in the two-level
  * order. cols[i] must have the schema's name and type. May be called from
@@ -188,8 +188,8 @@ void colstore_writer_free(struct colstore_writer *w);
  * the output order is ascending on that column (NULL values first).
  * On error the file at path is removed and err says what failed.
  */
-int colstore_write(const char *path, const struct colstore_wcol *cols, size_t ncols,
-                   size_t nsegs, const struct colstore_order *order, size_t nrows,
+int colstore_write(const char *path, const struct colstore_wcol *cols, size_t ncols, size_t nsegs,
+                   const struct colstore_order *order, size_t nrows,
                    const struct colstore_wopts *opts, struct cscc_err *err);
 
 /**

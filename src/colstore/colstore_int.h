@@ -21,11 +21,11 @@
 
 #include <stdint.h>
 
-#define CS_MAGIC "CSCCTBL2"
-#define CS_VERSION 2
+#define CS_MAGIC        "CSCCTBL2"
+#define CS_VERSION      2
 #define CS_HEADER_SPACE 4096
-#define CS_ALIGN 64
-#define CS_PAD 16
+#define CS_ALIGN        64
+#define CS_PAD          16
 
 struct cs_header {
     char magic[8];

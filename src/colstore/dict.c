@@ -11,18 +11,18 @@
  * arrays: the hash's high half, the code, and where the string is. */
 struct slot {
     uint32_t tag;
-    uint32_t code1;  /* code + 1; 0 = empty */
+    uint32_t code1; /* code + 1; 0 = empty */
     uint32_t off;
     uint32_t len;
 };
 
 struct colstore_dict {
-    uint64_t id;        /* unique in the process: tells dictionaries apart */
-    uint32_t count;     /* entries, including "" at code 0 */
-    uint32_t max;       /* most entries allowed */
-    uint32_t *off;      /* [count + 1] offsets into blob; entry i is blob[off[i] .. off[i+1]-1) */
+    uint64_t id;    /* unique in the process: tells dictionaries apart */
+    uint32_t count; /* entries, including "" at code 0 */
+    uint32_t max;   /* most entries allowed */
+    uint32_t *off;  /* [count + 1] offsets into blob; entry i is blob[off[i] .. off[i+1]-1) */
     size_t off_cap;
-    char *blob;         /* each string followed by a NUL */
+    char *blob; /* each string followed by a NUL */
     size_t blob_len, blob_cap;
     struct slot *slots; /* open addressing; code + 1 == 0 marks an empty slot */
     size_t nslots;      /* power of two */

@@ -106,7 +106,6 @@ void cscc_free(void *p)
     free(p);
 }
 
-
 /* Below this, plain malloc is as good. */
 #define BIG_MIN ((size_t)4 << 20)
 

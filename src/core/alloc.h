@@ -33,8 +33,8 @@ void cscc_free(void *p);
  * Large arrays that grow (the columns of an import). Memory is mapped
  * directly and asked to be backed by 2 MiB pages where the kernel allows:
  * first writes to fresh memory cost far less. Pages are zeroed. The caller
- * keeps the size; blocks only grow (new_size >= old_size). NULL on failure (the old block stays valid on a failed
- * realloc). cscc_big_free(NULL, 0) is a no-op.
+ * keeps the size; blocks only grow (new_size >= old_size). NULL on failure (the old block stays
+ * valid on a failed realloc). cscc_big_free(NULL, 0) is a no-op.
  */
 void *cscc_big_alloc(size_t size);
 void *cscc_big_realloc(void *p, size_t old_size, size_t new_size);

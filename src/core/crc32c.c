@@ -47,7 +47,7 @@ static uint32_t crc_soft(uint32_t c, const unsigned char *p, size_t n)
 
 #if defined(__x86_64__)
 __attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t c, const unsigned char *p,
-                                                          size_t n)
+                                                         size_t n)
 {
     uint64_t c64 = c;
 

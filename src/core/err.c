@@ -65,11 +65,11 @@ void cscc_err_format(const struct cscc_err *err, char *buf, size_t size)
 {
     size_t n = 0;
 
-#define PUT(...)                                                                          \
-    do {                                                                                  \
-        int w_ = snprintf(buf + n, size - n, __VA_ARGS__);                                \
-        if (w_ > 0)                                                                       \
-            n = (size_t)w_ >= size - n ? size - 1 : n + (size_t)w_;                       \
+#define PUT(...)                                                                                   \
+    do {                                                                                           \
+        int w_ = snprintf(buf + n, size - n, __VA_ARGS__);                                         \
+        if (w_ > 0)                                                                                \
+            n = (size_t)w_ >= size - n ? size - 1 : n + (size_t)w_;                                \
     } while (0)
 
     if (!size)

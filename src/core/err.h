@@ -14,29 +14,29 @@
 
 enum {
     CSCC_OK = 0,
-    CSCC_EINVAL = -1,   /* bad argument or usage */
-    CSCC_ENOMEM = -2,   /* an input-sized allocation failed */
-    CSCC_EIO = -3,      /* read, write, fsync, rename failed */
-    CSCC_ENOENT = -4,   /* file or object does not exist */
-    CSCC_EDATA = -5,    /* input data is malformed */
-    CSCC_ELIMIT = -6,   /* a configured limit was exceeded */
-    CSCC_EEXIST = -7,   /* already exists */
-    CSCC_EBUSY = -8,    /* locked by another process */
-    CSCC_ESTORE = -9,   /* the database reported an error */
+    CSCC_EINVAL = -1,     /* bad argument or usage */
+    CSCC_ENOMEM = -2,     /* an input-sized allocation failed */
+    CSCC_EIO = -3,        /* read, write, fsync, rename failed */
+    CSCC_ENOENT = -4,     /* file or object does not exist */
+    CSCC_EDATA = -5,      /* input data is malformed */
+    CSCC_ELIMIT = -6,     /* a configured limit was exceeded */
+    CSCC_EEXIST = -7,     /* already exists */
+    CSCC_EBUSY = -8,      /* locked by another process */
+    CSCC_ESTORE = -9,     /* the database reported an error */
     CSCC_EINTERNAL = -10, /* a bug: should not happen */
-    CSCC_EPERM = -11,   /* not allowed */
-    CSCC_ECANCELED = -12 /* stopped on request */
+    CSCC_EPERM = -11,     /* not allowed */
+    CSCC_ECANCELED = -12  /* stopped on request */
 };
 
 /** Where and what went wrong. Zero-initialise, or call cscc_err_clear(). */
 struct cscc_err {
-    int code;          /* CSCC_E*, 0 when no error */
-    char msg[512];     /* lowercase, no full stop, says what failed first */
-    char file[256];    /* input file, "" when not applicable */
-    uint64_t row;      /* 1-based record number (header is row 1), 0 when unknown */
-    uint64_t line;     /* 1-based physical line, 0 when unknown */
-    int column;        /* 1-based column (field index), 0 when unknown */
-    char field[64];    /* column or field name, "" when unknown */
+    int code;       /* CSCC_E*, 0 when no error */
+    char msg[512];  /* lowercase, no full stop, says what failed first */
+    char file[256]; /* input file, "" when not applicable */
+    uint64_t row;   /* 1-based record number (header is row 1), 0 when unknown */
+    uint64_t line;  /* 1-based physical line, 0 when unknown */
+    int column;     /* 1-based column (field index), 0 when unknown */
+    char field[64]; /* column or field name, "" when unknown */
 };
 
 /** Resets err to "no error". Accepts NULL. */

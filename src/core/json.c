@@ -96,8 +96,7 @@ out:
     return rc;
 }
 
-json_t *cscc_json_load_file(const char *path, size_t max_bytes, int max_depth,
-                            struct cscc_err *err)
+json_t *cscc_json_load_file(const char *path, size_t max_bytes, int max_depth, struct cscc_err *err)
 {
     char *buf;
     size_t len;

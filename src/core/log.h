@@ -17,8 +17,8 @@ enum cscc_log_level cscc_log_get_level(void);
 void cscc_log(enum cscc_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 #define cscc_error(...) cscc_log(CSCC_LOG_ERROR, __VA_ARGS__)
-#define cscc_warn(...) cscc_log(CSCC_LOG_WARN, __VA_ARGS__)
-#define cscc_info(...) cscc_log(CSCC_LOG_INFO, __VA_ARGS__)
+#define cscc_warn(...)  cscc_log(CSCC_LOG_WARN, __VA_ARGS__)
+#define cscc_info(...)  cscc_log(CSCC_LOG_INFO, __VA_ARGS__)
 #define cscc_debug(...) cscc_log(CSCC_LOG_DEBUG, __VA_ARGS__)
 
 /** 1 when standard error is a terminal (progress lines are shown). */
@@ -29,7 +29,6 @@ void cscc_log_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 void cscc_log_progress_done(void);
 
 /** Prints "cscc: fatal: ..." and exits with status. Startup errors only. */
-void cscc_die(int status, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3), noreturn));
+void cscc_die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
 #endif

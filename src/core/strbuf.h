@@ -14,10 +14,10 @@
 #include <stddef.h>
 
 struct strbuf {
-    char *buf;   /* NUL-terminated contents; never NULL after init */
-    size_t len;  /* bytes used, not counting the NUL */
-    size_t cap;  /* bytes allocated; 0 while buf points at a static "" */
-    size_t max;  /* largest len allowed */
+    char *buf;  /* NUL-terminated contents; never NULL after init */
+    size_t len; /* bytes used, not counting the NUL */
+    size_t cap; /* bytes allocated; 0 while buf points at a static "" */
+    size_t max; /* largest len allowed */
 };
 
 /** Initialises an empty buffer that may grow to max bytes (0 = 1 GiB). */

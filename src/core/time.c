@@ -46,7 +46,7 @@ int cscc_weekday(int64_t days)
 
 void cscc_iso_week(int64_t days, int *iso_year, int *week)
 {
-    int wd = cscc_weekday(days);               /* 0 = Sunday */
+    int wd = cscc_weekday(days);                  /* 0 = Sunday */
     int64_t thursday = days - ((wd + 6) % 7) + 3; /* Thursday of this ISO week */
     int64_t y;
     unsigned m, d;
@@ -91,8 +91,8 @@ static int finish(struct cscc_tparse *out, int64_t y, int mo, int d, int h, int 
         return CSCC_EDATA;
     if (s == 60) /* a leap second as written; keep it in the same minute */
         s = 59;
-    out->t = cscc_days_from_civil(y, (unsigned)mo, (unsigned)d) * CSCC_SECS_PER_DAY +
-             h * 3600 + mi * 60 + s;
+    out->t = cscc_days_from_civil(y, (unsigned)mo, (unsigned)d) * CSCC_SECS_PER_DAY + h * 3600 +
+             mi * 60 + s;
     return 0;
 }
 
@@ -229,23 +229,43 @@ int cscc_parse_datetime_fmt(const char *s, size_t len, const char *fmt, struct c
             continue;
         }
         switch (*++fmt) {
-        case 'Y': y = digits(&p, end, 4, 4); if (y < 0) return CSCC_EDATA; break;
+        case 'Y':
+            y = digits(&p, end, 4, 4);
+            if (y < 0)
+                return CSCC_EDATA;
+            break;
         case 'y':
             if ((y = digits(&p, end, 2, 2)) < 0)
                 return CSCC_EDATA;
             y += y < 69 ? 2000 : 1900; /* POSIX strptime's pivot */
             break;
-        case 'm': if ((mo = digits(&p, end, 1, 2)) < 0) return CSCC_EDATA; break;
-        case 'd': if ((d = digits(&p, end, 1, 2)) < 0) return CSCC_EDATA; break;
-        case 'H': if ((h = digits(&p, end, 1, 2)) < 0) return CSCC_EDATA; out->has_time = 1; break;
+        case 'm':
+            if ((mo = digits(&p, end, 1, 2)) < 0)
+                return CSCC_EDATA;
+            break;
+        case 'd':
+            if ((d = digits(&p, end, 1, 2)) < 0)
+                return CSCC_EDATA;
+            break;
+        case 'H':
+            if ((h = digits(&p, end, 1, 2)) < 0)
+                return CSCC_EDATA;
+            out->has_time = 1;
+            break;
         case 'I':
             if ((h = digits(&p, end, 1, 2)) < 0 || h < 1 || h > 12)
                 return CSCC_EDATA;
             h12 = 1;
             out->has_time = 1;
             break;
-        case 'M': if ((mi = digits(&p, end, 2, 2)) < 0) return CSCC_EDATA; break;
-        case 'S': if ((sec = digits(&p, end, 2, 2)) < 0) return CSCC_EDATA; break;
+        case 'M':
+            if ((mi = digits(&p, end, 2, 2)) < 0)
+                return CSCC_EDATA;
+            break;
+        case 'S':
+            if ((sec = digits(&p, end, 2, 2)) < 0)
+                return CSCC_EDATA;
+            break;
         case 'p':
             if (end - p < 2 || (p[1] != 'M' && p[1] != 'm'))
                 return CSCC_EDATA;

@@ -33,10 +33,10 @@ int cscc_valid_date(int64_t y, unsigned m, unsigned d);
 
 /** Result of parsing a timestamp. */
 struct cscc_tparse {
-    int64_t t;       /* civil seconds as written */
-    int has_offset;  /* 1 if the text carried "Z" or "+hh:mm"/"-hh:mm" */
-    int offset_min;  /* that offset in minutes east of UTC */
-    int has_time;    /* 0 for a bare date */
+    int64_t t;      /* civil seconds as written */
+    int has_offset; /* 1 if the text carried "Z" or "+hh:mm"/"-hh:mm" */
+    int offset_min; /* that offset in minutes east of UTC */
+    int has_time;   /* 0 for a bare date */
 };
 
 /**

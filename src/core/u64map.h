@@ -13,7 +13,7 @@ struct u64map {
     uint64_t *keys;
     uint64_t *vals;
     uint8_t *used;
-    size_t cap;   /* power of two */
+    size_t cap; /* power of two */
     size_t count;
 };
 

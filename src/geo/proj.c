@@ -19,21 +19,21 @@
 #include <strings.h>
 
 /* The PROJ functions cscc calls, resolved from the library at first use. */
-#define PROJ_FUNCS(X)                                                                             \
-    X(proj_context_create)                                                                        \
-    X(proj_context_destroy)                                                                       \
-    X(proj_context_errno)                                                                         \
-    X(proj_context_errno_string)                                                                  \
-    X(proj_context_get_database_path)                                                             \
-    X(proj_context_set_enable_network)                                                            \
-    X(proj_coord)                                                                                 \
-    X(proj_create_crs_to_crs)                                                                     \
-    X(proj_destroy)                                                                               \
-    X(proj_errno)                                                                                 \
-    X(proj_errno_reset)                                                                           \
-    X(proj_log_func)                                                                              \
-    X(proj_normalize_for_visualization)                                                           \
-    X(proj_trans)                                                                                 \
+#define PROJ_FUNCS(X)                                                                              \
+    X(proj_context_create)                                                                         \
+    X(proj_context_destroy)                                                                        \
+    X(proj_context_errno)                                                                          \
+    X(proj_context_errno_string)                                                                   \
+    X(proj_context_get_database_path)                                                              \
+    X(proj_context_set_enable_network)                                                             \
+    X(proj_coord)                                                                                  \
+    X(proj_create_crs_to_crs)                                                                      \
+    X(proj_destroy)                                                                                \
+    X(proj_errno)                                                                                  \
+    X(proj_errno_reset)                                                                            \
+    X(proj_log_func)                                                                               \
+    X(proj_normalize_for_visualization)                                                            \
+    X(proj_trans)                                                                                  \
     X(proj_trans_generic)
 
 static struct {
@@ -60,10 +60,10 @@ static void lib_load(void)
                  CSCC_PROJ_SONAME, dlerror());
         return;
     }
-#define X(f)                                                                                      \
-    if (!(lib.f = (__typeof__(&f))dlsym(h, #f))) {                                                \
-        snprintf(lib_error, sizeof(lib_error), "the PROJ library lacks %s", #f);                  \
-        return;                                                                                   \
+#define X(f)                                                                                       \
+    if (!(lib.f = (__typeof__(&f))dlsym(h, #f))) {                                                 \
+        snprintf(lib_error, sizeof(lib_error), "the PROJ library lacks %s", #f);                   \
+        return;                                                                                    \
     }
     PROJ_FUNCS(X)
 #undef X
@@ -121,9 +121,10 @@ struct geo_proj *geo_proj_new(const char *from, const char *to, struct cscc_err 
                          from, to, env ? "; PROJ_DATA is now \"" : "", env ? env : "",
                          env ? "\"" : "");
         else
-            cscc_err_set(err, CSCC_EDATA, "cannot convert from %s to %s: %s", from, to,
-                         p->msg[0] ? p->msg
-                                   : lib.proj_context_errno_string(p->ctx, lib.proj_context_errno(p->ctx)));
+            cscc_err_set(
+                err, CSCC_EDATA, "cannot convert from %s to %s: %s", from, to,
+                p->msg[0] ? p->msg
+                          : lib.proj_context_errno_string(p->ctx, lib.proj_context_errno(p->ctx)));
         goto fail;
     }
     p->pj = lib.proj_normalize_for_visualization(p->ctx, raw);
@@ -175,8 +176,8 @@ static int trans_n(struct geo_proj *p, PJ_DIRECTION dir, double *x, double *y, s
     if (bad_in == n)
         return 0;
     lib.proj_errno_reset(p->pj);
-    lib.proj_trans_generic(p->pj, dir, x, sizeof(double), n, y, sizeof(double), n, NULL, 0, 0, NULL, 0,
-                       0);
+    lib.proj_trans_generic(p->pj, dir, x, sizeof(double), n, y, sizeof(double), n, NULL, 0, 0, NULL,
+                           0, 0);
     for (i = 0; i < n; i++)
         if (!isfinite(x[i]) || !isfinite(y[i])) {
             x[i] = y[i] = NAN;

@@ -10,8 +10,27 @@
 #include <string.h>
 
 enum {
-    C_ID, C_CASE, C_DATE, C_BLOCK, C_IUCR, C_TYPE, C_DESC, C_LOCDESC, C_ARREST, C_DOMESTIC,
-    C_BEAT, C_DISTRICT, C_WARD, C_AREA, C_AREA_SRC, C_FBI, C_X, C_Y, C_UPDATED, C_LAT, C_LON,
+    C_ID,
+    C_CASE,
+    C_DATE,
+    C_BLOCK,
+    C_IUCR,
+    C_TYPE,
+    C_DESC,
+    C_LOCDESC,
+    C_ARREST,
+    C_DOMESTIC,
+    C_BEAT,
+    C_DISTRICT,
+    C_WARD,
+    C_AREA,
+    C_AREA_SRC,
+    C_FBI,
+    C_X,
+    C_Y,
+    C_UPDATED,
+    C_LAT,
+    C_LON,
     C_NCOLS
 };
 
@@ -166,9 +185,9 @@ static size_t norm_fbi(const char *p, size_t len, char out[8])
 #define MEMO_SIZE 1024
 
 struct memo {
-    uint32_t key[MEMO_SIZE];   /* the 4 IUCR characters, 0 = empty */
+    uint32_t key[MEMO_SIZE];     /* the 4 IUCR characters, 0 = empty */
     uint32_t code[MEMO_SIZE][4]; /* iucr, primary type, description, FBI code */
-    char upd[32];              /* the last Updated On text, and its value */
+    char upd[32];                /* the last Updated On text, and its value */
     size_t upd_len;
     int64_t upd_t;
 };

@@ -157,14 +157,14 @@ int ingest__parse_time(const char *p, size_t len, int64_t *out)
     if (!len)
         return 1;
     /* The portal's own form, fixed width: "01/03/2016 11:57:00 PM". */
-    if (len == 22 && p[2] == '/' && p[5] == '/' && p[10] == ' ' && p[13] == ':' &&
-        p[16] == ':' && p[19] == ' ' && (p[21] == 'M' || p[21] == 'm')) {
+    if (len == 22 && p[2] == '/' && p[5] == '/' && p[10] == ' ' && p[13] == ':' && p[16] == ':' &&
+        p[19] == ' ' && (p[21] == 'M' || p[21] == 'm')) {
         int mo = d2(p), d = d2(p + 3), yh = d2(p + 6), yl = d2(p + 8), h = d2(p + 11),
             mi = d2(p + 14), s = d2(p + 17);
         char ap = (char)(p[20] | 32);
 
-        if (mo < 1 || d < 0 || yh < 0 || yl < 0 || h < 1 || h > 12 || mi < 0 || mi > 59 ||
-            s < 0 || s > 59 || (ap != 'a' && ap != 'p') ||
+        if (mo < 1 || d < 0 || yh < 0 || yl < 0 || h < 1 || h > 12 || mi < 0 || mi > 59 || s < 0 ||
+            s > 59 || (ap != 'a' && ap != 'p') ||
             !cscc_valid_date(yh * 100 + yl, (unsigned)mo, (unsigned)d))
             return -1;
         if (h == 12)

@@ -146,8 +146,7 @@ static int recover_locked(const char *data_dir, struct store *st, const char *ta
     return 0;
 }
 
-int ingest_recover(const char *data_dir, struct store *st, const char *table,
-                   struct cscc_err *err)
+int ingest_recover(const char *data_dir, struct store *st, const char *table, struct cscc_err *err)
 {
     int fd = -1, rc;
 

@@ -31,47 +31,47 @@ struct ingest_summary {
     int64_t import_id;
     uint64_t files;
     uint64_t bytes;
-    uint64_t rows_read;        /* data records read (excluding headers) */
-    uint64_t rows_new;         /* keys not stored before */
-    uint64_t rows_updated;     /* stored rows replaced by a newer version */
-    uint64_t rows_unchanged;   /* identical to (or older than) the stored row */
-    uint64_t rows_stale;       /* of unchanged: older than the stored version */
-    uint64_t rows_duplicate;   /* superseded by a later row with the same key in these files */
+    uint64_t rows_read;      /* data records read (excluding headers) */
+    uint64_t rows_new;       /* keys not stored before */
+    uint64_t rows_updated;   /* stored rows replaced by a newer version */
+    uint64_t rows_unchanged; /* identical to (or older than) the stored row */
+    uint64_t rows_stale;     /* of unchanged: older than the stored version */
+    uint64_t rows_duplicate; /* superseded by a later row with the same key in these files */
     uint64_t rows_rejected;
-    uint64_t rows_filtered;    /* left out by --where */
-    uint64_t rows_placed;      /* community area taken from the coordinates */
-    uint64_t rows_unplaced;    /* no community area and none could be found */
-    uint64_t rows_total;       /* rows in the table after the import */
+    uint64_t rows_filtered; /* left out by --where */
+    uint64_t rows_placed;   /* community area taken from the coordinates */
+    uint64_t rows_unplaced; /* no community area and none could be found */
+    uint64_t rows_total;    /* rows in the table after the import */
     size_t nreasons;
     struct {
         char reason[96];
         uint64_t count;
     } reasons[INGEST_MAX_REASONS];
-    char rejects_file[1024];   /* "" when nothing was rejected */
-    uint64_t generation;       /* table generation after the import */
+    char rejects_file[1024]; /* "" when nothing was rejected */
+    uint64_t generation;     /* table generation after the import */
     double seconds;
-    int changed;               /* 0 when the table did not need rewriting */
+    int changed; /* 0 when the table did not need rewriting */
 };
 
 /** Options of one import. */
 struct ingest_opts {
-    const char *data_dir;      /* the data directory (tables/, rejects/ live there) */
-    struct store *store;       /* open store: reference data and provenance */
-    int threads;               /* parser threads (0 = number of CPUs, at most 16) */
-    double max_rejected;       /* abort when more than this fraction of rows is rejected (0..1);
-                                  negative = never abort */
-    int progress;              /* show a progress line on a terminal */
+    const char *data_dir; /* the data directory (tables/, rejects/ live there) */
+    struct store *store;  /* open store: reference data and provenance */
+    int threads;          /* parser threads (0 = number of CPUs, at most 16) */
+    double max_rejected;  /* abort when more than this fraction of rows is rejected (0..1);
+                             negative = never abort */
+    int progress;         /* show a progress line on a terminal */
 
     /* layer imports only */
-    const char *layer;         /* layer name: [a-z0-9_-]{1,40} */
-    const char *col_lat, *col_lon;   /* WGS84 coordinates, or */
-    const char *col_x, *col_y;       /* projected coordinates ... */
-    const char *units;               /* ... in "m" or "ft" (the city's State Plane), or */
-    const char *crs;                 /* ... in this CRS ("EPSG:26971") */
-    const char *col_date;            /* optional event date column */
-    const char *date_format;         /* strftime-style format, NULL = detect */
-    const char *col_id;              /* optional key column (default: row content) */
-    const char *const *where;        /* "COL=VALUE" filters, NULL-terminated; NULL = none */
+    const char *layer;             /* layer name: [a-z0-9_-]{1,40} */
+    const char *col_lat, *col_lon; /* WGS84 coordinates, or */
+    const char *col_x, *col_y;     /* projected coordinates ... */
+    const char *units;             /* ... in "m" or "ft" (the city's State Plane), or */
+    const char *crs;               /* ... in this CRS ("EPSG:26971") */
+    const char *col_date;          /* optional event date column */
+    const char *date_format;       /* strftime-style format, NULL = detect */
+    const char *col_id;            /* optional key column (default: row content) */
+    const char *const *where;      /* "COL=VALUE" filters, NULL-terminated; NULL = none */
 };
 
 /** Imports files (paths, "-" = standard input) into dataset "crimes", "victims" or "layer". */
@@ -86,8 +86,7 @@ int ingest_table_path(const char *data_dir, const char *table, char *buf, size_t
  * the table file carries its id (the import had committed), otherwise
  * INTERRUPTED. Takes the table's lock; CSCC_EBUSY if an import is running.
  */
-int ingest_recover(const char *data_dir, struct store *st, const char *table,
-                   struct cscc_err *err);
+int ingest_recover(const char *data_dir, struct store *st, const char *table, struct cscc_err *err);
 
 /**
  * Loads the reference data shipped in dir (community_areas.geojson,

@@ -23,7 +23,7 @@
 /* ------------------------------------------------------------------------ */
 
 struct ingest__colspec {
-    const char *name;          /* column name in the table */
+    const char *name; /* column name in the table */
     enum colstore_type type;
 };
 
@@ -31,12 +31,12 @@ struct ingest__seg {
     size_t n, cap;
     size_t ncols;
     const struct ingest__colspec *spec;
-    void *col[IB_MAX_COLS];            /* DICT: uint32 codes; STR: uint32 offsets [cap + 1] */
-    char *blob[IB_MAX_COLS];           /* STR bytes */
+    void *col[IB_MAX_COLS];  /* DICT: uint32 codes; STR: uint32 offsets [cap + 1] */
+    char *blob[IB_MAX_COLS]; /* STR bytes */
     size_t blob_len[IB_MAX_COLS], blob_cap[IB_MAX_COLS];
     struct colstore_dict *dict[IB_MAX_COLS]; /* DICT: this segment's own dictionary */
-    uint32_t file_index;               /* which input file */
-    int bad;                           /* allocation failed: the import must stop */
+    uint32_t file_index;                     /* which input file */
+    int bad;                                 /* allocation failed: the import must stop */
 };
 
 struct ingest__seg *ingest__seg_new(const struct ingest__colspec *spec, size_t ncols,
@@ -90,25 +90,25 @@ int ingest__put_str(struct ingest__seg *s, int c, size_t r, const char *p, size_
 
 /* A row that cannot be stored: why, and in which column. */
 struct ingest__reject {
-    const char *reason;        /* a fixed phrase, counted by: "bad date" */
-    const char *column;        /* source column name, may be NULL */
-    char detail[160];          /* the offending value or more words */
+    const char *reason; /* a fixed phrase, counted by: "bad date" */
+    const char *column; /* source column name, may be NULL */
+    char detail[160];   /* the offending value or more words */
 };
 
 struct ingest__worker;
 
 struct ingest__dataset {
-    const char *name;          /* "crimes" */
-    int sensitive;             /* rows hold personal data: rejects keep no raw record */
-    int sets_all;              /* parse() sets every column of a row it stores */
-    char table[64];            /* table file name: "crimes", "layer_liquor" */
+    const char *name; /* "crimes" */
+    int sensitive;    /* rows hold personal data: rejects keep no raw record */
+    int sets_all;     /* parse() sets every column of a row it stores */
+    char table[64];   /* table file name: "crimes", "layer_liquor" */
     const struct ingest__colspec *cols;
     size_t ncols;
-    int col_id;                /* I64 id (NULL when missing), or -1 */
-    int col_t;                 /* I64 civil time: the sort key; rows need one */
-    int col_updated;           /* I64 revision time, or -1 */
-    int col_area;              /* U8 community area, or -1 */
-    int ckey[4];               /* columns hashed into the composite key */
+    int col_id;      /* I64 id (NULL when missing), or -1 */
+    int col_t;       /* I64 civil time: the sort key; rows need one */
+    int col_updated; /* I64 revision time, or -1 */
+    int col_area;    /* U8 community area, or -1 */
+    int ckey[4];     /* columns hashed into the composite key */
     size_t nckey;
     /* Maps the header to the dataset; returns a binding or NULL with err
      * (CSCC_EDATA naming what is missing or what the file looks like). */
@@ -116,11 +116,11 @@ struct ingest__dataset {
                   const struct csv_row *header, const char *file, struct cscc_err *err);
     /* Parses one record into row r of w's segment: 0 stored, 1 rejected (rej
      * filled), 2 skipped by a filter (--where). */
-    int (*parse)(struct ingest__worker *w, const void *binding, const struct csv_row *rec,
-                 size_t r, struct ingest__reject *rej);
+    int (*parse)(struct ingest__worker *w, const void *binding, const struct csv_row *rec, size_t r,
+                 struct ingest__reject *rej);
     void (*unbind)(void *binding);
     void (*scratch_free)(void *scratch); /* frees a worker's scratch, may be NULL */
-    void *ctx;                 /* dataset-specific state (layer options) */
+    void *ctx;                           /* dataset-specific state (layer options) */
 };
 
 const struct ingest__dataset *ingest__crimes(void);
@@ -134,11 +134,11 @@ void ingest__layer_free(struct ingest__dataset *ds);
 struct ingest__worker {
     struct ingest__seg *seg;
     struct ingest__job *job;
-    const struct geo_areas *areas;   /* loaded on first use by ingest__place() */
-    int max_area;                    /* largest valid area number */
+    const struct geo_areas *areas; /* loaded on first use by ingest__place() */
+    int max_area;                  /* largest valid area number */
     const struct ingest_opts *opts;
     uint64_t placed, unplaced;
-    void *scratch;                   /* dataset-specific per-thread state */
+    void *scratch; /* dataset-specific per-thread state */
 };
 
 /* Finds a column by header name: case-insensitive, ' ' and '_' equal,
@@ -156,9 +156,9 @@ int ingest__place(struct ingest__worker *w, double lat, double lon);
 /* Field parsers: 0 = ok, 1 = empty (missing), -1 = malformed.              */
 /* ------------------------------------------------------------------------ */
 
-int ingest__parse_int(const char *p, size_t len, int64_t *out);   /* also "17.0" */
+int ingest__parse_int(const char *p, size_t len, int64_t *out); /* also "17.0" */
 int ingest__parse_double(const char *p, size_t len, double *out);
-int ingest__parse_bool(const char *p, size_t len, uint8_t *out);  /* true/false/yes/no/y/n/1/0 */
+int ingest__parse_bool(const char *p, size_t len, uint8_t *out); /* true/false/yes/no/y/n/1/0 */
 /* Portal "MM/DD/YYYY hh:mm:ss AM" fast, else every form of cscc_parse_datetime. */
 int ingest__parse_time(const char *p, size_t len, int64_t *out);
 /* Left-pads a 1-3 character IUCR code with zeros ("110" -> "0110"), uppercases;
@@ -217,20 +217,20 @@ struct ingest__job {
     const struct ingest__dataset *ds;
     const struct ingest_opts *opts;
     struct ingest_summary *sum;
-    struct colstore_table *old;          /* the stored table, NULL if none */
+    struct colstore_table *old;               /* the stored table, NULL if none */
     struct colstore_dict *gdict[IB_MAX_COLS]; /* global dictionaries (seeded from old) */
     struct ingest__seg *segs[IB_MAX_SEGS];
     size_t nsegs;
-    struct geo_areas *areas;            /* boundaries, loaded when a row first needs them */
+    struct geo_areas *areas; /* boundaries, loaded when a row first needs them */
     pthread_mutex_t areas_lock;
-    int areas_state;                     /* 0 not loaded, 1 loaded, -1 failed */
+    int areas_state; /* 0 not loaded, 1 loaded, -1 failed */
     int max_area;
     struct ingest__rejects *rejects;
-    const char *const *files;            /* display names of the inputs */
-    uint64_t *file_crc;                  /* CRC-32C of each input file's bytes */
-    uint8_t *file_has_crc;               /* 0: no checksum (standard input) */
+    const char *const *files; /* display names of the inputs */
+    uint64_t *file_crc;       /* CRC-32C of each input file's bytes */
+    uint8_t *file_has_crc;    /* 0: no checksum (standard input) */
     uint64_t *file_size;
-    _Atomic uint64_t bytes_done;         /* for the progress line */
+    _Atomic uint64_t bytes_done; /* for the progress line */
     _Atomic uint64_t rows_done;
     uint64_t bytes_total;
     int64_t import_id;

@@ -26,9 +26,9 @@ struct layer {
     struct ingest__dataset ds;
     struct ingest__colspec cols[IB_MAX_COLS];
     char colname[IB_MAX_COLS][COLSTORE_NAME_MAX + 1];
-    char srcname[IB_MAX_COLS][256];   /* source header name of each attribute column */
-    int area_attr;                    /* attribute column holding a community area, or -1 */
-    char crs[64];                     /* CRS of --x/--y, "" for --lat/--lon */
+    char srcname[IB_MAX_COLS][256]; /* source header name of each attribute column */
+    int area_attr;                  /* attribute column holding a community area, or -1 */
+    char crs[64];                   /* CRS of --x/--y, "" for --lat/--lon */
     struct {
         char col[256];
         char val[256];
@@ -38,7 +38,7 @@ struct layer {
 
 struct binding {
     const struct layer *l;
-    int src[IB_MAX_COLS];   /* source field of each attribute column */
+    int src[IB_MAX_COLS]; /* source field of each attribute column */
     int c_lat, c_lon, c_x, c_y, c_date, c_id;
     int where_src[MAX_WHERE];
 };
@@ -50,8 +50,8 @@ struct scratch {
 
 static int is_fixed_name(const char *s)
 {
-    static const char *const fixed[] = {"id", "row_hash", "date", "latitude", "longitude",
-                                        "community_area", "area_source"};
+    static const char *const fixed[] = {"id",        "row_hash",       "date",       "latitude",
+                                        "longitude", "community_area", "area_source"};
     size_t i;
 
     for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
@@ -113,11 +113,11 @@ static void *bind(const struct ingest__dataset *ds, const struct ingest_opts *o,
     b->c_y = o->col_y ? ingest__find_col(h, o->col_y) : -1;
     b->c_date = o->col_date ? ingest__find_col(h, o->col_date) : -1;
     b->c_id = o->col_id ? ingest__find_col(h, o->col_id) : -1;
-#define NEED(opt, idx, what)                                                                      \
-    if (o->opt && b->idx < 0) {                                                                   \
-        cscc_err_set(err, CSCC_EDATA, "%s has no column '%s' (given with %s)", file, o->opt,      \
-                     what);                                                                       \
-        goto fail;                                                                                \
+#define NEED(opt, idx, what)                                                                       \
+    if (o->opt && b->idx < 0) {                                                                    \
+        cscc_err_set(err, CSCC_EDATA, "%s has no column '%s' (given with %s)", file, o->opt,       \
+                     what);                                                                        \
+        goto fail;                                                                                 \
     }
     NEED(col_lat, c_lat, "--lat")
     NEED(col_lon, c_lon, "--lon")
@@ -231,8 +231,8 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
             rc = o->date_format ? cscc_parse_datetime_fmt(p, len, o->date_format, &tp)
                                 : cscc_parse_datetime(p, len, &tp);
             if (rc)
-                return reject(rej, o->date_format ? "date does not match --date-format"
-                                                  : "bad date",
+                return reject(rej,
+                              o->date_format ? "date does not match --date-format" : "bad date",
                               o->col_date, v);
             if (tp.has_offset && !o->date_format)
                 return reject(rej,

@@ -33,7 +33,7 @@ struct view {
     const void *data[IB_MAX_COLS];
     const char *blob[IB_MAX_COLS];
     uint8_t width[IB_MAX_COLS];
-    uint32_t *map[IB_MAX_COLS];  /* a stored group's DICT codes -> the job's dictionary */
+    uint32_t *map[IB_MAX_COLS]; /* a stored group's DICT codes -> the job's dictionary */
     uint32_t mapn[IB_MAX_COLS];
     const struct colstore_col *col[IB_MAX_COLS]; /* a stored group's columns */
     void *owned[IB_MAX_COLS]; /* null columns made up for an old table lacking them */
@@ -227,10 +227,10 @@ static uint64_t ckey_base(const struct ingest__dataset *ds, const struct view *v
 /* ------------------------------------------------------------------------ */
 
 struct keyidx {
-    uint64_t *keys;  /* hashed mode */
-    uint32_t *vals;  /* value + 1; 0 = empty slot */
-    size_t mask;     /* hashed mode: slots - 1 */
-    int direct;      /* direct mode: vals[key - lo] */
+    uint64_t *keys; /* hashed mode */
+    uint32_t *vals; /* value + 1; 0 = empty slot */
+    size_t mask;    /* hashed mode: slots - 1 */
+    int direct;     /* direct mode: vals[key - lo] */
     uint64_t lo, span;
 };
 
@@ -434,7 +434,7 @@ int ingest__sort_by_time(const int64_t *t, size_t n, uint32_t *order)
 
 struct bo {
     uint64_t base;
-    uint32_t idx;   /* old row, or new global index */
+    uint32_t idx; /* old row, or new global index */
     uint8_t noid;
 };
 
@@ -452,18 +452,18 @@ static int cmp_bo(const void *x, const void *y)
 struct merge {
     struct ingest__job *job;
     const struct ingest__dataset *ds;
-    struct view *ov;              /* the stored table's groups */
+    struct view *ov; /* the stored table's groups */
     size_t nov;
-    size_t *obase;                /* [nov + 1]: global index of each group's first row */
-    size_t nold;                  /* stored rows */
+    size_t *obase; /* [nov + 1]: global index of each group's first row */
+    size_t nold;   /* stored rows */
     int has_old;
     struct view nv[IB_MAX_SEGS];
     size_t nsegs;
     size_t base[IB_MAX_SEGS + 1]; /* global index of each segment's first row */
     size_t N;
-    uint8_t *gseg;                /* per new row: its segment */
-    uint8_t *state;               /* per new row */
-    uint8_t *old_drop;            /* per old row */
+    uint8_t *gseg;     /* per new row: its segment */
+    uint8_t *state;    /* per new row */
+    uint8_t *old_drop; /* per old row */
 };
 
 /* The stored group holding stored row o (a global index), and o's row in it. */
@@ -757,7 +757,8 @@ static int unify_dicts(struct ingest__job *job, struct cscc_err *err)
 
                 if (g < 0) {
                     cscc_free(map);
-                    return cscc_err_set(err, CSCC_ELIMIT, "column '%s' has too many distinct values",
+                    return cscc_err_set(err, CSCC_ELIMIT,
+                                        "column '%s' has too many distinct values",
                                         ds->cols[c].name);
                 }
                 map[k] = (uint32_t)g;
@@ -792,7 +793,7 @@ static void column_done(void *arg, size_t col)
 #define BUCKET_ROWS 65536
 
 struct plan {
-    uint32_t *pos[256];              /* staging position of each row of each segment */
+    uint32_t *pos[256]; /* staging position of each row of each segment */
     size_t seg_rows[256];
     uint32_t *fine;
     size_t nbuckets;
@@ -833,10 +834,10 @@ static int plan_order(struct merge *m, size_t nout, struct plan *p, struct cscc_
         views[nviews++] = &m->ov[v];
     for (v = 0; v < m->nsegs; v++)
         views[nviews++] = &m->nv[v];
-#define KEPT(vi, r)                                                                               \
-    ((vi) < m->nov ? !m->old_drop[m->obase[vi] + (r)]                                             \
-                   : (m->state[m->base[(vi) - m->nov] + (r)] == ST_NEW ||                         \
-                      m->state[m->base[(vi) - m->nov] + (r)] == ST_UPDATED))
+#define KEPT(vi, r)                                                                                \
+    ((vi) < m->nov ? !m->old_drop[m->obase[vi] + (r)]                                              \
+                   : (m->state[m->base[(vi)-m->nov] + (r)] == ST_NEW ||                            \
+                      m->state[m->base[(vi)-m->nov] + (r)] == ST_UPDATED))
     for (v = 0; v < nviews; v++) {
         for (r = 0; r < views[v]->n; r++) {
             int64_t t;
@@ -1023,9 +1024,9 @@ int ingest__merge_write(struct ingest__job *job, const char *tmp_path, int *chan
         size_t ng = colstore_ngroups(job->old);
 
         if (ng + job->nsegs > 256) {
-            rc = cscc_err_set(err, CSCC_ELIMIT,
-                              "the stored table has %zu row groups; import fewer files at once",
-                              ng);
+            rc =
+                cscc_err_set(err, CSCC_ELIMIT,
+                             "the stored table has %zu row groups; import fewer files at once", ng);
             goto out;
         }
         m->ov = cscc_xcalloc(ng ? ng : 1, sizeof(*m->ov));
@@ -1065,8 +1066,14 @@ int ingest__merge_write(struct ingest__job *job, const char *tmp_path, int *chan
         goto out;
     for (g = 0; g < m->N; g++) {
         switch (m->state[g]) {
-        case ST_NEW: sum->rows_new++; nkeep++; break;
-        case ST_UPDATED: sum->rows_updated++; nkeep++; break;
+        case ST_NEW:
+            sum->rows_new++;
+            nkeep++;
+            break;
+        case ST_UPDATED:
+            sum->rows_updated++;
+            nkeep++;
+            break;
         case ST_SAME: sum->rows_unchanged++; break;
         case ST_DUP: sum->rows_duplicate++; break;
         }
@@ -1125,8 +1132,8 @@ int ingest__merge_write(struct ingest__job *job, const char *tmp_path, int *chan
         ord.pos = (const uint32_t *const *)plan.pos;
         ord.seg_rows = plan.seg_rows;
         ord.fine = plan.fine;
-        rc = colstore_write(tmp_path, wcols, ds->ncols, m->nsegs + (size_t)seg_off, &ord, nout,
-                            &wo, err);
+        rc = colstore_write(tmp_path, wcols, ds->ncols, m->nsegs + (size_t)seg_off, &ord, nout, &wo,
+                            err);
     }
 out:
     cscc_free(wsegs);

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #define RANGE_MIN_BYTES (16u << 20) /* files smaller than this are not split */
-#define MAX_RECORD (1u << 20)
+#define MAX_RECORD      (1u << 20)
 
 /* A reject recorded by a worker before its rows' numbers are known. */
 struct lrej {
@@ -38,32 +38,32 @@ struct lrej {
 struct item {
     struct ingest__job *job;
     uint32_t file_index;
-    const char *path;          /* path to open ("-" = stdin) */
-    const char *display;       /* name shown to people */
-    int fd;                    /* range items: the shared fd */
+    const char *path;    /* path to open ("-" = stdin) */
+    const char *display; /* name shown to people */
+    int fd;              /* range items: the shared fd */
     int is_range;
-    uint64_t start, stop;      /* range items */
-    const void *binding;       /* range items: bound by the main thread */
+    uint64_t start, stop; /* range items */
+    const void *binding;  /* range items: bound by the main thread */
     size_t nfields;
     struct ingest__seg *seg;
-    uint64_t end_offset;       /* csv_offset() when done */
-    uint64_t records;          /* records consumed, good or bad */
-    uint64_t lines;            /* physical lines the part held */
-    uint32_t crc;              /* CRC-32C of the part's bytes [start, end_offset), or of the
-                                  whole file for a whole-file item */
+    uint64_t end_offset; /* csv_offset() when done */
+    uint64_t records;    /* records consumed, good or bad */
+    uint64_t lines;      /* physical lines the part held */
+    uint32_t crc;        /* CRC-32C of the part's bytes [start, end_offset), or of the
+                            whole file for a whole-file item */
     int has_crc;
-    uint64_t bytes_in;         /* whole items: bytes read from the file or stdin */
-    uint64_t header_lines;     /* range items: lines of the file's header */
-    uint64_t streamed;         /* rows written as a row group (streaming) */
-    int64_t *ids;              /* streaming: the IDs of those rows, for the duplicate check */
+    uint64_t bytes_in;     /* whole items: bytes read from the file or stdin */
+    uint64_t header_lines; /* range items: lines of the file's header */
+    uint64_t streamed;     /* rows written as a row group (streaming) */
+    int64_t *ids;          /* streaming: the IDs of those rows, for the duplicate check */
     size_t nids;
-    uint64_t filtered;         /* left out by a filter */
+    uint64_t filtered; /* left out by a filter */
     struct lrej *rej;
     size_t nrej, caprej;
     int fatal;
     struct cscc_err err;
     uint64_t placed, unplaced;
-    int dropped;               /* replaced by a sequential re-read */
+    int dropped; /* replaced by a sequential re-read */
 };
 
 static void add_lrej(struct item *it, uint64_t row, uint64_t line, const char *reason,
@@ -143,8 +143,7 @@ static void parse_loop(struct item *it, struct csv_reader *r, const void *bindin
                 break;
             }
             add_lrej(it, e.row, e.line,
-                     e.code == CSCC_ELIMIT ? "record too long or too many fields"
-                                           : "malformed CSV",
+                     e.code == CSCC_ELIMIT ? "record too long or too many fields" : "malformed CSV",
                      NULL, e.msg, NULL);
         } else if (rec.nfields != nfields) {
             char d[96];
@@ -466,9 +465,8 @@ static void run_pool(struct ingest__job *job, struct item **items, size_t nitems
             /* Each thread takes one index past the end as it leaves. */
             if (atomic_load(&p.next) >= nitems + (size_t)started || p.stop)
                 break;
-            progress(job, items[0]->file_index == items[nitems - 1]->file_index
-                              ? items[0]->display
-                              : "files");
+            progress(job, items[0]->file_index == items[nitems - 1]->file_index ? items[0]->display
+                                                                                : "files");
             nanosleep(&ts, NULL);
         }
     }
@@ -675,7 +673,8 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
             items[j]->dropped = 1;
             ingest__seg_free(items[j]->seg);
             items[j]->seg = NULL;
-            items[j]->nrej = 0;
+            while (items[j]->nrej)
+                cscc_free(items[j]->rej[--items[j]->nrej].raw);
             items[j]->records = 0;
             items[j]->filtered = 0;
             items[j]->placed = items[j]->unplaced = 0;
@@ -712,8 +711,8 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
         }
         if (!it->has_crc)
             job->file_has_crc[fi] = 0;
-        job->file_crc[fi] = cscc_crc32c_combine((uint32_t)job->file_crc[fi], it->crc,
-                                               it->end_offset - it->start);
+        job->file_crc[fi] =
+            cscc_crc32c_combine((uint32_t)job->file_crc[fi], it->crc, it->end_offset - it->start);
         if (i + 1 == nitems || items[i + 1]->file_index != fi) {
             /* bytes after the last record (blank lines) */
             uint32_t tail;
@@ -721,7 +720,7 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
             if (it->end_offset < job->file_size[fi] &&
                 (crc_range(it->fd, it->end_offset, job->file_size[fi], &tail) == 0))
                 job->file_crc[fi] = cscc_crc32c_combine((uint32_t)job->file_crc[fi], tail,
-                                                       job->file_size[fi] - it->end_offset);
+                                                        job->file_size[fi] - it->end_offset);
             else if (it->end_offset < job->file_size[fi])
                 job->file_has_crc[fi] = 0;
         }

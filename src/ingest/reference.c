@@ -95,8 +95,9 @@ static int cell_int(const struct table *t, size_t row, const char *col, int64_t 
     const char *s = cell(t, row, col);
 
     if (ingest__parse_int(s, strlen(s), out) != 0 || *out < lo || *out > hi)
-        return cscc_err_set(err, CSCC_EDATA, "%s:%zu: column '%s': '%s' is not a number from %lld to %lld",
-                            t->path, row + 2, col, s, (long long)lo, (long long)hi);
+        return cscc_err_set(err, CSCC_EDATA,
+                            "%s:%zu: column '%s': '%s' is not a number from %lld to %lld", t->path,
+                            row + 2, col, s, (long long)lo, (long long)hi);
     return 0;
 }
 
@@ -121,7 +122,8 @@ static int load_areas(struct store *st, const char *dir, struct cscc_err *err)
     n = json_array_size(features);
     areas = cscc_xcalloc(n, sizeof(*areas));
     geo = cscc_xcalloc(n, sizeof(*geo));
-    json_array_foreach(features, i, f) {
+    json_array_foreach(features, i, f)
+    {
         json_t *props = json_object_get(f, "properties"), *g = json_object_get(f, "geometry");
         json_t *num = json_object_get(props, "area"), *name = json_object_get(props, "name");
         json_t *side = json_object_get(props, "side");
@@ -209,8 +211,8 @@ out:
 
 static int load_iucr(struct store *st, const char *dir, struct cscc_err *err)
 {
-    static const char *const need[] = {"iucr", "primary_type", "description", "index_code",
-                                       "fbi_code", NULL};
+    static const char *const need[] = {"iucr",       "primary_type", "description",
+                                       "index_code", "fbi_code",     NULL};
     struct table t;
     struct store_iucr *c = NULL;
     size_t i, n;

@@ -21,8 +21,8 @@ static int grow(struct ingest__seg *s, size_t cap)
     if (cap > ((size_t)1 << 40))
         return CSCC_ENOMEM;
     for (c = 0; c < s->ncols; c++) {
-        void *p = cscc_big_realloc(s->col[c], s->cap ? col_bytes(s, c, s->cap) : 0,
-                                   col_bytes(s, c, cap));
+        void *p =
+            cscc_big_realloc(s->col[c], s->cap ? col_bytes(s, c, s->cap) : 0, col_bytes(s, c, cap));
 
         if (!p)
             return CSCC_ENOMEM;

@@ -18,10 +18,40 @@
 #include <string.h>
 
 enum {
-    V_ID, V_UID, V_CASE, V_DATE, V_BLOCK, V_VPRIM, V_IPRIM, V_GUNSHOT, V_ZIP, V_WARD, V_AREA,
-    V_AREA_SRC, V_OUTREACH, V_POLICE_AREA, V_DISTRICT, V_BEAT, V_AGE, V_SEX, V_RACE, V_VFBI,
-    V_IFBI, V_VFBI_D, V_IFBI_D, V_VIUCR, V_IIUCR, V_VIUCR_S, V_IIUCR_S, V_LOCDESC, V_HOUSE,
-    V_SENATE, V_UPDATED, V_LAT, V_LON, V_NCOLS
+    V_ID,
+    V_UID,
+    V_CASE,
+    V_DATE,
+    V_BLOCK,
+    V_VPRIM,
+    V_IPRIM,
+    V_GUNSHOT,
+    V_ZIP,
+    V_WARD,
+    V_AREA,
+    V_AREA_SRC,
+    V_OUTREACH,
+    V_POLICE_AREA,
+    V_DISTRICT,
+    V_BEAT,
+    V_AGE,
+    V_SEX,
+    V_RACE,
+    V_VFBI,
+    V_IFBI,
+    V_VFBI_D,
+    V_IFBI_D,
+    V_VIUCR,
+    V_IIUCR,
+    V_VIUCR_S,
+    V_IIUCR_S,
+    V_LOCDESC,
+    V_HOUSE,
+    V_SENATE,
+    V_UPDATED,
+    V_LAT,
+    V_LON,
+    V_NCOLS
 };
 
 static const struct ingest__colspec cols[V_NCOLS] = {
@@ -108,8 +138,7 @@ static void *bind(const struct ingest__dataset *ds, const struct ingest_opts *o,
     (void)o;
     for (i = 0; i < V_NCOLS; i++)
         b->src[i] = src_names[i] ? ingest__find_col(h, src_names[i]) : -1;
-    if (b->src[V_DATE] < 0 || b->src[V_VPRIM] < 0 ||
-        (b->src[V_UID] < 0 && b->src[V_CASE] < 0)) {
+    if (b->src[V_DATE] < 0 || b->src[V_VPRIM] < 0 || (b->src[V_UID] < 0 && b->src[V_CASE] < 0)) {
         if (ingest__find_col(h, "Primary Type") >= 0 && ingest__find_col(h, "IUCR") >= 0)
             cscc_err_set(err, CSCC_EDATA,
                          "%s is a crimes export, not a victims export; import it with "
@@ -120,9 +149,9 @@ static void *bind(const struct ingest__dataset *ds, const struct ingest_opts *o,
                          "%s is not a \"Violence Reduction - Victims of Homicides and Non-Fatal "
                          "Shootings\" export: its header lacks %s",
                          file,
-                         b->src[V_DATE] < 0 ? "'DATE'"
+                         b->src[V_DATE] < 0    ? "'DATE'"
                          : b->src[V_VPRIM] < 0 ? "'VICTIMIZATION_PRIMARY'"
-                                                : "'UNIQUE_ID' or 'CASE_NUMBER'");
+                                               : "'UNIQUE_ID' or 'CASE_NUMBER'");
         cscc_free(b);
         return NULL;
     }
@@ -230,9 +259,9 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
                  struct ingest__reject *rej)
 {
     static const struct csv_field empty = {"", 0};
-    static const int dicts[] = {V_BLOCK, V_VPRIM,  V_IPRIM,   V_ZIP,     V_OUTREACH, V_AGE,
-                                V_SEX,   V_RACE,   V_VFBI,    V_IFBI,    V_VFBI_D,   V_IFBI_D,
-                                V_VIUCR, V_IIUCR,  V_VIUCR_S, V_IIUCR_S, V_LOCDESC};
+    static const int dicts[] = {V_BLOCK, V_VPRIM, V_IPRIM,   V_ZIP,     V_OUTREACH, V_AGE,
+                                V_SEX,   V_RACE,  V_VFBI,    V_IFBI,    V_VFBI_D,   V_IFBI_D,
+                                V_VIUCR, V_IIUCR, V_VIUCR_S, V_IIUCR_S, V_LOCDESC};
     static const int small[] = {V_WARD, V_POLICE_AREA, V_DISTRICT, V_HOUSE, V_SENATE};
     const struct binding *b = bv;
     const struct csv_field *f = rec->fields, *v;

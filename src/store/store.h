@@ -25,34 +25,34 @@ struct store;
 
 /** One community area (or the area unit of another city). */
 struct store_area {
-    int number;              /* 1..N */
-    const char *name;        /* "Rogers Park" */
-    const char *side;        /* "Far North Side", may be "" */
-    const char *geometry;    /* GeoJSON geometry object as text (WGS84), may be NULL */
+    int number;           /* 1..N */
+    const char *name;     /* "Rogers Park" */
+    const char *side;     /* "Far North Side", may be "" */
+    const char *geometry; /* GeoJSON geometry object as text (WGS84), may be NULL */
 };
 
 /** A population figure for one area from one source. */
 struct store_population {
     int area;
-    const char *source;      /* "census2000", "census2010", "acs2015_2019" */
-    int year;                /* the year the figure describes (2000, 2010, 2019) */
+    const char *source; /* "census2000", "census2010", "acs2015_2019" */
+    int year;           /* the year the figure describes (2000, 2010, 2019) */
     int64_t population;
 };
 
 /** One IUCR code of the City's table. */
 struct store_iucr {
-    const char *iucr;        /* 4 characters, left-padded: "0110", "031A" */
+    const char *iucr; /* 4 characters, left-padded: "0110", "031A" */
     const char *primary_type;
     const char *description;
-    const char *index_code;  /* "I" index crime, "N" non-index */
-    const char *fbi_code;    /* "01A", may be "" when unknown */
+    const char *index_code; /* "I" index crime, "N" non-index */
+    const char *fbi_code;   /* "01A", may be "" when unknown */
 };
 
 /** A named crime category: a set of FBI codes (violent, homicide, ...). */
 struct store_category {
-    const char *name;        /* "violent" */
-    const char *label;       /* "Violent crime" */
-    const char *fbi_codes;   /* space-separated: "01A 02 03 04A 04B" */
+    const char *name;      /* "violent" */
+    const char *label;     /* "Violent crime" */
+    const char *fbi_codes; /* space-separated: "01A 02 03 04A 04B" */
     const char *description;
 };
 
@@ -61,7 +61,7 @@ enum store_import_status {
     STORE_IMPORT_RUNNING = 0,
     STORE_IMPORT_OK = 1,
     STORE_IMPORT_FAILED = 2,
-    STORE_IMPORT_INTERRUPTED = 3,  /* found running after a crash and not committed */
+    STORE_IMPORT_INTERRUPTED = 3, /* found running after a crash and not committed */
 };
 
 /** One import, as recorded in provenance. Strings are owned by the store
@@ -69,10 +69,10 @@ enum store_import_status {
  * store_get_import. */
 struct store_import {
     int64_t id;
-    const char *dataset;     /* "crimes", "victims", "layer:NAME" */
-    const char *files;       /* JSON array: [{"path":..., "size":..., "sha256":...}] */
-    int64_t started_at;      /* Unix seconds, UTC */
-    int64_t finished_at;     /* 0 while running */
+    const char *dataset; /* "crimes", "victims", "layer:NAME" */
+    const char *files;   /* JSON array: [{"path":..., "size":..., "sha256":...}] */
+    int64_t started_at;  /* Unix seconds, UTC */
+    int64_t finished_at; /* 0 while running */
     enum store_import_status status;
     int64_t rows_read, rows_new, rows_updated, rows_unchanged, rows_rejected;
     const char *rejects_by_reason; /* JSON object {"reason": count}, "" when none */
@@ -169,8 +169,8 @@ int store_get_setting(struct store *st, const char *key, char *buf, size_t cap,
  * (CSCC_EINVAL) inside a store_begin transaction. files_json NULL means "[]";
  * text that is not JSON is CSCC_EDATA.
  */
-int store_import_begin(struct store *st, const char *dataset, const char *files_json,
-                       int64_t *id, struct cscc_err *err);
+int store_import_begin(struct store *st, const char *dataset, const char *files_json, int64_t *id,
+                       struct cscc_err *err);
 /**
  * Records the end of an import: every field of imp except id, dataset and
  * started_at. files (JSON) replaces the list given at the start unless it is

@@ -28,49 +28,49 @@ const char *test_shared(const char *rel);
 /** Prints a note in the case's output (e.g. why a branch could not run). */
 void test_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define TEST(suite, name)                                                                       \
-    static void test_##suite##_##name(void);                                                    \
-    __attribute__((constructor)) static void test_reg_##suite##_##name(void)                    \
-    {                                                                                           \
-        test_register(#suite, #name, test_##suite##_##name);                                    \
-    }                                                                                           \
+#define TEST(suite, name)                                                                          \
+    static void test_##suite##_##name(void);                                                       \
+    __attribute__((constructor)) static void test_reg_##suite##_##name(void)                       \
+    {                                                                                              \
+        test_register(#suite, #name, test_##suite##_##name);                                       \
+    }                                                                                              \
     static void test_##suite##_##name(void)
 
-#define CHECK(cond)                                                                             \
-    do {                                                                                        \
-        if (!(cond))                                                                            \
-            test_fail(__FILE__, __LINE__, "CHECK(%s) failed", #cond);                           \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            test_fail(__FILE__, __LINE__, "CHECK(%s) failed", #cond);                              \
     } while (0)
 
-#define CHECK_INT_EQ(a, b)                                                                      \
-    do {                                                                                        \
-        long long a_ = (long long)(a), b_ = (long long)(b);                                     \
-        if (a_ != b_)                                                                           \
-            test_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, a_, b_);            \
+#define CHECK_INT_EQ(a, b)                                                                         \
+    do {                                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
+        if (a_ != b_)                                                                              \
+            test_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, a_, b_);               \
     } while (0)
 
-#define CHECK_STR_EQ(a, b)                                                                      \
-    do {                                                                                        \
-        const char *a_ = (a), *b_ = (b);                                                        \
-        if (!a_ || !b_ || strcmp(a_, b_) != 0)                                                  \
-            test_fail(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", #a, #b,                 \
-                      a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                  \
+#define CHECK_STR_EQ(a, b)                                                                         \
+    do {                                                                                           \
+        const char *a_ = (a), *b_ = (b);                                                           \
+        if (!a_ || !b_ || strcmp(a_, b_) != 0)                                                     \
+            test_fail(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", #a, #b,                    \
+                      a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                     \
     } while (0)
 
-#define CHECK_MEM_EQ(a, alen, b, blen)                                                          \
-    do {                                                                                        \
-        size_t al_ = (alen), bl_ = (blen);                                                      \
-        if (al_ != bl_ || memcmp((a), (b), al_) != 0)                                           \
-            test_fail(__FILE__, __LINE__, "%s == %s: \"%.*s\" != \"%.*s\"", #a, #b, (int)al_,   \
-                      (const char *)(a), (int)bl_, (const char *)(b));                          \
+#define CHECK_MEM_EQ(a, alen, b, blen)                                                             \
+    do {                                                                                           \
+        size_t al_ = (alen), bl_ = (blen);                                                         \
+        if (al_ != bl_ || memcmp((a), (b), al_) != 0)                                              \
+            test_fail(__FILE__, __LINE__, "%s == %s: \"%.*s\" != \"%.*s\"", #a, #b, (int)al_,      \
+                      (const char *)(a), (int)bl_, (const char *)(b));                             \
     } while (0)
 
-#define CHECK_NEAR(a, b, tol)                                                                   \
-    do {                                                                                        \
-        double a_ = (a), b_ = (b);                                                              \
-        if (!(fabs(a_ - b_) <= (tol)))                                                          \
-            test_fail(__FILE__, __LINE__, "%s ~= %s: %.12g != %.12g (tolerance %g)", #a, #b,    \
-                      a_, b_, (double)(tol));                                                   \
+#define CHECK_NEAR(a, b, tol)                                                                      \
+    do {                                                                                           \
+        double a_ = (a), b_ = (b);                                                                 \
+        if (!(fabs(a_ - b_) <= (tol)))                                                             \
+            test_fail(__FILE__, __LINE__, "%s ~= %s: %.12g != %.12g (tolerance %g)", #a, #b, a_,   \
+                      b_, (double)(tol));                                                          \
     } while (0)
 
 #endif

@@ -17,7 +17,8 @@ static const struct colstore_col *col0(const struct colstore_table *t, const cha
 {
     int i = colstore_col_index(t, name);
 
-    return i < 0 || !colstore_ngroups(t) ? NULL : colstore_group_col(colstore_group_at(t, 0), (size_t)i);
+    return i < 0 || !colstore_ngroups(t) ? NULL
+                                         : colstore_group_col(colstore_group_at(t, 0), (size_t)i);
 }
 
 static void day_rows0(const struct colstore_table *t, int64_t a, int64_t b, size_t *lo, size_t *hi)
@@ -112,11 +113,12 @@ static void fixture_init(struct fixture *fx, uint32_t dict_entries)
     fx->d1[0] = 0;
     fx->d1[1] = dict_entries / 2;
     fx->d1[2] = 2;
-    fx->s0blob = "HZ100001JA2";
+    /* string sources keep 16 readable bytes after their last string */
+    fx->s0blob = "HZ100001JA2\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
     fx->s0off[0] = 0;
     fx->s0off[1] = 8;
     fx->s0off[2] = 11;
-    fx->s1blob = "ABC";
+    fx->s1blob = "ABC\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
     fx->s1off[0] = 0;
     fx->s1off[1] = 0;
     fx->s1off[2] = 1;
@@ -375,8 +377,7 @@ TEST(colstore, commit_replaces_atomically_and_old_maps_stay_valid)
         CHECK_INT_EQ(colstore_generation(old), 1);
         CHECK_INT_EQ(colstore_generation(cur), 2);
         /* the old mapping still reads the old rows */
-        CHECK_INT_EQ(((const int64_t *)colstore_col_data(col0(old, "date")))[0],
-                     fx.t0[0] - 5);
+        CHECK_INT_EQ(((const int64_t *)colstore_col_data(col0(old, "date")))[0], fx.t0[0] - 5);
         CHECK_INT_EQ(((const int64_t *)colstore_col_data(col0(cur, "date")))[0], fx.t0[0]);
     }
     colstore_close(old);
@@ -542,7 +543,8 @@ TEST(colstore, groups_with_their_own_and_shared_dictionaries)
         CHECK_INT_EQ(colstore_col_width(colstore_group_col(gb, (size_t)ct)), 2);
         CHECK_STR_EQ(colstore_col_dict_str(colstore_group_col(gb, (size_t)ct), 299, &len),
                      "value 299");
-        CHECK_MEM_EQ(colstore_col_str(colstore_group_col(gb, (size_t)cc), 0, &len), 8, "HZ100001", 8);
+        CHECK_MEM_EQ(colstore_col_str(colstore_group_col(gb, (size_t)cc), 0, &len), 8, "HZ100001",
+                     8);
         colstore_close(t);
     }
     /* a group whose columns do not match the schema is refused */

@@ -52,6 +52,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_db_path(const struct cli_ctx *ctx, char *buf, size_t cap);
 /** Opens the store of an existing data directory (says to run init if none). */
 struct store *cli_open_store(const struct cli_ctx *ctx, struct cscc_err *err);
+struct colstore_table;
+/**
+ * Opens the store and the crimes table of the data directory. On failure
+ * prints why (and what to run first) and returns the exit status, non-zero.
+ */
+int cli_open_crimes(const struct cli_ctx *ctx, struct store **st, struct colstore_table **t);
 /** Finds the reference data shipped with cscc; 0 or -1 when not found. */
 int cli_reference_dir(char *buf, size_t cap);
 /** Prints err for people ("cscc: error: ..."). */

@@ -102,7 +102,6 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
     struct cscc_err err;
     struct strbuf out;
     enum counts_format fmt = COUNTS_CSV;
-    char path[PATH_MAX];
     unsigned long ul, repeat = 0;
     int opt, rc;
 
@@ -183,19 +182,8 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
     if (q.has_from && q.has_to && q.day_from > q.day_to)
         return cli_usage_error("query counts ", "--from is after --to");
     cscc_debug("query: arguments read");
-    if (!(st = cli_open_store(ctx, &err)))
-        return cli_fail(&err);
-    cscc_debug("query: store open");
-    ingest_table_path(ctx->data_dir, "crimes", path, sizeof(path));
-    if (!(t = colstore_open(path, &err))) {
-        store_close(st);
-        if (err.code == CSCC_ENOENT) {
-            cscc_error("no crimes have been imported into %s yet; run 'cscc import crimes FILE'",
-                       ctx->data_dir);
-            return CLI_NOINPUT;
-        }
-        return cli_fail(&err);
-    }
+    if ((rc = cli_open_crimes(ctx, &st, &t)))
+        return rc;
     cscc_debug("query: table open");
     if (repeat) {
         /* Timing: the query run again and again in this process, as a

@@ -58,7 +58,7 @@ int cmd_summary(struct cli_ctx *ctx, int argc, char **argv)
     struct counts_query q;
     struct counts_result *all = NULL, *vio = NULL, *hom = NULL, *types = NULL, *areas = NULL,
                          *pri = NULL;
-    char path[PATH_MAX], d1[16], d2[16], n1[32], n2[32], n3[32];
+    char d1[16], d2[16], n1[32], n2[32], n3[32];
     int64_t first, last;
     int opt, rc = CLI_SOFTWARE;
     size_t i;
@@ -75,18 +75,9 @@ int cmd_summary(struct cli_ctx *ctx, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("summary ", "unexpected argument '%s'", argv[optind]);
-    if (!(st = cli_open_store(ctx, &err)))
-        return cli_fail(&err);
-    ingest_table_path(ctx->data_dir, "crimes", path, sizeof(path));
-    if (!(t = colstore_open(path, &err))) {
-        store_close(st);
-        if (err.code == CSCC_ENOENT) {
-            cscc_error("no crimes have been imported into %s yet; run 'cscc import crimes FILE'",
-                       ctx->data_dir);
-            return CLI_NOINPUT;
-        }
-        return cli_fail(&err);
-    }
+    if ((rc = cli_open_crimes(ctx, &st, &t)))
+        return rc;
+    rc = CLI_SOFTWARE; /* until the report is out */
     colstore_day_span(t, &first, &last);
     cscc_format_day(first, d1);
     cscc_format_day(last, d2);

@@ -3,7 +3,9 @@
 #include "cli/cli.h"
 
 #include "cscc_build.h"
+#include "colstore/colstore.h"
 #include "core/log.h"
+#include "ingest/ingest.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -37,6 +39,28 @@ struct store *cli_open_store(const struct cli_ctx *ctx, struct cscc_err *err)
         return NULL;
     }
     return store_open(path, err);
+}
+
+int cli_open_crimes(const struct cli_ctx *ctx, struct store **st, struct colstore_table **t)
+{
+    struct cscc_err err;
+    char path[PATH_MAX];
+
+    cscc_err_clear(&err);
+    *t = NULL;
+    if (!(*st = cli_open_store(ctx, &err)))
+        return cli_fail(&err);
+    ingest_table_path(ctx->data_dir, "crimes", path, sizeof(path));
+    if ((*t = colstore_open(path, &err)))
+        return CLI_OK;
+    store_close(*st);
+    *st = NULL;
+    if (err.code == CSCC_ENOENT) {
+        cscc_error("no crimes have been imported into %s yet; run 'cscc import crimes FILE'",
+                   ctx->data_dir);
+        return CLI_NOINPUT;
+    }
+    return cli_fail(&err);
 }
 
 static int is_ref_dir(const char *dir)

@@ -101,15 +101,19 @@ static inline int edge_crosses(const struct edge *e, double px, double py)
     return (e->x1 - e->x0) * (py - e->y0) - (e->y1 - e->y0) * (px - e->x0) > 0;
 }
 
-static inline uint32_t band_of(const struct area *ar, double y)
+/* The cell of offset t (in cells) among n: clamped to 0..n-1, NaN to 0. */
+static inline uint32_t cell_of(double t, uint32_t n)
 {
-    double t = (y - ar->band_y0) * ar->band_inv;
-
     if (!(t > 0))
         return 0;
-    if (t >= (double)ar->nbands)
-        return ar->nbands - 1;
+    if (t >= (double)n)
+        return n - 1;
     return (uint32_t)t;
+}
+
+static inline uint32_t band_of(const struct area *ar, double y)
+{
+    return cell_of((y - ar->band_y0) * ar->band_inv, ar->nbands);
 }
 
 static int area_contains(const struct area *ar, double px, double py)
@@ -629,24 +633,12 @@ nomem:
 
 static inline uint32_t col_of(const struct geo_areas *a, double x)
 {
-    double t = (x - a->gx0) * a->inv_cw;
-
-    if (!(t > 0))
-        return 0;
-    if (t >= (double)a->nx)
-        return a->nx - 1;
-    return (uint32_t)t;
+    return cell_of((x - a->gx0) * a->inv_cw, a->nx);
 }
 
 static inline uint32_t row_of(const struct geo_areas *a, double y)
 {
-    double t = (y - a->gy0) * a->inv_ch;
-
-    if (!(t > 0))
-        return 0;
-    if (t >= (double)a->ny)
-        return a->ny - 1;
-    return (uint32_t)t;
+    return cell_of((y - a->gy0) * a->inv_ch, a->ny);
 }
 
 /* A growable array of uint64_t or uint32_t, by element size. */

@@ -136,16 +136,7 @@ static void unbind(void *b)
 
 static int reject(struct ingest__reject *rej, const char *reason, int c, const struct csv_field *v)
 {
-    rej->reason = reason;
-    rej->column = src_names[c];
-    if (v) {
-        int n = v->len > 60 ? 60 : (int)v->len;
-
-        snprintf(rej->detail, sizeof(rej->detail), "'%.*s'%s", n, v->p, v->len > 60 ? "..." : "");
-    } else {
-        rej->detail[0] = '\0';
-    }
-    return 1;
+    return ingest__reject(rej, reason, src_names[c], v);
 }
 
 /* Reads an optional small integer column; 0 ok (*out set or left null), 1 = bad. */
@@ -277,10 +268,10 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
     ingest__put_i64(s, C_ID, r, rc == 0 ? iv : COLSTORE_NULL_I64);
     v = FIELD(C_CASE);
     {
-        const char *p = v->p;
-        size_t len = v->len;
+        const char *p;
+        size_t len;
 
-        ingest__trim(&p, &len);
+        ingest__field_text(v, &p, &len);
         if (!len && rc != 0)
             return reject(rej, "no ID and no Case Number", C_CASE, NULL);
         if (len > 64)
@@ -348,15 +339,11 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
         }
         ingest__put_u32(s, C_IUCR, r, key ? mc[0] : 0);
         v = FIELD(C_TYPE);
-        p = v->p;
-        len = v->len;
-        ingest__trim(&p, &len);
+        ingest__field_text(v, &p, &len);
         if (memo_put(s, C_TYPE, r, p, len, &mc[1], hit))
             return reject(rej, "too many distinct values", C_TYPE, NULL);
         v = FIELD(C_DESC);
-        p = v->p;
-        len = v->len;
-        ingest__trim(&p, &len);
+        ingest__field_text(v, &p, &len);
         if (memo_put(s, C_DESC, r, p, len, &mc[2], hit))
             return reject(rej, "too many distinct values", C_DESC, NULL);
         v = FIELD(C_FBI);

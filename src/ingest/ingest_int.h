@@ -95,6 +95,12 @@ struct ingest__reject {
     char detail[160];   /* the offending value or more words */
 };
 
+/* Fills rej: the reason, the source column and the offending value (quoted,
+ * cut at 60 bytes; v NULL: none). Returns 1, what a parse function returns
+ * for a rejected row. */
+int ingest__reject(struct ingest__reject *rej, const char *reason, const char *column,
+                   const struct csv_field *v);
+
 struct ingest__worker;
 
 struct ingest__dataset {
@@ -174,6 +180,14 @@ static inline void ingest__trim(const char **p, size_t *len)
     }
     while (*len && ((*p)[*len - 1] == ' ' || (*p)[*len - 1] == '\t'))
         (*len)--;
+}
+
+/* The text of a field without the spaces at its ends. */
+static inline void ingest__field_text(const struct csv_field *v, const char **p, size_t *len)
+{
+    *p = v->p;
+    *len = v->len;
+    ingest__trim(p, len);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -155,19 +155,6 @@ static void unbind(void *b)
     cscc_free(b);
 }
 
-static int reject(struct ingest__reject *rej, const char *reason, const char *column,
-                  const struct csv_field *v)
-{
-    rej->reason = reason;
-    rej->column = column;
-    if (v) {
-        int n = v->len > 60 ? 60 : (int)v->len;
-
-        snprintf(rej->detail, sizeof(rej->detail), "'%.*s'", n, v->p);
-    }
-    return 1;
-}
-
 static int field_eq_ci(const struct csv_field *f, const char *s)
 {
     const char *p = f->p;
@@ -215,7 +202,7 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
 
         ingest__trim(&p, &len);
         if (!len)
-            return reject(rej, "missing id", o->col_id, NULL);
+            return ingest__reject(rej, "missing id", o->col_id, NULL);
         if (ingest__parse_int(p, len, &id) != 0 || id <= 0)
             id = (int64_t)(cscc_hash(p, len, 0) >> 1);
         ingest__put_i64(s, L_ID, r, id);
@@ -231,33 +218,34 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
             rc = o->date_format ? cscc_parse_datetime_fmt(p, len, o->date_format, &tp)
                                 : cscc_parse_datetime(p, len, &tp);
             if (rc)
-                return reject(rej,
-                              o->date_format ? "date does not match --date-format" : "bad date",
-                              o->col_date, v);
+                return ingest__reject(
+                    rej, o->date_format ? "date does not match --date-format" : "bad date",
+                    o->col_date, v);
             if (tp.has_offset && !o->date_format)
-                return reject(rej,
-                              "date has a time-zone offset; give --date-format to say how to "
-                              "read it",
-                              o->col_date, v);
+                return ingest__reject(
+                    rej,
+                    "date has a time-zone offset; give --date-format to say how to "
+                    "read it",
+                    o->col_date, v);
             ingest__put_i64(s, L_DATE, r, tp.t);
         }
     }
     if (b->c_lat >= 0) {
         rc = ingest__parse_double(f[b->c_lat].p, f[b->c_lat].len, &lat);
         if (rc < 0 || (rc == 0 && fabs(lat) > 90))
-            return reject(rej, "bad latitude", o->col_lat, &f[b->c_lat]);
+            return ingest__reject(rej, "bad latitude", o->col_lat, &f[b->c_lat]);
         rc = ingest__parse_double(f[b->c_lon].p, f[b->c_lon].len, &lon);
         if (rc < 0 || (rc == 0 && fabs(lon) > 180))
-            return reject(rej, "bad longitude", o->col_lon, &f[b->c_lon]);
+            return ingest__reject(rej, "bad longitude", o->col_lon, &f[b->c_lon]);
     } else {
         double x, y;
         int rx = ingest__parse_double(f[b->c_x].p, f[b->c_x].len, &x);
         int ry = ingest__parse_double(f[b->c_y].p, f[b->c_y].len, &y);
 
         if (rx < 0)
-            return reject(rej, "bad x coordinate", o->col_x, &f[b->c_x]);
+            return ingest__reject(rej, "bad x coordinate", o->col_x, &f[b->c_x]);
         if (ry < 0)
-            return reject(rej, "bad y coordinate", o->col_y, &f[b->c_y]);
+            return ingest__reject(rej, "bad y coordinate", o->col_y, &f[b->c_y]);
         if (rx == 0 && ry == 0) {
             struct scratch *sc = w->scratch;
 
@@ -271,16 +259,18 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
                 sc->proj_failed = !sc->proj;
             }
             if (!sc->proj)
-                return reject(rej, "cannot convert coordinates (PROJ is not available)", o->col_x,
-                              NULL);
+                return ingest__reject(rej, "cannot convert coordinates (PROJ is not available)",
+                                      o->col_x, NULL);
             if (geo_proj_fwd(sc->proj, &x, &y))
-                return reject(rej, "coordinates outside the projection", o->col_x, &f[b->c_x]);
+                return ingest__reject(rej, "coordinates outside the projection", o->col_x,
+                                      &f[b->c_x]);
             lon = x;
             lat = y;
         }
     }
     if (isnan(lat) != isnan(lon))
-        return reject(rej, "only one coordinate", isnan(lat) ? o->col_lat : o->col_lon, NULL);
+        return ingest__reject(rej, "only one coordinate", isnan(lat) ? o->col_lat : o->col_lon,
+                              NULL);
     ingest__put_f64(s, L_LAT, r, lat);
     ingest__put_f64(s, L_LON, r, lon);
     for (c = L_FIXED; c < l->ds.ncols; c++) {
@@ -289,7 +279,7 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
 
         ingest__trim(&p, &len);
         if (ingest__put_dict(s, (int)c, r, p, len))
-            return reject(rej, "too many distinct values", l->srcname[c], NULL);
+            return ingest__reject(rej, "too many distinct values", l->srcname[c], NULL);
         if ((int)c == l->area_attr && len) {
             int64_t a;
 

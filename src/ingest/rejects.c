@@ -24,6 +24,21 @@ struct ingest__rejects {
     pthread_mutex_t lock;
 };
 
+int ingest__reject(struct ingest__reject *rej, const char *reason, const char *column,
+                   const struct csv_field *v)
+{
+    rej->reason = reason;
+    rej->column = column;
+    if (v) {
+        int n = v->len > 60 ? 60 : (int)v->len;
+
+        snprintf(rej->detail, sizeof(rej->detail), "'%.*s'", n, v->p);
+    } else {
+        rej->detail[0] = '\0';
+    }
+    return 1;
+}
+
 struct ingest__rejects *ingest__rejects_new(const char *path)
 {
     struct ingest__rejects *rj = cscc_xcalloc(1, sizeof(*rj));

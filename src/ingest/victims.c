@@ -220,26 +220,17 @@ static int area_by_name(struct ingest__worker *w, const char *p, size_t len)
 
 static int reject(struct ingest__reject *rej, const char *reason, int c, const struct csv_field *v)
 {
-    rej->reason = reason;
-    rej->column = src_names[c];
-    if (v) {
-        int n = v->len > 40 ? 40 : (int)v->len;
-
-        snprintf(rej->detail, sizeof(rej->detail), "'%.*s'", n, v->p);
-    } else {
-        rej->detail[0] = '\0';
-    }
-    return 1;
+    return ingest__reject(rej, reason, src_names[c], v);
 }
 
 #define FIELD(c) (b->src[c] >= 0 ? &f[b->src[c]] : &empty)
 
 static int put_dict(struct ingest__seg *s, int c, size_t r, const struct csv_field *v)
 {
-    const char *p = v->p;
-    size_t len = v->len;
+    const char *p;
+    size_t len;
 
-    ingest__trim(&p, &len);
+    ingest__field_text(v, &p, &len);
     return ingest__put_dict(s, c, r, p, len);
 }
 
@@ -274,18 +265,14 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
     int rc;
 
     v = FIELD(V_UID);
-    p = v->p;
-    len = v->len;
-    ingest__trim(&p, &len);
+    ingest__field_text(v, &p, &len);
     if (len) {
         ingest__put_i64(s, V_ID, r, (int64_t)(cscc_hash(p, len, 0) >> 1));
         if (ingest__put_str(s, V_UID, r, p, len))
             return reject(rej, "out of memory", V_UID, NULL);
     }
     v = FIELD(V_CASE);
-    p = v->p;
-    len = v->len;
-    ingest__trim(&p, &len);
+    ingest__field_text(v, &p, &len);
     if (!len && b->src[V_UID] >= 0 && !FIELD(V_UID)->len)
         return reject(rej, "no UNIQUE_ID and no CASE_NUMBER", V_CASE, NULL);
     if (ingest__put_str(s, V_CASE, r, p, len))
@@ -340,9 +327,7 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
     /* COMMUNITY_AREA is the area's name in current exports, its number in
      * older ones; when missing or unknown, the coordinates place the row. */
     v = FIELD(V_AREA);
-    p = v->p;
-    len = v->len;
-    ingest__trim(&p, &len);
+    ingest__field_text(v, &p, &len);
     iv = -1;
     if (len) {
         if (ingest__parse_int(p, len, &iv) == 0) {

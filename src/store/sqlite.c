@@ -453,174 +453,258 @@ static int sq_rollback(struct store *st)
 /* Reference data: writes                                                    */
 /* ------------------------------------------------------------------------ */
 
-static int sq_put_areas(struct store *st, const struct store_area *a, size_t n,
-                        struct cscc_err *err)
+/*
+ * One replacement of a reference table: the old rows are deleted (del, with
+ * bind_del binding its values when it has any) and ins runs once for each of
+ * the n records, bind() binding record i. describe() names a record in an
+ * error message. The whole is one write: all of it is stored, or none.
+ */
+struct put_spec {
+    enum stmt_id del, ins;
+    int (*bind_del)(sqlite3_stmt *stmt, const void *ctx, size_t unused);
+    int (*bind)(sqlite3_stmt *stmt, const void *ctx, size_t i);
+    void (*describe)(char *buf, size_t cap, const void *ctx, size_t i);
+};
+
+/* Runs statement id with values bound by bind (NULL: none) to completion. */
+static int run_bound(struct sqlite_store *s, enum stmt_id id,
+                     int (*bind)(sqlite3_stmt *stmt, const void *ctx, size_t i), const void *ctx,
+                     size_t i, const char *what, char *label, size_t label_cap,
+                     void (*describe)(char *, size_t, const void *, size_t), struct cscc_err *err)
 {
-    static const char what[] = "store areas";
-    struct sqlite_store *s = sq(st);
     sqlite3_stmt *stmt;
-    size_t i;
     int rc, src;
+
+    if ((rc = stmt_get(s, id, &stmt, what, err)))
+        return rc;
+    if (bind && bind(stmt, ctx, i))
+        src = bind_error(s);
+    else
+        src = step_done(stmt);
+    if (src != SQLITE_OK) {
+        if (describe) {
+            describe(label, label_cap, ctx, i);
+            rc = db_fail(s, src, err, "cannot %s: %s", what, label);
+        } else {
+            rc = db_fail(s, src, err, "cannot %s", what);
+        }
+    }
+    stmt_done(s, id, stmt);
+    return rc;
+}
+
+static int put_rows(struct sqlite_store *s, const char *what, const struct put_spec *spec,
+                    const void *ctx, size_t n, struct cscc_err *err)
+{
+    char label[160];
+    size_t i;
+    int rc;
 
     if ((rc = write_begin(s, what, err)))
         return rc;
-    rc = run(s, S_AREA_DEL, what, err);
-    for (i = 0; !rc && i < n; i++) {
-        if ((rc = stmt_get(s, S_AREA_INS, &stmt, what, err)))
-            break;
-        if (sqlite3_bind_int(stmt, 1, a[i].number) || bind_text(stmt, 2, a[i].name) ||
-            bind_opt(stmt, 3, a[i].side) || bind_text(stmt, 4, a[i].geometry))
-            src = bind_error(s);
-        else
-            src = step_done(stmt);
-        if (src != SQLITE_OK)
-            rc =
-                db_fail(s, src, err, "cannot %s: record %zu (number %d)", what, i + 1, a[i].number);
-        stmt_done(s, S_AREA_INS, stmt);
-    }
+    rc = run_bound(s, spec->del, spec->bind_del, ctx, 0, what, label, sizeof(label), NULL, err);
+    for (i = 0; !rc && i < n; i++)
+        rc = run_bound(s, spec->ins, spec->bind, ctx, i, what, label, sizeof(label), spec->describe,
+                       err);
     return write_end(s, rc, what, err);
+}
+
+static int area_bind(sqlite3_stmt *stmt, const void *ctx, size_t i)
+{
+    const struct store_area *a = (const struct store_area *)ctx + i;
+
+    return sqlite3_bind_int(stmt, 1, a->number) || bind_text(stmt, 2, a->name) ||
+           bind_opt(stmt, 3, a->side) || bind_text(stmt, 4, a->geometry);
+}
+
+static void area_describe(char *buf, size_t cap, const void *ctx, size_t i)
+{
+    snprintf(buf, cap, "record %zu (number %d)", i + 1, ((const struct store_area *)ctx)[i].number);
+}
+
+static int sq_put_areas(struct store *st, const struct store_area *a, size_t n,
+                        struct cscc_err *err)
+{
+    static const struct put_spec spec = {S_AREA_DEL, S_AREA_INS, NULL, area_bind, area_describe};
+
+    return put_rows(sq(st), "store areas", &spec, a, n, err);
+}
+
+static int pop_bind(sqlite3_stmt *stmt, const void *ctx, size_t i)
+{
+    const struct store_population *p = (const struct store_population *)ctx + i;
+
+    return sqlite3_bind_int(stmt, 1, p->area) || bind_text(stmt, 2, p->source) ||
+           sqlite3_bind_int(stmt, 3, p->year) || sqlite3_bind_int64(stmt, 4, p->population);
+}
+
+static void pop_describe(char *buf, size_t cap, const void *ctx, size_t i)
+{
+    const struct store_population *p = (const struct store_population *)ctx + i;
+
+    snprintf(buf, cap, "record %zu (area %d, source '%s')", i + 1, p->area,
+             p->source ? p->source : "");
 }
 
 static int sq_put_population(struct store *st, const struct store_population *p, size_t n,
                              struct cscc_err *err)
 {
-    static const char what[] = "store population";
-    struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt;
-    size_t i;
-    int rc, src;
+    static const struct put_spec spec = {S_POP_DEL, S_POP_INS, NULL, pop_bind, pop_describe};
 
-    if ((rc = write_begin(s, what, err)))
-        return rc;
-    rc = run(s, S_POP_DEL, what, err);
-    for (i = 0; !rc && i < n; i++) {
-        if ((rc = stmt_get(s, S_POP_INS, &stmt, what, err)))
-            break;
-        if (sqlite3_bind_int(stmt, 1, p[i].area) || bind_text(stmt, 2, p[i].source) ||
-            sqlite3_bind_int(stmt, 3, p[i].year) || sqlite3_bind_int64(stmt, 4, p[i].population))
-            src = bind_error(s);
-        else
-            src = step_done(stmt);
-        if (src != SQLITE_OK)
-            rc = db_fail(s, src, err, "cannot %s: record %zu (area %d, source '%s')", what, i + 1,
-                         p[i].area, p[i].source ? p[i].source : "");
-        stmt_done(s, S_POP_INS, stmt);
-    }
-    return write_end(s, rc, what, err);
+    return put_rows(sq(st), "store population", &spec, p, n, err);
+}
+
+struct prio_put {
+    const char *list;
+    const int *areas;
+};
+
+static int prio_bind_del(sqlite3_stmt *stmt, const void *ctx, size_t unused)
+{
+    (void)unused;
+    return bind_text(stmt, 1, ((const struct prio_put *)ctx)->list);
+}
+
+static int prio_bind(sqlite3_stmt *stmt, const void *ctx, size_t i)
+{
+    const struct prio_put *p = ctx;
+
+    return bind_text(stmt, 1, p->list) || sqlite3_bind_int64(stmt, 2, (sqlite3_int64)i) ||
+           sqlite3_bind_int(stmt, 3, p->areas[i]);
+}
+
+static void prio_describe(char *buf, size_t cap, const void *ctx, size_t i)
+{
+    snprintf(buf, cap, "position %zu (area %d)", i + 1, ((const struct prio_put *)ctx)->areas[i]);
 }
 
 static int sq_put_priority(struct store *st, const char *list, const int *areas, size_t n,
                            struct cscc_err *err)
 {
-    struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt;
+    static const struct put_spec spec = {S_PRIO_DEL, S_PRIO_INS, prio_bind_del, prio_bind,
+                                         prio_describe};
+    struct prio_put p = {list, areas};
     char what[128];
-    size_t i;
-    int rc, src;
 
     snprintf(what, sizeof(what), "store priority list '%s'", list);
-    if ((rc = write_begin(s, what, err)))
-        return rc;
-    if (!(rc = stmt_get(s, S_PRIO_DEL, &stmt, what, err))) {
-        if (bind_text(stmt, 1, list))
-            src = bind_error(s);
-        else
-            src = step_done(stmt);
-        if (src != SQLITE_OK)
-            rc = db_fail(s, src, err, "cannot %s", what);
-        stmt_done(s, S_PRIO_DEL, stmt);
-    }
-    for (i = 0; !rc && i < n; i++) {
-        if ((rc = stmt_get(s, S_PRIO_INS, &stmt, what, err)))
-            break;
-        if (bind_text(stmt, 1, list) || sqlite3_bind_int64(stmt, 2, (sqlite3_int64)i) ||
-            sqlite3_bind_int(stmt, 3, areas[i]))
-            src = bind_error(s);
-        else
-            src = step_done(stmt);
-        if (src != SQLITE_OK)
-            rc = db_fail(s, src, err, "cannot %s: position %zu (area %d)", what, i + 1, areas[i]);
-        stmt_done(s, S_PRIO_INS, stmt);
-    }
-    return write_end(s, rc, what, err);
+    return put_rows(sq(st), what, &spec, &p, n, err);
+}
+
+static int iucr_bind(sqlite3_stmt *stmt, const void *ctx, size_t i)
+{
+    const struct store_iucr *c = (const struct store_iucr *)ctx + i;
+
+    return bind_text(stmt, 1, c->iucr) || bind_text(stmt, 2, c->primary_type) ||
+           bind_opt(stmt, 3, c->description) || bind_text(stmt, 4, c->index_code) ||
+           bind_opt(stmt, 5, c->fbi_code);
+}
+
+static void iucr_describe(char *buf, size_t cap, const void *ctx, size_t i)
+{
+    const struct store_iucr *c = (const struct store_iucr *)ctx + i;
+
+    snprintf(buf, cap, "record %zu (iucr '%s')", i + 1, c->iucr ? c->iucr : "");
 }
 
 static int sq_put_iucr(struct store *st, const struct store_iucr *c, size_t n, struct cscc_err *err)
 {
-    static const char what[] = "store iucr codes";
-    struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt;
-    size_t i;
-    int rc, src;
+    static const struct put_spec spec = {S_IUCR_DEL, S_IUCR_INS, NULL, iucr_bind, iucr_describe};
 
-    if ((rc = write_begin(s, what, err)))
-        return rc;
-    rc = run(s, S_IUCR_DEL, what, err);
-    for (i = 0; !rc && i < n; i++) {
-        if ((rc = stmt_get(s, S_IUCR_INS, &stmt, what, err)))
-            break;
-        if (bind_text(stmt, 1, c[i].iucr) || bind_text(stmt, 2, c[i].primary_type) ||
-            bind_opt(stmt, 3, c[i].description) || bind_text(stmt, 4, c[i].index_code) ||
-            bind_opt(stmt, 5, c[i].fbi_code))
-            src = bind_error(s);
-        else
-            src = step_done(stmt);
-        if (src != SQLITE_OK)
-            rc = db_fail(s, src, err, "cannot %s: record %zu (iucr '%s')", what, i + 1,
-                         c[i].iucr ? c[i].iucr : "");
-        stmt_done(s, S_IUCR_INS, stmt);
-    }
-    return write_end(s, rc, what, err);
+    return put_rows(sq(st), "store iucr codes", &spec, c, n, err);
+}
+
+static int cat_bind(sqlite3_stmt *stmt, const void *ctx, size_t i)
+{
+    const struct store_category *c = (const struct store_category *)ctx + i;
+
+    return bind_text(stmt, 1, c->name) || bind_opt(stmt, 2, c->label) ||
+           bind_text(stmt, 3, c->fbi_codes) || bind_opt(stmt, 4, c->description);
+}
+
+static void cat_describe(char *buf, size_t cap, const void *ctx, size_t i)
+{
+    const struct store_category *c = (const struct store_category *)ctx + i;
+
+    snprintf(buf, cap, "record %zu (name '%s')", i + 1, c->name ? c->name : "");
 }
 
 static int sq_put_categories(struct store *st, const struct store_category *c, size_t n,
                              struct cscc_err *err)
 {
-    static const char what[] = "store categories";
-    struct sqlite_store *s = sq(st);
-    sqlite3_stmt *stmt;
-    size_t i;
-    int rc, src;
+    static const struct put_spec spec = {S_CAT_DEL, S_CAT_INS, NULL, cat_bind, cat_describe};
 
-    if ((rc = write_begin(s, what, err)))
-        return rc;
-    rc = run(s, S_CAT_DEL, what, err);
-    for (i = 0; !rc && i < n; i++) {
-        if ((rc = stmt_get(s, S_CAT_INS, &stmt, what, err)))
-            break;
-        if (bind_text(stmt, 1, c[i].name) || bind_opt(stmt, 2, c[i].label) ||
-            bind_text(stmt, 3, c[i].fbi_codes) || bind_opt(stmt, 4, c[i].description))
-            src = bind_error(s);
-        else
-            src = step_done(stmt);
-        if (src != SQLITE_OK)
-            rc = db_fail(s, src, err, "cannot %s: record %zu (name '%s')", what, i + 1,
-                         c[i].name ? c[i].name : "");
-        stmt_done(s, S_CAT_INS, stmt);
-    }
-    return write_end(s, rc, what, err);
+    return put_rows(sq(st), "store categories", &spec, c, n, err);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Reference data: reads                                                     */
 /* ------------------------------------------------------------------------ */
 
-/*
- * The end of a row loop: src is the last sqlite3_step result, rc what the
- * loop decided (a callback's stop value or an error already in err).
- */
-static int rows_end(struct sqlite_store *s, int rc, int src, const char *what, struct cscc_err *err)
-{
-    if (rc)
-        return rc;
-    if (src != SQLITE_DONE && src != SQLITE_ROW)
-        return db_fail(s, src, err, "cannot %s", what);
-    return 0;
-}
-
 static int out_of_memory(const char *what, struct cscc_err *err)
 {
     return cscc_err_set(err, CSCC_ENOMEM, "cannot %s: out of memory reading a value", what);
+}
+
+/*
+ * Decodes the current row into a record and hands it to the caller's
+ * callback (ctx holds both). Sets *oom, and does not call back, when a value
+ * could not be read for lack of memory.
+ */
+typedef int (*row_fn)(sqlite3_stmt *stmt, void *ctx, int *oom);
+
+/*
+ * Steps statement id (from stmt_get; bound is the result of binding its
+ * values) through its rows, handing each to row(); stops at the first
+ * non-zero value it returns and gives that back. *rows (may be NULL) counts
+ * the rows handed on. Releases the statement.
+ */
+static int each_row(struct sqlite_store *s, enum stmt_id id, sqlite3_stmt *stmt, int bound,
+                    row_fn row, void *ctx, size_t *rows, const char *what, struct cscc_err *err)
+{
+    int rc = 0, src;
+    size_t seen = 0;
+
+    if (bound) {
+        rc = db_fail(s, bind_error(s), err, "cannot %s", what);
+    } else {
+        while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+            int oom = 0;
+
+            rc = row(stmt, ctx, &oom);
+            if (oom) {
+                rc = out_of_memory(what, err);
+                break;
+            }
+            seen++;
+            if (rc)
+                break;
+        }
+        if (!rc && src != SQLITE_DONE && src != SQLITE_ROW)
+            rc = db_fail(s, src, err, "cannot %s", what);
+    }
+    stmt_done(s, id, stmt);
+    if (rows)
+        *rows = seen;
+    return rc;
+}
+
+/* The caller's callback and its argument, for the row functions. */
+#define EACH_CTX(type)                                                                             \
+    struct {                                                                                       \
+        type fn;                                                                                   \
+        void *arg;                                                                                 \
+    }
+
+static int area_row(sqlite3_stmt *stmt, void *ctx, int *oom)
+{
+    EACH_CTX(store_area_fn) *c = ctx;
+    struct store_area a;
+
+    a.number = sqlite3_column_int(stmt, 0);
+    a.name = col_text(stmt, 1, "", oom);
+    a.side = col_text(stmt, 2, "", oom);
+    a.geometry = col_text(stmt, 3, NULL, oom);
+    return *oom ? 0 : c->fn(c->arg, &a);
 }
 
 static int sq_each_area(struct store *st, int with_geometry, store_area_fn fn, void *arg,
@@ -628,33 +712,26 @@ static int sq_each_area(struct store *st, int with_geometry, store_area_fn fn, v
 {
     static const char what[] = "read areas";
     struct sqlite_store *s = sq(st);
+    EACH_CTX(store_area_fn) c = {fn, arg};
     sqlite3_stmt *stmt;
-    int rc, src = SQLITE_DONE;
+    int rc;
 
     if ((rc = stmt_get(s, S_AREA_EACH, &stmt, what, err)))
         return rc;
-    if (sqlite3_bind_int(stmt, 1, with_geometry != 0)) {
-        src = bind_error(s);
-    } else {
-        while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-            struct store_area a;
-            int oom = 0;
+    return each_row(s, S_AREA_EACH, stmt, sqlite3_bind_int(stmt, 1, with_geometry != 0), area_row,
+                    &c, NULL, what, err);
+}
 
-            a.number = sqlite3_column_int(stmt, 0);
-            a.name = col_text(stmt, 1, "", &oom);
-            a.side = col_text(stmt, 2, "", &oom);
-            a.geometry = col_text(stmt, 3, NULL, &oom);
-            if (oom) {
-                rc = out_of_memory(what, err);
-                break;
-            }
-            if ((rc = fn(arg, &a)))
-                break;
-        }
-    }
-    rc = rows_end(s, rc, src, what, err);
-    stmt_done(s, S_AREA_EACH, stmt);
-    return rc;
+static int pop_row(sqlite3_stmt *stmt, void *ctx, int *oom)
+{
+    EACH_CTX(store_population_fn) *c = ctx;
+    struct store_population p;
+
+    p.area = sqlite3_column_int(stmt, 0);
+    p.source = col_text(stmt, 1, "", oom);
+    p.year = sqlite3_column_int(stmt, 2);
+    p.population = sqlite3_column_int64(stmt, 3);
+    return *oom ? 0 : c->fn(c->arg, &p);
 }
 
 static int sq_each_population(struct store *st, const char *source, store_population_fn fn,
@@ -662,33 +739,29 @@ static int sq_each_population(struct store *st, const char *source, store_popula
 {
     static const char what[] = "read population";
     struct sqlite_store *s = sq(st);
+    EACH_CTX(store_population_fn) c = {fn, arg};
     sqlite3_stmt *stmt;
-    int rc, src = SQLITE_DONE;
+    int rc;
 
     if ((rc = stmt_get(s, S_POP_EACH, &stmt, what, err)))
         return rc;
-    if (bind_text(stmt, 1, source)) {
-        src = bind_error(s);
-    } else {
-        while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-            struct store_population p;
-            int oom = 0;
+    return each_row(s, S_POP_EACH, stmt, bind_text(stmt, 1, source), pop_row, &c, NULL, what, err);
+}
 
-            p.area = sqlite3_column_int(stmt, 0);
-            p.source = col_text(stmt, 1, "", &oom);
-            p.year = sqlite3_column_int(stmt, 2);
-            p.population = sqlite3_column_int64(stmt, 3);
-            if (oom) {
-                rc = out_of_memory(what, err);
-                break;
-            }
-            if ((rc = fn(arg, &p)))
-                break;
-        }
-    }
-    rc = rows_end(s, rc, src, what, err);
-    stmt_done(s, S_POP_EACH, stmt);
-    return rc;
+struct prio_get {
+    int *areas;
+    size_t cap, count;
+};
+
+static int prio_row(sqlite3_stmt *stmt, void *ctx, int *oom)
+{
+    struct prio_get *g = ctx;
+
+    (void)oom;
+    if (g->count < g->cap)
+        g->areas[g->count] = sqlite3_column_int(stmt, 0);
+    g->count++;
+    return 0;
 }
 
 static int sq_get_priority(struct store *st, const char *list, int *areas, size_t cap, size_t *n,
@@ -696,90 +769,72 @@ static int sq_get_priority(struct store *st, const char *list, int *areas, size_
 {
     static const char what[] = "read priority areas";
     struct sqlite_store *s = sq(st);
+    struct prio_get g = {areas, cap, 0};
     sqlite3_stmt *stmt;
-    size_t count = 0;
-    int rc, src = SQLITE_DONE;
+    int rc;
 
     if ((rc = stmt_get(s, S_PRIO_GET, &stmt, what, err)))
         return rc;
-    if (bind_text(stmt, 1, list)) {
-        src = bind_error(s);
-    } else {
-        while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-            if (count < cap)
-                areas[count] = sqlite3_column_int(stmt, 0);
-            count++;
-        }
-    }
-    rc = rows_end(s, rc, src, what, err);
-    stmt_done(s, S_PRIO_GET, stmt);
-    if (rc)
+    if ((rc = each_row(s, S_PRIO_GET, stmt, bind_text(stmt, 1, list), prio_row, &g, NULL, what,
+                       err)))
         return rc;
-    *n = count;
-    if (count > cap)
+    *n = g.count;
+    if (g.count > cap)
         return cscc_err_set(err, CSCC_ELIMIT,
                             "priority list '%s' has %zu areas, more than the %zu asked for", list,
-                            count, cap);
+                            g.count, cap);
     return 0;
+}
+
+static int iucr_row(sqlite3_stmt *stmt, void *ctx, int *oom)
+{
+    EACH_CTX(store_iucr_fn) *c = ctx;
+    struct store_iucr r;
+
+    r.iucr = col_text(stmt, 0, "", oom);
+    r.primary_type = col_text(stmt, 1, "", oom);
+    r.description = col_text(stmt, 2, "", oom);
+    r.index_code = col_text(stmt, 3, "", oom);
+    r.fbi_code = col_text(stmt, 4, "", oom);
+    return *oom ? 0 : c->fn(c->arg, &r);
 }
 
 static int sq_each_iucr(struct store *st, store_iucr_fn fn, void *arg, struct cscc_err *err)
 {
     static const char what[] = "read iucr codes";
     struct sqlite_store *s = sq(st);
+    EACH_CTX(store_iucr_fn) c = {fn, arg};
     sqlite3_stmt *stmt;
-    int rc, src;
+    int rc;
 
     if ((rc = stmt_get(s, S_IUCR_EACH, &stmt, what, err)))
         return rc;
-    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-        struct store_iucr c;
-        int oom = 0;
+    return each_row(s, S_IUCR_EACH, stmt, 0, iucr_row, &c, NULL, what, err);
+}
 
-        c.iucr = col_text(stmt, 0, "", &oom);
-        c.primary_type = col_text(stmt, 1, "", &oom);
-        c.description = col_text(stmt, 2, "", &oom);
-        c.index_code = col_text(stmt, 3, "", &oom);
-        c.fbi_code = col_text(stmt, 4, "", &oom);
-        if (oom) {
-            rc = out_of_memory(what, err);
-            break;
-        }
-        if ((rc = fn(arg, &c)))
-            break;
-    }
-    rc = rows_end(s, rc, src, what, err);
-    stmt_done(s, S_IUCR_EACH, stmt);
-    return rc;
+static int cat_row(sqlite3_stmt *stmt, void *ctx, int *oom)
+{
+    EACH_CTX(store_category_fn) *c = ctx;
+    struct store_category r;
+
+    r.name = col_text(stmt, 0, "", oom);
+    r.label = col_text(stmt, 1, "", oom);
+    r.fbi_codes = col_text(stmt, 2, "", oom);
+    r.description = col_text(stmt, 3, "", oom);
+    return *oom ? 0 : c->fn(c->arg, &r);
 }
 
 static int sq_each_category(struct store *st, store_category_fn fn, void *arg, struct cscc_err *err)
 {
     static const char what[] = "read categories";
     struct sqlite_store *s = sq(st);
+    EACH_CTX(store_category_fn) c = {fn, arg};
     sqlite3_stmt *stmt;
-    int rc, src;
+    int rc;
 
     if ((rc = stmt_get(s, S_CAT_EACH, &stmt, what, err)))
         return rc;
-    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-        struct store_category c;
-        int oom = 0;
-
-        c.name = col_text(stmt, 0, "", &oom);
-        c.label = col_text(stmt, 1, "", &oom);
-        c.fbi_codes = col_text(stmt, 2, "", &oom);
-        c.description = col_text(stmt, 3, "", &oom);
-        if (oom) {
-            rc = out_of_memory(what, err);
-            break;
-        }
-        if ((rc = fn(arg, &c)))
-            break;
-    }
-    rc = rows_end(s, rc, src, what, err);
-    stmt_done(s, S_CAT_EACH, stmt);
-    return rc;
+    return each_row(s, S_CAT_EACH, stmt, 0, cat_row, &c, NULL, what, err);
 }
 
 /*
@@ -938,41 +993,27 @@ static int sq_import_finish(struct store *st, int64_t id, const struct store_imp
     return write_end(s, rc, what, err);
 }
 
-/* Calls fn for each row of an import query; *rows gets the number of rows seen. */
-static int import_rows(struct sqlite_store *s, sqlite3_stmt *stmt, store_import_fn fn, void *arg,
-                       size_t *rows, const char *what, struct cscc_err *err)
+static int import_row(sqlite3_stmt *stmt, void *ctx, int *oom)
 {
-    int rc = 0, src;
+    EACH_CTX(store_import_fn) *c = ctx;
+    struct store_import imp;
 
-    *rows = 0;
-    while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
-        struct store_import imp;
-        int oom = 0;
-
-        imp.id = sqlite3_column_int64(stmt, 0);
-        imp.dataset = col_text(stmt, 1, "", &oom);
-        imp.files = col_text(stmt, 2, "", &oom);
-        imp.started_at = sqlite3_column_int64(stmt, 3);
-        imp.finished_at = sqlite3_column_int64(stmt, 4);
-        imp.status = (enum store_import_status)sqlite3_column_int(stmt, 5);
-        imp.rows_read = sqlite3_column_int64(stmt, 6);
-        imp.rows_new = sqlite3_column_int64(stmt, 7);
-        imp.rows_updated = sqlite3_column_int64(stmt, 8);
-        imp.rows_unchanged = sqlite3_column_int64(stmt, 9);
-        imp.rows_rejected = sqlite3_column_int64(stmt, 10);
-        imp.rejects_by_reason = col_text(stmt, 11, "", &oom);
-        imp.rejects_file = col_text(stmt, 12, "", &oom);
-        imp.message = col_text(stmt, 13, "", &oom);
-        imp.generation = sqlite3_column_int64(stmt, 14);
-        if (oom) {
-            rc = out_of_memory(what, err);
-            break;
-        }
-        (*rows)++;
-        if ((rc = fn(arg, &imp)))
-            break;
-    }
-    return rows_end(s, rc, src, what, err);
+    imp.id = sqlite3_column_int64(stmt, 0);
+    imp.dataset = col_text(stmt, 1, "", oom);
+    imp.files = col_text(stmt, 2, "", oom);
+    imp.started_at = sqlite3_column_int64(stmt, 3);
+    imp.finished_at = sqlite3_column_int64(stmt, 4);
+    imp.status = (enum store_import_status)sqlite3_column_int(stmt, 5);
+    imp.rows_read = sqlite3_column_int64(stmt, 6);
+    imp.rows_new = sqlite3_column_int64(stmt, 7);
+    imp.rows_updated = sqlite3_column_int64(stmt, 8);
+    imp.rows_unchanged = sqlite3_column_int64(stmt, 9);
+    imp.rows_rejected = sqlite3_column_int64(stmt, 10);
+    imp.rejects_by_reason = col_text(stmt, 11, "", oom);
+    imp.rejects_file = col_text(stmt, 12, "", oom);
+    imp.message = col_text(stmt, 13, "", oom);
+    imp.generation = sqlite3_column_int64(stmt, 14);
+    return *oom ? 0 : c->fn(c->arg, &imp);
 }
 
 static int sq_each_import(struct store *st, const char *dataset, size_t limit, store_import_fn fn,
@@ -980,26 +1021,25 @@ static int sq_each_import(struct store *st, const char *dataset, size_t limit, s
 {
     static const char what[] = "read imports";
     struct sqlite_store *s = sq(st);
+    EACH_CTX(store_import_fn) c = {fn, arg};
     sqlite3_stmt *stmt;
-    size_t rows;
     int rc;
 
     if ((rc = stmt_get(s, S_IMP_EACH, &stmt, what, err)))
         return rc;
     /* LIMIT -1 means no limit to SQLite. */
-    if (bind_text(stmt, 1, dataset) ||
-        sqlite3_bind_int64(stmt, 2, limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit))
-        rc = db_fail(s, bind_error(s), err, "cannot %s", what);
-    else
-        rc = import_rows(s, stmt, fn, arg, &rows, what, err);
-    stmt_done(s, S_IMP_EACH, stmt);
-    return rc;
+    return each_row(s, S_IMP_EACH, stmt,
+                    bind_text(stmt, 1, dataset) ||
+                        sqlite3_bind_int64(
+                            stmt, 2, limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit),
+                    import_row, &c, NULL, what, err);
 }
 
 static int sq_get_import(struct store *st, int64_t id, store_import_fn fn, void *arg,
                          struct cscc_err *err)
 {
     struct sqlite_store *s = sq(st);
+    EACH_CTX(store_import_fn) c = {fn, arg};
     sqlite3_stmt *stmt;
     char what[64];
     size_t rows = 0;
@@ -1008,11 +1048,8 @@ static int sq_get_import(struct store *st, int64_t id, store_import_fn fn, void 
     snprintf(what, sizeof(what), "read import %lld", (long long)id);
     if ((rc = stmt_get(s, S_IMP_GET, &stmt, what, err)))
         return rc;
-    if (sqlite3_bind_int64(stmt, 1, id))
-        rc = db_fail(s, bind_error(s), err, "cannot %s", what);
-    else
-        rc = import_rows(s, stmt, fn, arg, &rows, what, err);
-    stmt_done(s, S_IMP_GET, stmt);
+    rc = each_row(s, S_IMP_GET, stmt, sqlite3_bind_int64(stmt, 1, id), import_row, &c, &rows, what,
+                  err);
     if (!rc && !rows)
         rc = cscc_err_set(err, CSCC_ENOENT, "no import with id %lld", (long long)id);
     return rc;

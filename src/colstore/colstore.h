@@ -61,6 +61,9 @@ struct colstore_dict;
  * (0 = UINT32_MAX). Aborts on OOM (dictionaries are small next to columns). */
 struct colstore_dict *colstore_dict_new(uint32_t max_entries);
 void colstore_dict_free(struct colstore_dict *d);
+/* Empties d for reuse, keeping its memory; it counts as a new dictionary
+ * (a new colstore_dict_id). */
+void colstore_dict_clear(struct colstore_dict *d);
 /** Copies another dictionary (same codes). */
 struct colstore_dict *colstore_dict_clone(const struct colstore_dict *d);
 /**

@@ -60,7 +60,7 @@ static void rehash(struct colstore_dict *d, size_t nslots)
         const char *s = d->blob + d->off[c];
         size_t len = d->off[c + 1] - d->off[c] - 1;
 
-        put_slot(d, cscc_hash(s, len, SEED), c);
+        put_slot(d, cscc_hash_mem(s, len, SEED), c);
     }
 }
 
@@ -110,6 +110,17 @@ void colstore_dict_free(struct colstore_dict *d)
     cscc_free(d);
 }
 
+void colstore_dict_clear(struct colstore_dict *d)
+{
+    d->id = atomic_fetch_add(&next_id, 1);
+    d->count = 0;
+    d->blob_len = 0;
+    d->off[0] = 0;
+    memset(d->slots, 0, d->nslots * sizeof(*d->slots));
+    append(d, "", 0);
+    put_slot(d, cscc_hash_mem("", 0, SEED), 0);
+}
+
 struct colstore_dict *colstore_dict_clone(const struct colstore_dict *s)
 {
     struct colstore_dict *d = cscc_xcalloc(1, sizeof(*d));
@@ -143,12 +154,12 @@ int64_t colstore_dict_find(const struct colstore_dict *d, const char *p, size_t 
 {
     if (!len)
         return 0;
-    return lookup(d, p, len, cscc_hash(p, len, SEED));
+    return lookup(d, p, len, cscc_hash_mem(p, len, SEED));
 }
 
 uint64_t colstore_dict_hash(const char *p, size_t len)
 {
-    return cscc_hash(p, len, SEED);
+    return cscc_hash_mem(p, len, SEED);
 }
 
 void colstore_dict_prefetch(const struct colstore_dict *d, uint64_t h)
@@ -158,7 +169,7 @@ void colstore_dict_prefetch(const struct colstore_dict *d, uint64_t h)
 
 int64_t colstore_dict_intern(struct colstore_dict *d, const char *p, size_t len)
 {
-    return len ? colstore_dict_intern_hashed(d, p, len, cscc_hash(p, len, SEED)) : 0;
+    return len ? colstore_dict_intern_hashed(d, p, len, cscc_hash_mem(p, len, SEED)) : 0;
 }
 
 int64_t colstore_dict_intern_hashed(struct colstore_dict *d, const char *p, size_t len, uint64_t h)

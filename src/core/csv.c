@@ -21,6 +21,8 @@
  */
 #include "core/csv.h"
 
+#include "core/crc32c.h"
+
 #include "core/alloc.h"
 
 #include <errno.h>
@@ -115,6 +117,12 @@ struct csv_reader {
     size_t zin_cap;
     uint64_t bytes_in;
     char name[256];
+
+    /* csv_keep_crc: CRC-32C of the source bytes [crc_start, crc_end), taken
+       as they are read (before anything in the buffer is unescaped). */
+    int crc_on;
+    uint32_t crc;
+    uint64_t crc_start, crc_end;
 };
 
 /* ---- Scanners ---------------------------------------------------------- */
@@ -298,13 +306,26 @@ static ssize_t raw_read(struct csv_reader *r, void *dst, size_t n)
         do
             k = pread(r->fd, dst, n, (off_t)r->pos);
         while (k < 0 && errno == EINTR);
-        if (k > 0)
+        if (k > 0) {
+            /* a range's checksum covers its bytes up to stop, not the
+             * read-ahead that finishes its last record */
+            if (r->crc_on && r->pos < r->stop) {
+                size_t c = r->stop - r->pos < (uint64_t)k ? (size_t)(r->stop - r->pos) : (size_t)k;
+
+                r->crc = cscc_crc32c(r->crc, dst, c);
+                r->crc_end = r->pos + c;
+            }
             r->pos += (uint64_t)k;
+        }
         break;
     default:
         do
             k = read(r->fd, dst, n);
         while (k < 0 && errno == EINTR);
+        if (k > 0 && r->crc_on) {
+            r->crc = cscc_crc32c(r->crc, dst, (size_t)k);
+            r->crc_end += (uint64_t)k;
+        }
         break;
     }
     if (k > 0)
@@ -1072,6 +1093,32 @@ struct csv_reader *csv_open_range(int fd, uint64_t start, uint64_t stop, uint64_
     r->line = first_line ? first_line : 1;
     r->bom_ok = start == 0;
     return r;
+}
+
+int csv_keep_crc(struct csv_reader *r)
+{
+    if (r->started || r->kind == SRC_MEM)
+        return CSCC_EINVAL;
+    r->crc_on = 1;
+    r->crc = 0;
+    r->crc_start = r->crc_end = r->kind == SRC_RANGE ? r->pos : 0;
+    /* csv_open_file has already read the first bytes (the gzip check) */
+    if (r->kind == SRC_FD) {
+        size_t have =
+            r->gz ? (size_t)(r->z.next_in - r->zin) + r->z.avail_in : (size_t)(r->end - r->buf);
+        const void *p = r->gz ? (const void *)r->zin : (const void *)r->buf;
+
+        r->crc = cscc_crc32c(0, p, have);
+        r->crc_end = have;
+    }
+    return 0;
+}
+
+uint32_t csv_crc(const struct csv_reader *r, uint64_t *start, uint64_t *end)
+{
+    *start = r->crc_start;
+    *end = r->crc_end;
+    return r->crc;
 }
 
 uint64_t csv_offset(const struct csv_reader *r)

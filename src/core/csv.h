@@ -129,6 +129,22 @@ struct csv_reader *csv_open_range(int fd, uint64_t start, uint64_t stop, uint64_
  */
 int csv_next(struct csv_reader *r, struct csv_row *row, struct cscc_err *err);
 
+/**
+ * Keeps a CRC-32C of the bytes the reader takes from its source, as it reads
+ * them: for a file or stdin all its bytes (the compressed ones for gzip), for
+ * a range reader its bytes from start up to stop (not the read-ahead that
+ * finishes the last record). Call before the first csv_next(). 0, or
+ * CSCC_EINVAL for a memory reader or one already started.
+ */
+int csv_keep_crc(struct csv_reader *r);
+
+/**
+ * The CRC kept by csv_keep_crc so far, of the source bytes [*start, *end).
+ * After csv_next() returned 0 that is the whole file (or range); compare
+ * *end with what was expected before trusting it.
+ */
+uint32_t csv_crc(const struct csv_reader *r, uint64_t *start, uint64_t *end);
+
 /** Offset just past the last record returned (past its newline, if any). */
 uint64_t csv_offset(const struct csv_reader *r);
 

@@ -37,6 +37,8 @@ struct ingest__seg {
     struct colstore_dict *dict[IB_MAX_COLS]; /* DICT: this segment's own dictionary */
     uint32_t file_index;                     /* which input file */
     int bad;                                 /* allocation failed: the import must stop */
+    uint8_t str_cols[IB_MAX_COLS];           /* the STR columns, for each row's start */
+    size_t nstr;
 };
 
 struct ingest__seg *ingest__seg_new(const struct ingest__colspec *spec, size_t ncols,

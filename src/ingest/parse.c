@@ -49,8 +49,9 @@ struct item {
     uint64_t end_offset; /* csv_offset() when done */
     uint64_t records;    /* records consumed, good or bad */
     uint64_t lines;      /* physical lines the part held */
-    uint32_t crc;        /* CRC-32C of the part's bytes [start, end_offset), or of the
-                            whole file for a whole-file item */
+    uint32_t crc;        /* CRC-32C of the bytes [crc_start, crc_end) of a part (up to
+                            its stop), or of the whole file for a whole-file item */
+    uint64_t crc_start, crc_end;
     int has_crc;
     uint64_t bytes_in;     /* whole items: bytes read from the file or stdin */
     uint64_t header_lines; /* range items: lines of the file's header */
@@ -334,6 +335,7 @@ static void run_whole(struct item *it)
         it->fatal = 1;
         return;
     }
+    csv_keep_crc(r);
     rc = csv_next(r, &h, &it->err);
     if (rc <= 0) {
         if (rc == 0)
@@ -355,14 +357,10 @@ static void run_whole(struct item *it)
     it->seg->file_index = it->file_index;
     parse_loop(it, r, binding, h.nfields);
     it->bytes_in = csv_bytes_in(r);
-    if (strcmp(it->path, "-") != 0 && !it->fatal) {
-        /* the file's own bytes (compressed ones for gzip), as on disk */
-        int fd = open(it->path, O_RDONLY | O_CLOEXEC);
-
-        if (fd >= 0) {
-            it->has_crc = crc_range(fd, 0, job->file_size[it->file_index], &it->crc) == 0;
-            close(fd);
-        }
+    if (!it->fatal) {
+        /* the file's own bytes (compressed ones for gzip), as read */
+        it->crc = csv_crc(r, &it->crc_start, &it->crc_end);
+        it->has_crc = !strcmp(it->path, "-") || it->crc_end == job->file_size[it->file_index];
     }
     if (job->stream && !it->fatal)
         stream_item(it);
@@ -386,10 +384,13 @@ static void run_range(struct item *it)
         it->fatal = 1;
         return;
     }
+    csv_keep_crc(r);
     parse_loop(it, r, it->binding, it->nfields);
+    if (!it->fatal) {
+        it->crc = csv_crc(r, &it->crc_start, &it->crc_end);
+        it->has_crc = 1;
+    }
     csv_close(r);
-    if (!it->fatal)
-        it->has_crc = crc_range(it->fd, it->start, it->end_offset, &it->crc) == 0;
     cscc_debug("part at byte %llu of %s: %zu rows parsed", (unsigned long long)it->start,
                it->display, it->seg ? it->seg->n : 0);
     if (it->job->stream && !it->fatal) {
@@ -691,39 +692,62 @@ int ingest__parse_files(struct ingest__job *job, const char *const *files, size_
         }
     }
 
-    /* Each file's checksum: the header's, then each part's, combined in order. */
-    for (i = 0; i < nitems; i++) {
-        struct item *it = items[i];
-        uint32_t fi = it->file_index;
+    /* Each file's checksum: the header's, then each part's, combined in
+     * file order. The parts' bytes tile the file when its cuts held; a gap
+     * (a part read again from elsewhere) or the end is read here; an
+     * overlap cannot be combined, and the file is read again. */
+    {
+        uint64_t *to = cscc_xcalloc(nfiles ? nfiles : 1, sizeof(*to));
 
-        if (!it->is_range) {
-            job->file_crc[fi] = it->has_crc ? it->crc : 0;
-            job->file_has_crc[fi] = (uint8_t)it->has_crc;
-            if (!strcmp(it->path, "-"))
-                job->file_size[fi] = it->bytes_in;
-            continue;
-        }
-        if (it->dropped)
-            continue;
-        if (it->start == data_start[fi]) {
-            job->file_crc[fi] = header_crc[fi];
-            job->file_has_crc[fi] = 1;
-        }
-        if (!it->has_crc)
-            job->file_has_crc[fi] = 0;
-        job->file_crc[fi] =
-            cscc_crc32c_combine((uint32_t)job->file_crc[fi], it->crc, it->end_offset - it->start);
-        if (i + 1 == nitems || items[i + 1]->file_index != fi) {
-            /* bytes after the last record (blank lines) */
-            uint32_t tail;
+        for (i = 0; i < nitems; i++) {
+            struct item *it = items[i];
+            uint32_t fi = it->file_index, piece;
+            uint64_t size = job->file_size[fi];
+            int last = i + 1 == nitems || items[i + 1]->file_index != fi;
 
-            if (it->end_offset < job->file_size[fi] &&
-                (crc_range(it->fd, it->end_offset, job->file_size[fi], &tail) == 0))
-                job->file_crc[fi] = cscc_crc32c_combine((uint32_t)job->file_crc[fi], tail,
-                                                        job->file_size[fi] - it->end_offset);
-            else if (it->end_offset < job->file_size[fi])
-                job->file_has_crc[fi] = 0;
+            if (!it->is_range) {
+                job->file_crc[fi] = it->has_crc ? it->crc : 0;
+                job->file_has_crc[fi] = (uint8_t)it->has_crc;
+                if (!strcmp(it->path, "-"))
+                    job->file_size[fi] = it->bytes_in;
+                continue;
+            }
+            if (!it->dropped) {
+                if (it->start == data_start[fi]) {
+                    job->file_crc[fi] = header_crc[fi];
+                    job->file_has_crc[fi] = 1;
+                    to[fi] = data_start[fi];
+                }
+                if (!it->has_crc || it->crc_start < to[fi]) {
+                    job->file_has_crc[fi] = 0;
+                } else if (job->file_has_crc[fi]) {
+                    if (it->crc_start > to[fi]) {
+                        if (crc_range(it->fd, to[fi], it->crc_start, &piece) == 0)
+                            job->file_crc[fi] = cscc_crc32c_combine((uint32_t)job->file_crc[fi],
+                                                                    piece, it->crc_start - to[fi]);
+                        else
+                            job->file_has_crc[fi] = 0;
+                    }
+                    job->file_crc[fi] = cscc_crc32c_combine((uint32_t)job->file_crc[fi], it->crc,
+                                                            it->crc_end - it->crc_start);
+                    to[fi] = it->crc_end;
+                }
+            }
+            if (!last)
+                continue;
+            if (job->file_has_crc[fi] && to[fi] < size) {
+                if (crc_range(it->fd, to[fi], size, &piece) == 0)
+                    job->file_crc[fi] =
+                        cscc_crc32c_combine((uint32_t)job->file_crc[fi], piece, size - to[fi]);
+                else
+                    job->file_has_crc[fi] = 0;
+            }
+            if (!job->file_has_crc[fi] && crc_range(it->fd, 0, size, &piece) == 0) {
+                job->file_crc[fi] = piece;
+                job->file_has_crc[fi] = 1;
+            }
         }
+        cscc_free(to);
     }
 
     /* Hand the segments to the job in input order, and the rejects to the

@@ -40,9 +40,12 @@ struct ingest__seg *ingest__seg_new(const struct ingest__colspec *spec, size_t n
 
     s->spec = spec;
     s->ncols = ncols;
-    for (c = 0; c < ncols; c++)
+    for (c = 0; c < ncols; c++) {
         if (spec[c].type == COLSTORE_DICT)
             s->dict[c] = colstore_dict_new(0);
+        if (spec[c].type == COLSTORE_STR)
+            s->str_cols[s->nstr++] = (uint8_t)c;
+    }
     if (grow(s, expect_rows < 1024 ? 1024 : expect_rows))
         s->bad = 1;
     return s;
@@ -71,10 +74,8 @@ void ingest__seg_reset(struct ingest__seg *s)
         s->blob_len[c] = 0;
         if (s->spec[c].type == COLSTORE_STR && s->col[c])
             ((uint32_t *)s->col[c])[0] = 0;
-        if (s->dict[c]) {
-            colstore_dict_free(s->dict[c]);
-            s->dict[c] = colstore_dict_new(0);
-        }
+        if (s->dict[c])
+            colstore_dict_clear(s->dict[c]);
     }
 }
 
@@ -100,12 +101,11 @@ ssize_t ingest__row_begin(struct ingest__seg *s, int fill)
         return -1;
     }
     if (!fill) { /* strings still need their start */
-        for (c = 0; c < s->ncols; c++)
-            if (s->spec[c].type == COLSTORE_STR) {
-                uint32_t *o = s->col[c];
+        for (c = 0; c < s->nstr; c++) {
+            uint32_t *o = s->col[s->str_cols[c]];
 
-                o[r + 1] = o[r];
-            }
+            o[r + 1] = o[r];
+        }
         return (ssize_t)r;
     }
     for (c = 0; c < s->ncols; c++) {
@@ -131,9 +131,11 @@ void ingest__row_abort(struct ingest__seg *s)
 {
     size_t c;
 
-    for (c = 0; c < s->ncols; c++)
-        if (s->spec[c].type == COLSTORE_STR)
-            s->blob_len[c] = ((uint32_t *)s->col[c])[s->n];
+    for (c = 0; c < s->nstr; c++) {
+        size_t k = s->str_cols[c];
+
+        s->blob_len[k] = ((uint32_t *)s->col[k])[s->n];
+    }
 }
 
 int ingest__put_dict(struct ingest__seg *s, int c, size_t r, const char *p, size_t len)

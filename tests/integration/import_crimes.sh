@@ -66,6 +66,13 @@ expect_grep '1,730 new' "$T/err"
 same_counts "$T/stdin" area,hour "$PORTAL"
 "$CSCC" --data "$T/stdin" import crimes - <"$T/portal.csv.gz" 2>"$T/err"
 expect_grep '1,730 unchanged' "$T/err"
+# provenance: each file's CRC-32C (of its bytes as stored, compressed or
+# not), checked against an independent implementation
+crc_of() { "$PY" "$TOOLS/crc32c.py" "$1"; }
+recorded() { "$CSCC" --data "$1" imports --json | grep -o '"crc32c":"[0-9a-f]*"' | head -1; }
+expect_eq "checksum of the plain file" "$(recorded "$D")" "\"crc32c\":\"$(crc_of "$PORTAL")\""
+expect_eq "checksum of the gzip file" "$(recorded "$T/gz")" "\"crc32c\":\"$(crc_of "$T/portal.csv.gz")\""
+expect_eq "checksum of gzip on stdin" "$(recorded "$T/stdin")" "\"crc32c\":\"$(crc_of "$T/portal.csv.gz")\""
 
 # --- quirks: BOM, CRLF, reordered columns, 17.0, True/FALSE, IUCR 486, quoted
 #     comma and newline, rows placed from coordinates, rows without ID ---

@@ -52,6 +52,12 @@ c1=$("$CSCC" --data "$T/p1" imports --json | grep -o '"crc32c":"[0-9a-f]*"')
 c2=$("$CSCC" --data "$T/p2" imports --json | grep -o '"crc32c":"[0-9a-f]*"')
 expect_eq "checksum of the file" "$c2" "$c1"
 if [ -n "$c1" ]; then pass; else fail "no checksum recorded"; fi
+# ... and as read from standard input (one sequential pass over the bytes,
+# the path import_crimes checks against an independent implementation)
+expect_status 0 "$CSCC" --data "$T/p3" init
+"$CSCC" --data "$T/p3" import crimes - <"$big" 2>"$T/err"
+c3=$("$CSCC" --data "$T/p3" imports --json | grep -o '"crc32c":"[0-9a-f]*"')
+expect_eq "checksum of the file read from stdin" "$c3" "$c1"
 
 # a plain file (no quoted newlines) with the same ID twice: streaming gives
 # up, and the later row wins as in any import

@@ -55,6 +55,20 @@ TEST(colstore, dict_interns_and_finds)
     CHECK_INT_EQ(colstore_dict_intern(c, "NEW", 3), 100003);
     CHECK_INT_EQ(colstore_dict_find(d, "NEW", 3), -1); /* the clone is independent */
     colstore_dict_free(c);
+    /* cleared: empty again, a new identity, and it fills as a new one would */
+    {
+        uint64_t id = colstore_dict_id(d);
+
+        colstore_dict_clear(d);
+        CHECK(colstore_dict_id(d) != id);
+        CHECK_INT_EQ(colstore_dict_count(d), 1);
+        CHECK_INT_EQ(colstore_dict_find(d, buf, strlen(buf)), -1);
+        CHECK_INT_EQ(colstore_dict_find(d, "", 0), 0);
+        CHECK_INT_EQ(colstore_dict_intern(d, "ROBBERY", 7), 1);
+        CHECK_INT_EQ(colstore_dict_intern(d, buf, strlen(buf)), 2);
+        CHECK_STR_EQ(colstore_dict_str(d, 2, &len), buf);
+        CHECK_INT_EQ(colstore_dict_find(d, "ROBBERY", 7), 1);
+    }
     colstore_dict_free(d);
 }
 

@@ -151,6 +151,45 @@ TEST(core, hash_is_stable)
     CHECK(cscc_hash("BATTERY", 7, 0) != cscc_hash("BATTERZ", 7, 0));
     CHECK(cscc_hash("", 0, 0) != cscc_hash("", 0, 1));
     CHECK(cscc_hash_u64(1) != cscc_hash_u64(2));
+    /* Stored keys (victims without ID, layer rows) are these values: they
+     * must not change between versions. */
+    CHECK(cscc_hash("BATTERY", 7, 0) == 7141149873217193111ULL);
+    CHECK(cscc_hash("0123456789abcdefXYZ", 19, 42) == 1451027156874614221ULL);
+}
+
+TEST(core, hash_mem_sees_every_byte)
+{
+    char s[48], t[48];
+    size_t len, i, n = 0, dup = 0;
+    uint64_t *h = cscc_xcalloc(40 * 256, sizeof(*h));
+
+    /* Each byte of strings of 0 to 40 bytes changes the hash. */
+    memset(s, 'a', sizeof(s));
+    for (len = 1; len <= 40; len++) {
+        uint64_t base = cscc_hash_mem(s, len, 7);
+
+        for (i = 0; i < len; i++) {
+            memcpy(t, s, sizeof(t));
+            t[i] = 'b';
+            CHECK(cscc_hash_mem(t, len, 7) != base);
+        }
+        CHECK(cscc_hash_mem(s, len, 7) != cscc_hash_mem(s, len - 1, 7));
+    }
+    /* 10,240 near-identical strings ("x<len><byte>") hash apart. */
+    for (len = 1; len <= 40; len++)
+        for (i = 0; i < 256; i++) {
+            memset(t, 'x', sizeof(t));
+            t[len - 1] = (char)i;
+            h[n++] = cscc_hash_mem(t, len, 7);
+        }
+    for (i = 0; i < n; i++) {
+        size_t j;
+
+        for (j = i + 1; j < n; j++)
+            dup += h[i] == h[j];
+    }
+    CHECK_INT_EQ(dup, 0);
+    cscc_free(h);
 }
 
 TEST(core, crc32c_known_values_and_combine)
@@ -173,4 +212,28 @@ TEST(core, crc32c_known_values_and_combine)
         b = cscc_crc32c(0, big + cut, sizeof(big) - cut);
         CHECK_INT_EQ(cscc_crc32c_combine(a, b, sizeof(big) - cut), whole);
     }
+}
+
+TEST(core, crc32c_long_buffers_equal_short_steps)
+{
+    /* Long buffers take the interleaved path; steps of 11 bytes never do. */
+    size_t n = 100003, i, len;
+    unsigned char *big = cscc_xmalloc(n);
+    uint32_t step;
+
+    for (i = 0; i < n; i++)
+        big[i] = (unsigned char)(i * 2654435761u >> 13);
+    for (len = 12287; len <= n; len += 29411) {
+        step = 0;
+        for (i = 0; i < len; i += 11)
+            step = cscc_crc32c(step, big + i, len - i < 11 ? len - i : 11);
+        CHECK_INT_EQ(cscc_crc32c(0, big, len), step);
+        CHECK_INT_EQ(cscc_crc32c(cscc_crc32c(0, big, 5), big + 5, len - 5), step);
+    }
+    /* 1 MiB of zeros. */
+    cscc_free(big);
+    big = cscc_xcalloc(1 << 20, 1);
+    CHECK_INT_EQ(cscc_crc32c(0, big, 1 << 20),
+                 0x14298c12u); /* computed bit by bit, independently */
+    cscc_free(big);
 }

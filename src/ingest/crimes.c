@@ -139,18 +139,6 @@ static int reject(struct ingest__reject *rej, const char *reason, int c, const s
     return ingest__reject(rej, reason, src_names[c], v);
 }
 
-/* Reads an optional small integer column; 0 ok (*out set or left null), 1 = bad. */
-static int small_int(const struct csv_field *v, int64_t lo, int64_t hi, int64_t *out)
-{
-    int rc = ingest__parse_int(v->p, v->len, out);
-
-    if (rc == 1) {
-        *out = -1;
-        return 0;
-    }
-    return rc < 0 || *out < lo || *out > hi;
-}
-
 /* "4B" -> "04B", "2" -> "02": some copies drop the leading zero of FBI codes. */
 static size_t norm_fbi(const char *p, size_t len, char out[8])
 {
@@ -219,7 +207,7 @@ static inline int memo_put(struct ingest__seg *s, int c, size_t r, const char *p
 static int coord(const struct csv_field *v, int64_t *out)
 {
     double dv;
-    int rc = ingest__parse_int(v->p, v->len, out);
+    int rc = ingest__field_int(v, out);
 
     if (rc == 1) {
         *out = COLSTORE_NULL_I32;
@@ -227,7 +215,7 @@ static int coord(const struct csv_field *v, int64_t *out)
     }
     if (rc == 0)
         return *out < -2000000000 || *out > 2000000000;
-    if (ingest__parse_double(v->p, v->len, &dv) != 0 || fabs(dv) > 2e9)
+    if (ingest__field_double(v, &dv) != 0 || fabs(dv) > 2e9)
         return 1;
     *out = (int64_t)lround(dv);
     return 0;
@@ -262,7 +250,7 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
 
     /* ID and Case Number: a row needs one to be identified. */
     v = FIELD(C_ID);
-    rc = ingest__parse_int(v->p, v->len, &iv);
+    rc = ingest__field_int(v, &iv);
     if (rc < 0 || (rc == 0 && iv <= 0))
         return reject(rej, "bad ID", C_ID, v);
     ingest__put_i64(s, C_ID, r, rc == 0 ? iv : COLSTORE_NULL_I64);
@@ -365,13 +353,13 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
         return reject(rej, "bad Domestic value", C_DOMESTIC, v);
     ingest__put_u8(s, C_DOMESTIC, r, rc == 0 ? bv8 : COLSTORE_NULL_U8);
 
-    if (small_int(FIELD(C_BEAT), 1, 65534, &iv))
+    if (ingest__field_small_int(FIELD(C_BEAT), 1, 65534, &iv))
         return reject(rej, "bad Beat", C_BEAT, FIELD(C_BEAT));
     ingest__put_u16(s, C_BEAT, r, iv >= 0 ? (uint16_t)iv : COLSTORE_NULL_U16);
-    if (small_int(FIELD(C_DISTRICT), 0, 254, &iv))
+    if (ingest__field_small_int(FIELD(C_DISTRICT), 0, 254, &iv))
         return reject(rej, "bad District", C_DISTRICT, FIELD(C_DISTRICT));
     ingest__put_u8(s, C_DISTRICT, r, iv > 0 ? (uint8_t)iv : COLSTORE_NULL_U8);
-    if (small_int(FIELD(C_WARD), 0, 254, &iv))
+    if (ingest__field_small_int(FIELD(C_WARD), 0, 254, &iv))
         return reject(rej, "bad Ward", C_WARD, FIELD(C_WARD));
     ingest__put_u8(s, C_WARD, r, iv > 0 ? (uint8_t)iv : COLSTORE_NULL_U8);
 
@@ -382,13 +370,13 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
         return reject(rej, "bad Y Coordinate", C_Y, FIELD(C_Y));
     ingest__put_i32(s, C_Y, r, (int32_t)iv);
     v = FIELD(C_LAT);
-    rc = ingest__parse_double(v->p, v->len, &lat);
+    rc = ingest__field_double(v, &lat);
     if (rc < 0 || (rc == 0 && fabs(lat) > 90))
         return reject(rej, "bad Latitude", C_LAT, v);
     if (rc == 1)
         lat = NAN;
     v = FIELD(C_LON);
-    rc = ingest__parse_double(v->p, v->len, &lon);
+    rc = ingest__field_double(v, &lon);
     if (rc < 0 || (rc == 0 && fabs(lon) > 180))
         return reject(rej, "bad Longitude", C_LON, v);
     if (rc == 1)
@@ -413,7 +401,7 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
     /* Community Area: as given (0 means unknown in the City's data), else
      * placed from the coordinates. */
     v = FIELD(C_AREA);
-    if (small_int(v, 0, 254, &iv) || iv > w->max_area)
+    if (ingest__field_small_int(v, 0, 254, &iv) || iv > w->max_area)
         return reject(rej, "bad Community Area", C_AREA, v);
     if (iv > 0) {
         ingest__put_u8(s, C_AREA, r, (uint8_t)iv);

@@ -166,6 +166,13 @@ int ingest__place(struct ingest__worker *w, double lat, double lon);
 
 int ingest__parse_int(const char *p, size_t len, int64_t *out); /* also "17.0" */
 int ingest__parse_double(const char *p, size_t len, double *out);
+/* The same for a field the CSV reader returned, faster: these read 8 bytes
+ * at a time, past the field's end (the reader's buffer is padded). */
+int ingest__field_int(const struct csv_field *f, int64_t *out);
+int ingest__field_double(const struct csv_field *f, double *out);
+/* An optional integer in [lo, hi]: 0 with *out set (-1 when empty), 1 when
+ * malformed or out of range. */
+int ingest__field_small_int(const struct csv_field *f, int64_t lo, int64_t hi, int64_t *out);
 int ingest__parse_bool(const char *p, size_t len, uint8_t *out); /* true/false/yes/no/y/n/1/0 */
 /* Portal "MM/DD/YYYY hh:mm:ss AM" fast, else every form of cscc_parse_datetime. */
 int ingest__parse_time(const char *p, size_t len, int64_t *out);

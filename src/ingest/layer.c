@@ -231,16 +231,16 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
         }
     }
     if (b->c_lat >= 0) {
-        rc = ingest__parse_double(f[b->c_lat].p, f[b->c_lat].len, &lat);
+        rc = ingest__field_double(&f[b->c_lat], &lat);
         if (rc < 0 || (rc == 0 && fabs(lat) > 90))
             return ingest__reject(rej, "bad latitude", o->col_lat, &f[b->c_lat]);
-        rc = ingest__parse_double(f[b->c_lon].p, f[b->c_lon].len, &lon);
+        rc = ingest__field_double(&f[b->c_lon], &lon);
         if (rc < 0 || (rc == 0 && fabs(lon) > 180))
             return ingest__reject(rej, "bad longitude", o->col_lon, &f[b->c_lon]);
     } else {
         double x, y;
-        int rx = ingest__parse_double(f[b->c_x].p, f[b->c_x].len, &x);
-        int ry = ingest__parse_double(f[b->c_y].p, f[b->c_y].len, &y);
+        int rx = ingest__field_double(&f[b->c_x], &x);
+        int ry = ingest__field_double(&f[b->c_y], &y);
 
         if (rx < 0)
             return ingest__reject(rej, "bad x coordinate", o->col_x, &f[b->c_x]);

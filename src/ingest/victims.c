@@ -234,18 +234,6 @@ static int put_dict(struct ingest__seg *s, int c, size_t r, const struct csv_fie
     return ingest__put_dict(s, c, r, p, len);
 }
 
-/* Optional small integer; 0 ok (value or -1 when empty), 1 malformed. */
-static int small_int(const struct csv_field *v, int64_t hi, int64_t *out)
-{
-    int rc = ingest__parse_int(v->p, v->len, out);
-
-    if (rc == 1) {
-        *out = -1;
-        return 0;
-    }
-    return rc < 0 || *out < 0 || *out > hi;
-}
-
 static int parse(struct ingest__worker *w, const void *bv, const struct csv_row *rec, size_t r,
                  struct ingest__reject *rej)
 {
@@ -300,23 +288,23 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
     if (rc == 0)
         ingest__put_u8(s, V_GUNSHOT, r, b8);
     for (i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
-        if (small_int(FIELD(small[i]), 254, &iv))
+        if (ingest__field_small_int(FIELD(small[i]), 0, 254, &iv))
             return reject(rej, "bad number", small[i], FIELD(small[i]));
         if (iv > 0)
             ingest__put_u8(s, small[i], r, (uint8_t)iv);
     }
-    if (small_int(FIELD(V_BEAT), 65534, &iv))
+    if (ingest__field_small_int(FIELD(V_BEAT), 0, 65534, &iv))
         return reject(rej, "bad BEAT", V_BEAT, FIELD(V_BEAT));
     if (iv > 0)
         ingest__put_u16(s, V_BEAT, r, (uint16_t)iv);
     v = FIELD(V_LAT);
-    rc = ingest__parse_double(v->p, v->len, &lat);
+    rc = ingest__field_double(v, &lat);
     if (rc < 0 || (rc == 0 && fabs(lat) > 90))
         return reject(rej, "bad LATITUDE", V_LAT, v);
     if (rc == 1)
         lat = NAN;
     v = FIELD(V_LON);
-    rc = ingest__parse_double(v->p, v->len, &lon);
+    rc = ingest__field_double(v, &lon);
     if (rc < 0 || (rc == 0 && fabs(lon) > 180))
         return reject(rej, "bad LONGITUDE", V_LON, v);
     if (rc == 1)

@@ -283,7 +283,7 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
             mm = w->scratch = cscc_xcalloc(1, sizeof(*mm));
         v = FIELD(C_UPDATED);
         if (v->len == mm->upd_len && v->len <= sizeof(mm->upd) && mm->upd_len &&
-            !memcmp(v->p, mm->upd, v->len)) {
+            cscc_mem_eq(v->p, mm->upd, v->len)) {
             t = mm->upd_t;
             rc = 0;
         } else {

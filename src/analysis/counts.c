@@ -53,7 +53,7 @@ struct keydef {
     uint32_t *rank;              /* names code -> key value (alphabetical order) */
     uint32_t *order;             /* key value -> names code */
     const uint32_t *lut;         /* time keys: day offset -> group; NULL otherwise */
-    int64_t day_lo;              /* time keys: first day of the lut */
+    int64_t day_lo, day_hi;      /* time keys: first and last day of the lut */
     int dense;                   /* groups with zero counts are listed too */
     /* time keys: the first period's start, for labels */
     int64_t period0;
@@ -147,6 +147,7 @@ static int build_time_key(struct keydef *k, int64_t lo, int64_t hi)
     uint32_t *lut;
 
     k->day_lo = lo;
+    k->day_hi = hi;
     if (k->kind == COUNTS_WEEKDAY) {
         k->n = 7;
         return 0;
@@ -485,7 +486,39 @@ static void fused_scan(const struct counts_result *r, const struct colstore_grou
 #define MASK2(i) (uint32_t)(l[0][c[0][i]] & l[1][c[1][i]])
 #define MASK3(i) (uint32_t)(l[0][c[0][i]] & l[1][c[1][i]] & l[2][c[2][i]])
 #define ONE(i)   1u
-    if (kd->lut) {
+    if (kd->lut && colstore_group_has_days(gr)) {
+        /* A key that follows from the day (year, month, week, day): the day
+         * index gives each day's rows, so the time column is not read. */
+        const uint32_t *dl = kd->lut;
+        int64_t d, dlast = kd->day_hi;
+
+        for (d = r->first_day > kd->day_lo ? r->first_day : kd->day_lo;
+             d <= r->last_day && d <= dlast; d++) {
+            size_t a, b, i;
+            uint64_t sum = 0;
+
+            colstore_group_day_rows(gr, d, d, &a, &b);
+            if (a < lo)
+                a = lo;
+            if (b > hi)
+                b = hi;
+            if (a >= b)
+                continue;
+            if (!nfilt) {
+                sum = b - a;
+            } else if (nfilt == 1) {
+                for (i = a; i < b; i++)
+                    sum += MASK1(i);
+            } else if (nfilt == 2) {
+                for (i = a; i < b; i++)
+                    sum += MASK2(i);
+            } else {
+                for (i = a; i < b; i++)
+                    sum += MASK3(i);
+            }
+            h[0][dl[d - kd->day_lo]] += (uint32_t)sum;
+        }
+    } else if (kd->lut) {
         const int64_t *t = colstore_col_data(colstore_group_col(gr, (size_t)ci_t));
         const uint32_t *dl = kd->lut;
         int64_t base = kd->day_lo * CSCC_SECS_PER_DAY;
@@ -745,6 +778,7 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
             const struct colstore_group *gr = colstore_group_at(t, gi);
             uint8_t *flut[4] = {NULL};
             size_t nflut[4] = {0}, nklut[COUNTS_MAX_KEYS] = {0}, lo, hi, f, b;
+            int fused;
             uint32_t *klut[COUNTS_MAX_KEYS] = {NULL};
 
             if (r->first_day > r->last_day)
@@ -770,18 +804,21 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
                 if (r->kd[k].names)
                     klut[k] = dict_key_lut(&r->kd[k], colstore_group_col(gr, (size_t)r->kd[k].ci),
                                            &nklut[k]);
-            /* the columns the scan reads, mapped at once */
+            /* the columns the scan reads, mapped at once (a fused scan of a
+             * key that follows from the day does not read the times) */
+            fused = fused_ok(r, gr, filt, nfilt, ci_t, use_map, klut);
             for (f = 0; f < nfilt; f++)
                 colstore_col_prefault(colstore_group_col(gr, (size_t)filt[f].ci), lo, hi);
-            for (k = 0; k < q->nkeys; k++)
+            for (k = 0; k < q->nkeys; k++) {
+                int by_time =
+                    r->kd[k].lut || r->kd[k].kind == COUNTS_WEEKDAY || r->kd[k].kind == COUNTS_HOUR;
+
+                if (by_time && fused && r->kd[k].lut && colstore_group_has_days(gr))
+                    continue;
                 colstore_col_prefault(
-                    colstore_group_col(gr,
-                                       (size_t)(r->kd[k].lut || r->kd[k].kind == COUNTS_WEEKDAY ||
-                                                        r->kd[k].kind == COUNTS_HOUR
-                                                    ? ci_t
-                                                    : r->kd[k].ci)),
-                    lo, hi);
-            if (fused_ok(r, gr, filt, nfilt, ci_t, use_map, klut)) {
+                    colstore_group_col(gr, (size_t)(by_time ? ci_t : r->kd[k].ci)), lo, hi);
+            }
+            if (fused) {
                 fused_scan(r, gr, filt, nfilt, flut, ci_t, lo, hi, flat);
                 goto group_done;
             }

@@ -985,8 +985,7 @@ static int damaged(struct cscc_err *err, const char *path, const char *what)
                         path, what);
 }
 
-static int check_col(uint64_t n, const struct cs_coldir *d, uint8_t type, uint64_t size,
-                     const char *map)
+static int check_col(uint64_t n, const struct cs_coldir *d, uint8_t type, uint64_t size)
 {
     if (d->type != type || !in_file(d->data_off, d->data_len, size) || d->data_off % 8)
         return 0;
@@ -997,32 +996,18 @@ static int check_col(uint64_t n, const struct cs_coldir *d, uint8_t type, uint64
     case COLSTORE_U8:
     case COLSTORE_F64:
         return d->width == colstore_type_width(d->type) && d->data_len == n * d->width;
-    case COLSTORE_DICT: {
-        const uint32_t *off;
-        uint32_t k;
-
-        if ((d->width != 1 && d->width != 2 && d->width != 4) || d->data_len != n * d->width ||
-            d->dict_count < 1 || d->aux_len != ((uint64_t)d->dict_count + 1) * 4 ||
-            !in_file(d->aux_off, d->aux_len, size) || d->aux_off % 4 ||
-            !in_file(d->aux2_off, d->aux2_len, size))
-            return 0;
-        off = (const uint32_t *)(map + d->aux_off);
-        /* Only the ends here (open must not read whole dictionaries); each
-         * string is checked when read, and a code past the dictionary reads
-         * as "" (see colstore.h). */
-        (void)k;
-        return off[0] == 0 && off[d->dict_count] == d->aux2_len &&
-               (!d->aux2_len || map[d->aux2_off + d->aux2_len - 1] == '\0');
-    }
-    case COLSTORE_STR: {
-        const uint32_t *off;
-
-        if (d->width != 4 || d->data_len != (n + 1) * 4 || !in_file(d->aux_off, d->aux_len, size))
-            return 0;
-        off = (const uint32_t *)(map + d->data_off);
-        /* The last offset bounds every string; each is checked on read. */
-        return off[0] == 0 && off[n] == d->aux_len;
-    }
+    case COLSTORE_DICT:
+        /* Bounds only: open reads nothing of the columns themselves (a
+         * table of many groups would fault in pages all over the file).
+         * Each dictionary string is checked when read, and a code past the
+         * dictionary reads as "" (see colstore.h). */
+        return (d->width == 1 || d->width == 2 || d->width == 4) && d->data_len == n * d->width &&
+               d->dict_count >= 1 && d->aux_len == ((uint64_t)d->dict_count + 1) * 4 &&
+               in_file(d->aux_off, d->aux_len, size) && d->aux_off % 4 == 0 &&
+               in_file(d->aux2_off, d->aux2_len, size);
+    case COLSTORE_STR:
+        /* Each string is checked against the blob's bounds when read. */
+        return d->width == 4 && d->data_len == (n + 1) * 4 && in_file(d->aux_off, d->aux_len, size);
     }
     return 0;
 }
@@ -1125,7 +1110,7 @@ struct colstore_table *colstore_open(const char *path, struct cscc_err *err)
             const struct cs_coldir *d = &dirs[g * h.ncols + i];
             struct colstore_col *c = &gr->cols[i];
 
-            if (!check_col(gd[g].nrows, d, t->schema[i].type, h.file_size, map)) {
+            if (!check_col(gd[g].nrows, d, t->schema[i].type, h.file_size)) {
                 char what[128];
 
                 snprintf(what, sizeof(what), "column '%s' of group %llu is inconsistent",
@@ -1309,6 +1294,11 @@ void colstore_group_day_rows(const struct colstore_group *g, int64_t day_from, i
         day_to = last;
     *lo = g->dayidx[day_from - g->day_min];
     *hi = g->dayidx[day_to - g->day_min + 1];
+}
+
+int colstore_group_has_days(const struct colstore_group *g)
+{
+    return g->dayidx != NULL;
 }
 
 void colstore_day_span(const struct colstore_table *t, int64_t *first, int64_t *last)

@@ -246,6 +246,8 @@ const struct colstore_col *colstore_group_col(const struct colstore_group *g, si
  */
 void colstore_group_day_rows(const struct colstore_group *g, int64_t day_from, int64_t day_to,
                              size_t *lo, size_t *hi);
+/** 1 when group g has a day index (its table has a sort column). */
+int colstore_group_has_days(const struct colstore_group *g);
 
 const char *colstore_col_name(const struct colstore_col *c);
 enum colstore_type colstore_col_type(const struct colstore_col *c);

@@ -92,20 +92,23 @@ static inline uint64_t cscc_hash_mem(const void *key, size_t len, uint64_t seed)
 }
 
 /** 1 if n bytes at a and b are equal: for short strings, cheaper than a
- * call to memcmp (8 bytes at a time, inline). */
+ * call to memcmp (8 bytes at a time, the last word overlapping, inline). */
 static inline int cscc_mem_eq(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;
+    size_t i;
 
-    while (n >= 8) {
-        if (cscc_hash_read8(x) != cscc_hash_read8(y))
-            return 0;
-        x += 8;
-        y += 8;
-        n -= 8;
+    if (n >= 8) {
+        for (i = 0; i + 8 < n; i += 8)
+            if (cscc_hash_read8(x + i) != cscc_hash_read8(y + i))
+                return 0;
+        return cscc_hash_read8(x + n - 8) == cscc_hash_read8(y + n - 8);
     }
-    while (n--)
-        if (*x++ != *y++)
+    if (n >= 4)
+        return cscc_hash_read4(x) == cscc_hash_read4(y) &&
+               cscc_hash_read4(x + n - 4) == cscc_hash_read4(y + n - 4);
+    for (i = 0; i < n; i++)
+        if (x[i] != y[i])
             return 0;
     return 1;
 }

@@ -268,7 +268,7 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
             return reject(rej, "out of memory", C_CASE, NULL);
     }
     v = FIELD(C_DATE);
-    rc = ingest__parse_time(v->p, v->len, &t);
+    rc = ingest__field_time(v, &t);
     if (rc == 1)
         return reject(rej, "missing date", C_DATE, NULL);
     if (rc < 0)
@@ -287,7 +287,7 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
             t = mm->upd_t;
             rc = 0;
         } else {
-            rc = ingest__parse_time(v->p, v->len, &t);
+            rc = ingest__field_time(v, &t);
             if (rc < 0)
                 return reject(rej, "bad Updated On date", C_UPDATED, v);
             if (rc == 0 && v->len <= sizeof(mm->upd)) {

@@ -170,6 +170,7 @@ int ingest__parse_double(const char *p, size_t len, double *out);
  * at a time, past the field's end (the reader's buffer is padded). */
 int ingest__field_int(const struct csv_field *f, int64_t *out);
 int ingest__field_double(const struct csv_field *f, double *out);
+int ingest__field_time(const struct csv_field *f, int64_t *out);
 /* An optional integer in [lo, hi]: 0 with *out set (-1 when empty), 1 when
  * malformed or out of range. */
 int ingest__field_small_int(const struct csv_field *f, int64_t lo, int64_t hi, int64_t *out);
@@ -183,6 +184,9 @@ int ingest__norm_iucr(const char *p, size_t len, char out[8]);
 /* Trims spaces at both ends. */
 static inline void ingest__trim(const char **p, size_t *len)
 {
+    /* the usual case: nothing to trim (space and tab are both <= ' ') */
+    if (!*len || ((unsigned char)(*p)[0] > ' ' && (unsigned char)(*p)[*len - 1] > ' '))
+        return;
     while (*len && (**p == ' ' || **p == '\t')) {
         (*p)++;
         (*len)--;

@@ -266,14 +266,14 @@ static int parse(struct ingest__worker *w, const void *bv, const struct csv_row 
     if (ingest__put_str(s, V_CASE, r, p, len))
         return reject(rej, "out of memory", V_CASE, NULL);
     v = FIELD(V_DATE);
-    rc = ingest__parse_time(v->p, v->len, &t);
+    rc = ingest__field_time(v, &t);
     if (rc == 1)
         return reject(rej, "missing date", V_DATE, NULL);
     if (rc < 0)
         return reject(rej, "bad date", V_DATE, v);
     ingest__put_i64(s, V_DATE, r, t);
     v = FIELD(V_UPDATED);
-    rc = ingest__parse_time(v->p, v->len, &t);
+    rc = ingest__field_time(v, &t);
     if (rc < 0)
         return reject(rej, "bad UPDATED date", V_UPDATED, v);
     if (rc == 0)

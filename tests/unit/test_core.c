@@ -157,6 +157,26 @@ TEST(core, hash_is_stable)
     CHECK(cscc_hash("0123456789abcdefXYZ", 19, 42) == 1451027156874614221ULL);
 }
 
+TEST(core, mem_eq_equals_memcmp)
+{
+    char a[48], b[48];
+    size_t n, i;
+
+    for (n = 0; n <= 40; n++) {
+        memset(a, 'q', sizeof(a));
+        memset(b, 'q', sizeof(b));
+        CHECK(cscc_mem_eq(a, b, n));
+        for (i = 0; i < n; i++) {
+            b[i] = 'r';
+            CHECK(!cscc_mem_eq(a, b, n));
+            CHECK(cscc_mem_eq(a, b, i)); /* the bytes before it still match */
+            b[i] = 'q';
+        }
+        b[n] = 'r'; /* a difference just past the end does not count */
+        CHECK(cscc_mem_eq(a, b, n));
+    }
+}
+
 TEST(core, hash_mem_sees_every_byte)
 {
     char s[48], t[48];

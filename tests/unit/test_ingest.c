@@ -173,3 +173,72 @@ TEST(ingest, field_small_int_ranges)
     CHECK_INT_EQ(v, 17);
     CHECK_INT_EQ(ingest__field_small_int(field(&pd, "x", ","), 0, 254, &v), 1);
 }
+
+TEST(ingest, field_time_agrees_with_parse_time)
+{
+    static const char *const cases[] = {
+        "01/03/2016 11:57:00 PM",
+        "12/31/2024 12:00:00 AM",
+        "12/31/2024 12:00:00 PM",
+        "02/29/2016 01:02:03 am",
+        "02/29/2017 01:02:03 AM",
+        "13/01/2016 01:00:00 AM",
+        "00/01/2016 01:00:00 AM",
+        "01/32/2016 01:00:00 AM",
+        "01/00/2016 01:00:00 AM",
+        "04/31/2016 01:00:00 AM",
+        "01/03/2016 13:57:00 PM",
+        "01/03/2016 00:57:00 PM",
+        "01/03/2016 11:60:00 PM",
+        "01/03/2016 11:57:60 PM",
+        "01/03/2016 11:57:00 XM",
+        "01/03/2016 11:57:00 PX",
+        "01-03-2016 11:57:00 PM",
+        "01/03/2016T11:57:00 PM",
+        "0a/03/2016 11:57:00 PM",
+        "01/03/20l6 11:57:00 PM",
+        "01/03/2016 11:57:0O PM",
+        "2016-01-03T23:57:00",
+        "2016-01-03",
+        " 01/03/2016 11:57:00 PM",
+        "",
+        "17/01/2015 01:00:00 AM",
+    };
+    struct padded pd;
+    size_t i, k;
+
+    /* twice, so that the remembered last date is both cold and warm */
+    for (k = 0; k < 2; k++)
+        for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            int64_t a = -99, b = -99;
+            int ra = ingest__parse_time(cases[i], strlen(cases[i]), &a);
+            int rb = ingest__field_time(field(&pd, cases[i], ",9"), &b);
+
+            CHECK_INT_EQ(rb, ra);
+            if (ra == 0 && a != b)
+                test_fail(__FILE__, __LINE__, "'%s': %lld, want %lld", cases[i], (long long)b,
+                          (long long)a);
+        }
+    /* an impossible month right after a valid date whose day number it
+     * would share if months were not checked first */
+    {
+        int64_t t;
+
+        CHECK_INT_EQ(ingest__field_time(field(&pd, "01/05/2016 01:00:00 AM", ","), &t), 0);
+        CHECK_INT_EQ(ingest__field_time(field(&pd, "17/05/2015 01:00:00 AM", ","), &t), -1);
+    }
+    /* random valid and broken timestamps */
+    for (i = 0; i < 200000; i++) {
+        char s[32];
+        int64_t a = -99, b = -99;
+
+        snprintf(s, sizeof(s), "%02d/%02d/%04d %02d:%02d:%02d %cM", (int)(rnd() % 14),
+                 (int)(rnd() % 33), (int)(1990 + rnd() % 40), (int)(rnd() % 14), (int)(rnd() % 62),
+                 (int)(rnd() % 62), rnd() % 2 ? 'A' : 'P');
+        if (rnd() % 16 == 0)
+            s[rnd() % 22] = "0/: x"[rnd() % 5];
+        CHECK_INT_EQ(ingest__field_time(field(&pd, s, ","), &b),
+                     ingest__parse_time(s, strlen(s), &a));
+        CHECK(a == b);
+    }
+}

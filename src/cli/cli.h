@@ -45,6 +45,42 @@ int cli_common_option(struct cli_ctx *ctx, int opt, const char *arg);
     }
 #define CLI_COMMON_SHORTOPTS "qh"
 
+/*
+ * The incident filters shared by `query counts` and the analyses: --from,
+ * --to, --category, --type, --fbi, --area, --priority. Put
+ * CLI_FILTER_LONGOPTS in a command's long options; in its getopt loop,
+ * cli_filter_option() handles one (returns 1, with *rc 0 or the usage error's
+ * status) or says it is not one of them (returns 0).
+ */
+struct counts_query;
+#define CLI_FILTER_LONGOPTS                                                                        \
+    {"from", required_argument, NULL, 'F'}, {"to", required_argument, NULL, 'T'},                  \
+        {"category", required_argument, NULL, 'c'}, {"type", required_argument, NULL, 't'},        \
+        {"fbi", required_argument, NULL, 'f'}, {"area", required_argument, NULL, 'a'},             \
+    {                                                                                              \
+        "priority", no_argument, NULL, 'p'                                                         \
+    }
+int cli_filter_option(const char *cmd, struct counts_query *q, int opt, const char *arg, int *rc);
+/** The help lines of the filter options. */
+void cli_filter_help(FILE *f);
+
+/*
+ * The output options of the analyses: --format csv|json|geojson (codes of
+ * analysis/result.h) and --output FILE. CLI_RESULT_LONGOPTS in the long
+ * options; cli_result_option() as cli_filter_option().
+ */
+struct an_result;
+#define CLI_RESULT_LONGOPTS                                                                        \
+    {"format", required_argument, NULL, 'o'},                                                      \
+    {                                                                                              \
+        "output", required_argument, NULL, 'O'                                                     \
+    }
+int cli_result_option(const char *cmd, int *fmt, const char **out, int opt, const char *arg,
+                      int *rc);
+void cli_result_help(FILE *f);
+/** Writes r in format fmt to out (a file, replaced atomically) or stdout; an exit status. */
+int cli_write_result(const struct an_result *r, int fmt, const char *out);
+
 /** Prints "cscc: error: ..." and the usage hint; returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -75,5 +111,6 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_imports(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_query(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_summary(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_analyze(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

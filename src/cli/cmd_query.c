@@ -29,14 +29,9 @@ static void usage(FILE *f)
             "Rows without a community area are counted as area \"(unknown)\".\n"
             "\n"
             "Options:\n"
-            "  --by KEY[,KEY]    what to group by (one or two keys); none = one total\n"
-            "  --from, --to      the period (default: all the data)\n"
-            "  --category NAME   a crime category: violent, homicide, robbery, ... (see\n"
-            "                    data/reference/categories.csv)\n"
-            "  --type T          a Primary Type (repeatable; any of them)\n"
-            "  --fbi CODE        an FBI code (repeatable; any of them, with --category's)\n"
-            "  --area N          a community area number (repeatable)\n"
-            "  --priority        only the priority areas\n"
+            "  --by KEY[,KEY]    what to group by (one or two keys); none = one total\n");
+    cli_filter_help(f);
+    fprintf(f,
             "  --rate            add rate_per_100k: count per 100,000 residents of the area (or\n"
             "                    of all areas in scope) over the whole period\n"
             "  --population S    population source for rates (default: the latest, %s)\n"
@@ -81,14 +76,8 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option longopts[] = {
         CLI_COMMON_LONGOPTS,
+        CLI_FILTER_LONGOPTS,
         {"by", required_argument, NULL, 'b'},
-        {"from", required_argument, NULL, 'F'},
-        {"to", required_argument, NULL, 'T'},
-        {"category", required_argument, NULL, 'c'},
-        {"type", required_argument, NULL, 't'},
-        {"fbi", required_argument, NULL, 'f'},
-        {"area", required_argument, NULL, 'a'},
-        {"priority", no_argument, NULL, 'p'},
         {"rate", no_argument, NULL, 'r'},
         {"population", required_argument, NULL, 'P'},
         {"format", required_argument, NULL, 'o'},
@@ -102,7 +91,7 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
     struct cscc_err err;
     struct strbuf out;
     enum counts_format fmt = COUNTS_CSV;
-    unsigned long ul, repeat = 0;
+    unsigned long repeat = 0;
     int opt, rc;
 
     memset(&q, 0, sizeof(q));
@@ -118,45 +107,17 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common_option(ctx, opt, optarg))
             continue;
+        if (cli_filter_option("query counts ", &q, opt, optarg, &rc)) {
+            if (rc)
+                return rc;
+            continue;
+        }
         switch (opt) {
         case 'h': usage(stdout); return CLI_OK;
         case 'b':
             if ((rc = add_keys(&q, optarg)))
                 return rc;
             break;
-        case 'F':
-            if (cscc_parse_day(optarg, &q.day_from))
-                return cli_usage_error("query counts ", "--from takes a date YYYY-MM-DD, not '%s'",
-                                       optarg);
-            q.has_from = 1;
-            break;
-        case 'T':
-            if (cscc_parse_day(optarg, &q.day_to))
-                return cli_usage_error("query counts ", "--to takes a date YYYY-MM-DD, not '%s'",
-                                       optarg);
-            q.has_to = 1;
-            break;
-        case 'c': q.category = optarg; break;
-        case 't':
-            if (q.ntypes == COUNTS_MAX_VALUES)
-                return cli_usage_error("query counts ", "too many --type values (at most %d)",
-                                       COUNTS_MAX_VALUES);
-            q.types[q.ntypes++] = optarg;
-            break;
-        case 'f':
-            if (q.nfbi == COUNTS_MAX_VALUES)
-                return cli_usage_error("query counts ", "too many --fbi values (at most %d)",
-                                       COUNTS_MAX_VALUES);
-            q.fbi[q.nfbi++] = optarg;
-            break;
-        case 'a':
-            if (cli_parse_uint(optarg, 254, &ul) || ul == 0)
-                return cli_usage_error("query counts ",
-                                       "--area takes a community area number, not '%s'", optarg);
-            if (q.nareas < 254)
-                q.areas[q.nareas++] = (int)ul;
-            break;
-        case 'p': q.priority = 1; break;
         case 'r': q.rate = 1; break;
         case 'P': q.population = optarg; break;
         case 'R':

@@ -3,7 +3,9 @@
 #include "cli/cli.h"
 
 #include "cscc_build.h"
+#include "analysis/counts.h"
 #include "colstore/colstore.h"
+#include "core/time.h"
 #include "core/log.h"
 #include "ingest/ingest.h"
 
@@ -146,4 +148,56 @@ int cli_parse_uint(const char *s, unsigned long max, unsigned long *out)
         return -1;
     *out = v;
     return 0;
+}
+
+int cli_filter_option(const char *cmd, struct counts_query *q, int opt, const char *arg, int *rc)
+{
+    unsigned long ul;
+
+    *rc = 0;
+    switch (opt) {
+    case 'F':
+        if (cscc_parse_day(arg, &q->day_from))
+            *rc = cli_usage_error(cmd, "--from takes a date YYYY-MM-DD, not '%s'", arg);
+        q->has_from = 1;
+        return 1;
+    case 'T':
+        if (cscc_parse_day(arg, &q->day_to))
+            *rc = cli_usage_error(cmd, "--to takes a date YYYY-MM-DD, not '%s'", arg);
+        q->has_to = 1;
+        return 1;
+    case 'c': q->category = arg; return 1;
+    case 't':
+        if (q->ntypes == COUNTS_MAX_VALUES)
+            *rc = cli_usage_error(cmd, "too many --type values (at most %d)", COUNTS_MAX_VALUES);
+        else
+            q->types[q->ntypes++] = arg;
+        return 1;
+    case 'f':
+        if (q->nfbi == COUNTS_MAX_VALUES)
+            *rc = cli_usage_error(cmd, "too many --fbi values (at most %d)", COUNTS_MAX_VALUES);
+        else
+            q->fbi[q->nfbi++] = arg;
+        return 1;
+    case 'a':
+        if (cli_parse_uint(arg, 254, &ul) || ul == 0)
+            *rc = cli_usage_error(cmd, "--area takes a community area number, not '%s'", arg);
+        else if (q->nareas < 254)
+            q->areas[q->nareas++] = (int)ul;
+        return 1;
+    case 'p': q->priority = 1; return 1;
+    }
+    return 0;
+}
+
+void cli_filter_help(FILE *f)
+{
+    fputs("  --from, --to      the period, YYYY-MM-DD, inclusive (default: all the data)\n"
+          "  --category NAME   a crime category: violent, homicide, robbery, ... (see\n"
+          "                    data/reference/categories.csv)\n"
+          "  --type T          a Primary Type (repeatable; any of them)\n"
+          "  --fbi CODE        an FBI code (repeatable; any of them, with --category's)\n"
+          "  --area N          a community area number (repeatable)\n"
+          "  --priority        only the priority areas\n",
+          f);
 }

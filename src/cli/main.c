@@ -15,6 +15,7 @@ static const struct cli_command commands[] = {
     {"imports", cmd_imports, "list past imports and what they did (provenance)"},
     {"query", cmd_query, "count incidents by area, month, type ... (query counts)"},
     {"summary", cmd_summary, "a citywide summary of the imported crimes"},
+    {"analyze", cmd_analyze, "hotspots, kernel density, near repeats, trends ... (analyze NAME)"},
     {NULL, NULL, NULL},
 };
 

@@ -81,6 +81,34 @@ void cli_result_help(FILE *f);
 /** Writes r in format fmt to out (a file, replaced atomically) or stdout; an exit status. */
 int cli_write_result(const struct an_result *r, int fmt, const char *out);
 
+/*
+ * Where `analyze trends --measure serious` and `analyze priority` count
+ * serious victimizations: --source auto|victims|crimes, --shootings-layer
+ * NAME (a layer of non-fatal shooting victims, with the crimes' homicides),
+ * --shootings-where COL=VALUE (the layer's rows that count; default: when
+ * the layer has a shooting_type column, its "nonlethal" rows). Put
+ * CLI_SERIOUS_LONGOPTS in the long options; cli_serious_option() as
+ * cli_filter_option(); cli_serious_open() opens the tables that exist into
+ * s (crimes stays NULL when want_crimes is 0), cli_serious_close() closes
+ * them. Defined in cmd_analyze_trends.c.
+ */
+struct serious_tables;
+struct cli_serious {
+    int source; /* enum serious_source */
+    const char *layer, *where;
+    char column[64], value[256]; /* --shootings-where split, or the default */
+};
+#define CLI_SERIOUS_LONGOPTS                                                                       \
+    {"source", required_argument, NULL, 'S'}, {"shootings-layer", required_argument, NULL, 'L'},   \
+    {                                                                                              \
+        "shootings-where", required_argument, NULL, 'W'                                            \
+    }
+int cli_serious_option(const char *cmd, struct cli_serious *o, int opt, const char *arg, int *rc);
+void cli_serious_help(FILE *f);
+int cli_serious_open(const struct cli_ctx *ctx, struct cli_serious *o, int want_crimes,
+                     struct serious_tables *s);
+void cli_serious_close(struct serious_tables *s);
+
 /** Prints "cscc: error: ..." and the usage hint; returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -112,5 +140,10 @@ int cmd_imports(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_query(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_summary(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_analyze(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_user(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_audit(struct cli_ctx *ctx, int argc, char **argv);
+/* The analyses (cmd_analyze_NAME.c), run by cmd_analyze with argv[0] = NAME. */
+int cmd_analyze_trends(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_analyze_priority(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -209,6 +209,21 @@ static int is_run(const char *s, size_t n)
     return 0;
 }
 
+/* 1 when s (lower case) is a walk along a keyboard's rows, either way
+ * ("qwertyuiopasdfgh", "0987654321poiuyt"). */
+static int is_keyboard_walk(const char *s, size_t n)
+{
+    static const char rows[] = "1234567890qwertyuiopasdfghjklzxcvbnm";
+    static const char back[] = "mnbvcxzlkjhgfdsapoiuytrewq0987654321";
+    char buf[sizeof(rows)];
+
+    if (n >= sizeof(buf))
+        return 0;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return strstr(rows, buf) != NULL || strstr(back, buf) != NULL;
+}
+
 int access_password_check(const struct access *a, const char *user, const char *pw, size_t len,
                           struct cscc_err *err)
 {
@@ -238,7 +253,7 @@ int access_password_check(const struct access *a, const char *user, const char *
     if (p < len && (p <= 4 || access_blocklist_has(a->bl, low, p)))
         return cscc_err_set(err, CSCC_EINVAL, "the password repeats %s; choose one that does not",
                             p <= 4 ? "a short pattern" : "a common password");
-    if (is_run(low, len))
+    if (is_run(low, len) || is_keyboard_walk(low, len))
         return cscc_err_set(err, CSCC_EINVAL,
                             "the password is a run of consecutive characters; choose another");
     ulen = user ? strlen(user) : 0;

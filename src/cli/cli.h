@@ -107,6 +107,9 @@ int cli_serious_option(const char *cmd, struct cli_serious *o, int opt, const ch
 void cli_serious_help(FILE *f);
 int cli_serious_open(const struct cli_ctx *ctx, struct cli_serious *o, int want_crimes,
                      struct serious_tables *s);
+/* Records in the audit log that cmd read victim-level records, when s's
+ * source is the victims table (a read of sensitive records). */
+void cli_serious_audit(struct store *st, const struct serious_tables *s, const char *cmd);
 void cli_serious_close(struct serious_tables *s);
 
 /** Prints "cscc: error: ..." and the usage hint; returns CLI_USAGE. */

@@ -100,6 +100,7 @@ int cmd_analyze_priority(struct cli_ctx *ctx, int argc, char **argv)
         store_close(st);
         return rc;
     }
+    cli_serious_audit(st, &s, "analyze priority");
     r = analysis_priority(&s, st, from, to, (size_t)top, computed, &ncomputed, &err);
     cli_serious_close(&s);
     if (!r) {

@@ -4,6 +4,7 @@
  * priority` that say where serious victimizations are counted from. */
 #include "cli/cli.h"
 
+#include "access/audit.h"
 #include "analysis/result.h"
 #include "analysis/trends.h"
 #include "colstore/colstore.h"
@@ -134,6 +135,19 @@ fail:
     return rc;
 }
 
+void cli_serious_audit(struct store *st, const struct serious_tables *s, const char *cmd)
+{
+    struct access_actor who;
+    enum serious_source use;
+    char desc[512], detail[160];
+
+    if (serious_resolve(s, &use, desc, sizeof(desc), NULL) || use != SERIOUS_VICTIMS)
+        return;
+    access_actor_cli(&who);
+    snprintf(detail, sizeof(detail), "%s: victims' records counted into aggregates", cmd);
+    access_audit(st, &who, "read.sensitive", "table:victims", "ok", detail, access_now(), NULL);
+}
+
 void cli_serious_close(struct serious_tables *s)
 {
     colstore_close((struct colstore_table *)s->victims);
@@ -240,6 +254,8 @@ int cmd_analyze_trends(struct cli_ctx *ctx, int argc, char **argv)
             return rc;
         }
     }
+    if (measure == TRENDS_SERIOUS)
+        cli_serious_audit(st, &s, "analyze trends");
     r = analysis_trends(s.crimes, &s, st, &q, measure, &err);
     cli_serious_close(&s);
     store_close(st);

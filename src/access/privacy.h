@@ -46,7 +46,7 @@
 
 /**
  * Decides what to withhold from the nrows x ncols table cells (row-major)
- * with its margins. supp gets (nrows + 1) x (ncols + 1) flags, row-major:
+ * with its margins. supp receives (nrows + 1) x (ncols + 1) flags, row-major:
  * supp[i * (ncols + 1) + j] for cell (i, j), column ncols for the row
  * totals, row nrows for the column totals, the last entry for the grand
  * total; 1 = withhold. totals (may be NULL) gets the extended table's

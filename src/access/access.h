@@ -16,7 +16,8 @@
  * (and 1,024 bytes); no composition rules and no expiry; refused when on
  * the blocklist (data/reference/common_passwords.txt, compared without
  * regard to case), when they are one character or a short pattern
- * repeated, a run of consecutive characters ("123456789012345"), a
+ * repeated, a run of consecutive characters ("123456789012345") or a
+ * keyboard walk ("qwertyuiopasdfgh"), a
  * blocklisted word repeated, or contain the user's name. Stored as
  * argon2id strings (libsodium crypto_pwhash_str), rehashed at login when the
  * configured cost has grown.

@@ -131,6 +131,8 @@ int cli_reference_dir(char *buf, size_t cap);
 void cli_report_error(const struct cscc_err *err);
 /** cli_report_error, then the exit status for err. */
 int cli_fail(const struct cscc_err *err);
+/** Formats Unix seconds t as "2026-01-02T03:04:05Z" ("-" for 0) into buf. */
+void cli_utc(int64_t t, char *buf, size_t cap);
 /** Formats v with thousands separators: "1,234,567". */
 const char *cli_num(uint64_t v, char *buf, size_t cap);
 /** Parses a decimal number no larger than max; -1 when not one. */

@@ -39,13 +39,8 @@ static int print_cb(void *arg, const struct store_audit *a)
 {
     struct ctx *c = arg;
     char t[32];
-    time_t tt = (time_t)a->at;
-    struct tm tm;
 
-    if (gmtime_r(&tt, &tm))
-        strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    else
-        snprintf(t, sizeof(t), "%lld", (long long)a->at);
+    cli_utc(a->at, t, sizeof(t));
     strbuf_reset(&c->sb);
     if (c->json) {
         strbuf_addf(&c->sb, "{\"id\":%lld,", (long long)a->id);

@@ -79,18 +79,6 @@ static int read_password(int from_stdin, char *buf, size_t cap, size_t *len)
     return 0;
 }
 
-static void fmt_time(int64_t t, char *buf, size_t cap)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (!t || !gmtime_r(&tt, &tm)) {
-        snprintf(buf, cap, "-");
-        return;
-    }
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int list_cb(void *arg, const struct access_user *u)
 {
     int json = *(int *)arg;
@@ -100,7 +88,7 @@ static int list_cb(void *arg, const struct access_user *u)
         snprintf(scope, sizeof(scope), "org %lld", (long long)u->org_id);
     else if (u->role == ACCESS_DEPARTMENT)
         snprintf(scope, sizeof(scope), "%s", u->department);
-    fmt_time(u->created_at, c, sizeof(c));
+    cli_utc(u->created_at, c, sizeof(c));
     if (json) {
         struct strbuf sb;
 
@@ -126,10 +114,10 @@ static int tokens_cb(void *arg, const struct access_cred_info *c)
     char a[32], b[32], e[32], r[32];
 
     (void)arg;
-    fmt_time(c->created_at, a, sizeof(a));
-    fmt_time(c->last_used_at, b, sizeof(b));
-    fmt_time(c->expires_at, e, sizeof(e));
-    fmt_time(c->revoked_at, r, sizeof(r));
+    cli_utc(c->created_at, a, sizeof(a));
+    cli_utc(c->last_used_at, b, sizeof(b));
+    cli_utc(c->expires_at, e, sizeof(e));
+    cli_utc(c->revoked_at, r, sizeof(r));
     printf("%-6lld %-7s %-20s %-20s %-15s created %s  used %s  expires %s  revoked %s\n",
            (long long)c->id, c->kind == ACCESS_SESSION ? "session" : "token", c->user,
            c->label[0] ? c->label : "-", c->prefix[0] ? c->prefix : "-", a, b, e, r);

@@ -17,36 +17,22 @@ by summing outcomes no more likely than the observed one.
 import argparse
 import csv
 import datetime
-import gzip
 import json
 import math
+import os
 import sys
 
-
-def open_any(path):
-    with open(path, "rb") as f:
-        magic = f.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", newline="", encoding="utf-8-sig")
-    return open(path, newline="", encoding="utf-8-sig")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import count  # noqa: E402  (the shared readers of the counts check)
+from count import norm_fbi, open_any  # noqa: E402
 
 
 def parse_date(s):
+    """count.py's parser, plus the gunshot-victims file's "...Z" times."""
     s = s.strip()
-    for fmt in ("%m/%d/%Y %I:%M:%S %p", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ",
-                "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.datetime.strptime(s, fmt).date()
-        except ValueError:
-            pass
-    raise ValueError("bad date %r" % s)
-
-
-def norm_fbi(s):
-    s = s.strip().upper()
-    if s and s[0].isdigit() and (len(s) == 1 or not s[1].isdigit()):
-        s = "0" + s
-    return s
+    if s.endswith("Z"):
+        s = s[:-1]
+    return count.parse_date(s).date()
 
 
 def area_of(v):

@@ -616,8 +616,8 @@ TEST(access, suppression_by_hand)
      * 40 to close the square; the margins stay published. */
     static const uint64_t cells[] = {5, 20, 30, 40};
     static const uint8_t want[] = {1, 1, 0, 1, 1, 0, 0, 0, 0};
-    uint8_t supp[9];
-    uint64_t ext[9];
+    uint8_t supp[12]; /* room for the 3 x 2 table below: (3 + 1) x (2 + 1) */
+    uint64_t ext[12];
     size_t n = 0;
     struct cscc_err err;
 
@@ -638,8 +638,10 @@ TEST(access, suppression_by_hand)
     {
         static const uint64_t m[] = {3, 4, 30, 40, 50, 60};
 
-        CHECK_INT_EQ(privacy_suppress(m, 3, 2, 1, 9, supp, NULL, &n, &err), 0);
+        CHECK_INT_EQ(privacy_suppress(m, 3, 2, 1, 9, supp, ext, &n, &err), 0);
+        CHECK_INT_EQ(ext[0 * 3 + 2], 7);
         CHECK(supp[0 * 3 + 2]); /* the row total 7 */
+        CHECK_INT_EQ(attack(ext, supp, 4, 3), 0);
     }
     CHECK_INT_EQ(privacy_suppress(cells, 0, 2, 1, 9, supp, NULL, &n, &err), CSCC_EINVAL);
 }

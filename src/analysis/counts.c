@@ -331,8 +331,13 @@ struct filter {
     int ci;
     const char *const *vals;
     size_t nvals;
-    const uint8_t *fixed; /* a ready table (areas), or NULL */
+    const uint8_t *fixed; /* a ready table (areas, 1-byte numbers), or NULL */
+    int negate;           /* dictionary filters: rows with none of the values */
+    const char *what;     /* "primary type", a column name: for warnings */
 };
+
+/* Filters: areas, types, FBI codes, and the query's column matches. */
+#define MAX_FILTERS (3 + COUNTS_MAX_MATCH)
 
 static int add_warning(struct counts_result *r, const char *fmt, const char *arg)
 {
@@ -343,7 +348,7 @@ static int add_warning(struct counts_result *r, const char *fmt, const char *arg
 
 /* The filter's table for one group's dictionary: 1 for the wanted strings. */
 static uint8_t *dict_filter(const struct colstore_col *c, const char *const *vals, size_t n,
-                            uint8_t *seen, size_t *nlut)
+                            int negate, uint8_t *seen, size_t *nlut)
 {
     uint32_t count = colstore_col_dict_count(c), k;
     size_t i;
@@ -362,6 +367,9 @@ static uint8_t *dict_filter(const struct colstore_col *c, const char *const *val
             }
         }
     }
+    if (negate)
+        for (k = 0; k < *nlut; k++)
+            lut[k] ^= 1;
     return lut;
 }
 
@@ -572,7 +580,8 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
 {
     struct counts_result *r = cscc_xcalloc(1, sizeof(*r));
     int ci_t = colstore_col_index(t, "date");
-    struct filter filt[4];
+    struct filter filt[MAX_FILTERS];
+    uint8_t match_tab[COUNTS_MAX_MATCH][256];
     const char *codes[COUNTS_MAX_VALUES * 2];
     char catbuf[512];
     size_t nfilt = 0, i, k, ngroups = 1, gi, ncodes = 0;
@@ -667,6 +676,7 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
         filt[nfilt].ci = colstore_col_index(t, "primary_type");
         filt[nfilt].vals = q->types;
         filt[nfilt].nvals = q->ntypes;
+        filt[nfilt].what = "primary type";
         nfilt++;
     }
     if (q->nfbi || q->category) {
@@ -696,7 +706,59 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
         filt[nfilt].ci = colstore_col_index(t, "fbi_code");
         filt[nfilt].vals = codes;
         filt[nfilt].nvals = ncodes;
+        filt[nfilt].what = "FBI code";
         nfilt++;
+    }
+    if (q->nmatch > COUNTS_MAX_MATCH) {
+        cscc_err_set(err, CSCC_EINVAL, "at most %d column filters", COUNTS_MAX_MATCH);
+        goto fail;
+    }
+    for (i = 0; i < q->nmatch; i++) {
+        const struct counts_match *m = &q->match[i];
+        struct filter *f = &filt[nfilt++];
+        int ci = m->column ? colstore_col_index(t, m->column) : -1;
+        size_t v;
+
+        if (ci < 0) {
+            cscc_err_set(err, CSCC_EINVAL, "the table has no column '%s'",
+                         m->column ? m->column : "");
+            goto fail;
+        }
+        if (m->nvalues > sizeof(m->values) / sizeof(m->values[0])) {
+            cscc_err_set(err, CSCC_EINVAL, "too many values for column '%s'", m->column);
+            goto fail;
+        }
+        f->ci = ci;
+        f->what = m->column;
+        f->negate = m->negate;
+        if (colstore_schema_type(t, (size_t)ci) == COLSTORE_DICT) {
+            f->vals = m->values;
+            f->nvals = m->nvalues;
+            continue;
+        }
+        if (colstore_schema_type(t, (size_t)ci) != COLSTORE_U8) {
+            cscc_err_set(err, CSCC_EINVAL,
+                         "column '%s' cannot be filtered on (a text or 1-byte number column "
+                         "can)",
+                         m->column);
+            goto fail;
+        }
+        memset(match_tab[i], m->negate ? 1 : 0, 256);
+        for (v = 0; v < m->nvalues; v++) {
+            unsigned long x = COLSTORE_NULL_U8;
+            char *end = NULL;
+
+            if (m->values[v][0]) {
+                x = strtoul(m->values[v], &end, 10);
+                if (*end || x >= COLSTORE_NULL_U8) {
+                    cscc_err_set(err, CSCC_EINVAL, "column '%s' holds numbers 0 to 254, not '%s'",
+                                 m->column, m->values[v]);
+                    goto fail;
+                }
+            }
+            match_tab[i][x] = m->negate ? 0 : 1;
+        }
+        f->fixed = match_tab[i];
     }
     for (i = 0; i < nfilt; i++)
         if (filt[i].ci < 0) {
@@ -771,13 +833,13 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
     mask = cscc_xmalloc(BLOCK);
     g = cscc_xmalloc(BLOCK * sizeof(*g));
     {
-        uint8_t seen[COUNTS_MAX_VALUES * 2 + 4][4];
+        uint8_t seen[COUNTS_MAX_VALUES * 2 + 4][MAX_FILTERS];
 
         memset(seen, 0, sizeof(seen));
         for (gi = 0; gi < colstore_ngroups(t); gi++) {
             const struct colstore_group *gr = colstore_group_at(t, gi);
-            uint8_t *flut[4] = {NULL};
-            size_t nflut[4] = {0}, nklut[COUNTS_MAX_KEYS] = {0}, lo, hi, f, b;
+            uint8_t *flut[MAX_FILTERS] = {NULL};
+            size_t nflut[MAX_FILTERS] = {0}, nklut[COUNTS_MAX_KEYS] = {0}, lo, hi, f, b;
             int fused;
             uint32_t *klut[COUNTS_MAX_KEYS] = {NULL};
 
@@ -796,7 +858,8 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
                     continue;
                 }
                 memset(fs, 0, sizeof(fs));
-                flut[f] = dict_filter(c, filt[f].vals, filt[f].nvals, fs, &nflut[f]);
+                flut[f] =
+                    dict_filter(c, filt[f].vals, filt[f].nvals, filt[f].negate, fs, &nflut[f]);
                 for (i = 0; i < filt[f].nvals; i++)
                     seen[i][f] |= fs[i];
             }
@@ -866,8 +929,7 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
                 if (!seen[v][i]) {
                     char msg[200];
 
-                    snprintf(msg, sizeof(msg), "no row has %s '%%s'",
-                             filt[i].vals == codes ? "FBI code" : "primary type");
+                    snprintf(msg, sizeof(msg), "no row has %s '%%s'", filt[i].what);
                     add_warning(r, msg, filt[i].vals[v]);
                 }
             }

@@ -47,6 +47,22 @@ const char *counts_key_names(void);
 
 #define COUNTS_MAX_KEYS   2
 #define COUNTS_MAX_VALUES 64
+#define COUNTS_MAX_MATCH  4
+
+/**
+ * A filter on any column of the table by name, for tables other than the
+ * crimes (victims, layers): rows whose value is one of values (or, with
+ * negate, is none of them). A dictionary column matches strings in any case;
+ * a 1-byte number column (U8) matches decimal numbers 0..254, and "" matches
+ * its missing value. Used by the analyses that count victims or layer rows
+ * (analysis/trends.h); `query counts` has no option for it.
+ */
+struct counts_match {
+    const char *column;
+    const char *values[8];
+    size_t nvalues;
+    int negate;
+};
 
 struct counts_query {
     int keys[COUNTS_MAX_KEYS];
@@ -60,9 +76,11 @@ struct counts_query {
     const char *category; /* a category of the store ("violent"), or NULL */
     int areas[256];
     size_t nareas;
-    int priority;           /* only the priority areas */
-    int rate;               /* add rate_per_100k */
-    const char *population; /* population source, NULL = the latest one */
+    int priority;                                /* only the priority areas */
+    int rate;                                    /* add rate_per_100k */
+    const char *population;                      /* population source, NULL = the latest one */
+    struct counts_match match[COUNTS_MAX_MATCH]; /* all must hold */
+    size_t nmatch;
 };
 
 struct counts_row {
@@ -75,8 +93,12 @@ struct counts_result;
 
 /**
  * Runs the query over table t, with reference data (area names, population,
- * categories, priority list) from st. Returns NULL with err filled on a bad
- * query (CSCC_EINVAL: unknown category, no such area...) or CSCC_ENOMEM.
+ * categories, priority list) from st. t is the crimes table, or any table
+ * with an I64 "date" column (and "community_area" for the area key or
+ * filters; the type and FBI filters need "primary_type" and "fbi_code").
+ * Returns NULL with err filled on a bad query (CSCC_EINVAL: unknown
+ * category, no such area or column...), CSCC_EDATA (the table lacks a
+ * column) or CSCC_ENOMEM.
  */
 struct counts_result *analysis_counts(const struct colstore_table *t, struct store *st,
                                       const struct counts_query *q, struct cscc_err *err);

@@ -354,6 +354,16 @@ double an_summary_get(const struct an_result *r, const char *key)
     return NAN;
 }
 
+size_t an_nwarnings(const struct an_result *r)
+{
+    return r->nwarn;
+}
+
+const char *an_warning_at(const struct an_result *r, size_t i)
+{
+    return i < r->nwarn ? r->warn[i] : "";
+}
+
 int an_format_by_name(const char *name)
 {
     if (!strcmp(name, "csv"))

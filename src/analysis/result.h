@@ -82,6 +82,9 @@ const char *an_cell_str(const struct an_result *r, size_t i, size_t c);
 int an_col_index(const struct an_result *r, const char *name);
 /** A summary figure by key; NaN when there is none. */
 double an_summary_get(const struct an_result *r, const char *key);
+/** The warnings, in order: how many, and the i-th. */
+size_t an_nwarnings(const struct an_result *r);
+const char *an_warning_at(const struct an_result *r, size_t i);
 
 /** The format named "csv", "json" or "geojson"; -1 otherwise. */
 int an_format_by_name(const char *name);

@@ -81,6 +81,37 @@ void cli_result_help(FILE *f);
 /** Writes r in format fmt to out (a file, replaced atomically) or stdout; an exit status. */
 int cli_write_result(const struct an_result *r, int fmt, const char *out);
 
+/*
+ * Where `analyze trends --measure serious` and `analyze priority` count
+ * serious victimizations: --source auto|victims|crimes, --shootings-layer
+ * NAME (a layer of non-fatal shooting victims, with the crimes' homicides),
+ * --shootings-where COL=VALUE (the layer's rows that count; default: when
+ * the layer has a shooting_type column, its "nonlethal" rows). Put
+ * CLI_SERIOUS_LONGOPTS in the long options; cli_serious_option() as
+ * cli_filter_option(); cli_serious_open() opens the tables that exist into
+ * s (crimes stays NULL when want_crimes is 0), cli_serious_close() closes
+ * them. Defined in cmd_analyze_trends.c.
+ */
+struct serious_tables;
+struct cli_serious {
+    int source; /* enum serious_source */
+    const char *layer, *where;
+    char column[64], value[256]; /* --shootings-where split, or the default */
+};
+#define CLI_SERIOUS_LONGOPTS                                                                       \
+    {"source", required_argument, NULL, 'S'}, {"shootings-layer", required_argument, NULL, 'L'},   \
+    {                                                                                              \
+        "shootings-where", required_argument, NULL, 'W'                                            \
+    }
+int cli_serious_option(const char *cmd, struct cli_serious *o, int opt, const char *arg, int *rc);
+void cli_serious_help(FILE *f);
+int cli_serious_open(const struct cli_ctx *ctx, struct cli_serious *o, int want_crimes,
+                     struct serious_tables *s);
+/* Records in the audit log that cmd read victim-level records, when s's
+ * source is the victims table (a read of sensitive records). */
+void cli_serious_audit(struct store *st, const struct serious_tables *s, const char *cmd);
+void cli_serious_close(struct serious_tables *s);
+
 /** Prints "cscc: error: ..." and the usage hint; returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -100,6 +131,8 @@ int cli_reference_dir(char *buf, size_t cap);
 void cli_report_error(const struct cscc_err *err);
 /** cli_report_error, then the exit status for err. */
 int cli_fail(const struct cscc_err *err);
+/** Formats Unix seconds t as "2026-01-02T03:04:05Z" ("-" for 0) into buf. */
+void cli_utc(int64_t t, char *buf, size_t cap);
 /** Formats v with thousands separators: "1,234,567". */
 const char *cli_num(uint64_t v, char *buf, size_t cap);
 /** Parses a decimal number no larger than max; -1 when not one. */
@@ -112,5 +145,10 @@ int cmd_imports(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_query(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_summary(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_analyze(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_user(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_audit(struct cli_ctx *ctx, int argc, char **argv);
+/* The analyses (cmd_analyze_NAME.c), run by cmd_analyze with argv[0] = NAME. */
+int cmd_analyze_trends(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_analyze_priority(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 static const struct cli_command analyses[] = {
+    {"trends", cmd_analyze_trends, "a period against the prior one and a year earlier, by area"},
+    {"priority", cmd_analyze_priority, "priority areas by the rule: most serious victimizations"},
     {NULL, NULL, NULL},
 };
 
@@ -75,6 +77,11 @@ int cli_write_result(const struct an_result *r, int fmt, const char *out)
     int rc, fd = 1;
     size_t off = 0;
 
+    /* Warnings are for people reading the terminal too (JSON and GeoJSON
+     * also carry them). */
+    for (off = 0; off < an_nwarnings(r); off++)
+        cscc_warn("%s", an_warning_at(r, off));
+    off = 0;
     strbuf_init(&sb, 0);
     if ((rc = an_result_write(r, (enum an_format)fmt, &sb))) {
         cscc_error("cannot write the result: %s",

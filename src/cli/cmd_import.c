@@ -1,6 +1,7 @@
 /* cmd_import.c - `cscc import crimes|victims|layer ...`. */
 #include "cli/cli.h"
 
+#include "access/audit.h"
 #include "core/alloc.h"
 #include "core/log.h"
 #include "ingest/ingest.h"
@@ -80,6 +81,26 @@ static void print_summary(const char *dataset, const struct ingest_summary *s)
                   cli_num(s->rows_placed, a, sizeof(a)), cli_num(s->rows_unplaced, b, sizeof(b)));
     cscc_info("  %s now holds %s rows%s", dataset, cli_num(s->rows_total, a, sizeof(a)),
               s->changed ? "" : " (nothing changed)");
+}
+
+/* Every import goes into the audit log: who ran it, on what, how it ended. */
+static void audit_import(struct store *st, const char *what, int layer,
+                         const struct ingest_summary *s, const struct cscc_err *err)
+{
+    struct access_actor who;
+    char object[96], detail[600];
+
+    access_actor_cli(&who);
+    snprintf(object, sizeof(object), "table:%s%s", layer ? "layer_" : "", what);
+    if (err)
+        snprintf(detail, sizeof(detail), "import %lld: %s", (long long)s->import_id, err->msg);
+    else
+        snprintf(detail, sizeof(detail),
+                 "import %lld: %llu rows read, %llu new, %llu updated, %llu rejected",
+                 (long long)s->import_id, (unsigned long long)s->rows_read,
+                 (unsigned long long)s->rows_new, (unsigned long long)s->rows_updated,
+                 (unsigned long long)s->rows_rejected);
+    access_audit(st, &who, "import", object, err ? "failed" : "ok", detail, access_now(), NULL);
 }
 
 int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
@@ -191,6 +212,7 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
         return cli_fail(&err);
     }
     o.store = st;
+    memset(&sum, 0, sizeof(sum));
     rc = ingest_run(dataset, (const char *const *)argv + first_file, (size_t)(argc - first_file),
                     &o, &sum, &err);
     if (rc) {
@@ -200,6 +222,7 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
     } else {
         print_summary(o.layer ? o.layer : dataset, &sum);
     }
+    audit_import(st, o.layer ? o.layer : dataset, o.layer != NULL, &sum, rc ? &err : NULL);
     store_close(st);
     cscc_free(where);
     return rc ? cscc_exit_status(rc) : CLI_OK;

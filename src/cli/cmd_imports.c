@@ -33,18 +33,6 @@ static const char *status_name(enum store_import_status s)
     return "?";
 }
 
-static void utc(int64_t t, char *buf, size_t cap)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (!t || !gmtime_r(&tt, &tm)) {
-        snprintf(buf, cap, "-");
-        return;
-    }
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 struct ctx {
     int json;
 };
@@ -54,8 +42,8 @@ static int print_one(void *arg, const struct store_import *imp)
     const struct ctx *c = arg;
     char s[32], e[32], n1[32], n2[32], n3[32], n4[32], n5[32];
 
-    utc(imp->started_at, s, sizeof(s));
-    utc(imp->finished_at, e, sizeof(e));
+    cli_utc(imp->started_at, s, sizeof(s));
+    cli_utc(imp->finished_at, e, sizeof(e));
     if (c->json) {
         struct strbuf sb;
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int cli_db_path(const struct cli_ctx *ctx, char *buf, size_t cap)
@@ -119,6 +120,18 @@ int cli_fail(const struct cscc_err *err)
 {
     cli_report_error(err);
     return cscc_exit_status(err->code ? err->code : CSCC_EINTERNAL);
+}
+
+void cli_utc(int64_t t, char *buf, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (!t || !gmtime_r(&tt, &tm)) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 const char *cli_num(uint64_t v, char *buf, size_t cap)

@@ -16,6 +16,8 @@ static const struct cli_command commands[] = {
     {"query", cmd_query, "count incidents by area, month, type ... (query counts)"},
     {"summary", cmd_summary, "a citywide summary of the imported crimes"},
     {"analyze", cmd_analyze, "hotspots, kernel density, near repeats, trends ... (analyze NAME)"},
+    {"user", cmd_user, "accounts of the server: add, list, disable, set-role, tokens"},
+    {"audit", cmd_audit, "the audit log: logins, admin actions, imports, sensitive reads"},
     {NULL, NULL, NULL},
 };
 

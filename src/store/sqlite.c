@@ -93,6 +93,60 @@ static const char *const migrations[] = {
     "    generation        INTEGER NOT NULL DEFAULT 0 CHECK (generation >= 0)\n"
     ");\n"
     "CREATE INDEX imports_dataset ON imports(dataset, id);\n",
+    /* 2: accounts, sessions and API tokens (hashes only), login failures,
+     * and the audit log, which triggers keep append-only. */
+    "CREATE TABLE users (\n"
+    "    id            INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "    name          TEXT NOT NULL UNIQUE COLLATE NOCASE\n"
+    "                  CHECK (length(name) BETWEEN 1 AND 64),\n"
+    "    role          TEXT NOT NULL CHECK (role IN ('partner', 'department', 'coordinator',\n"
+    "                                                'analyst', 'admin')),\n"
+    "    org_id        INTEGER NOT NULL DEFAULT 0 CHECK (org_id >= 0),\n"
+    "    department    TEXT NOT NULL DEFAULT '',\n"
+    "    password_hash TEXT NOT NULL DEFAULT '',\n"
+    "    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),\n"
+    "    created_at    INTEGER NOT NULL,\n"
+    "    updated_at    INTEGER NOT NULL,\n"
+    "    CHECK ((role = 'partner') = (org_id > 0)),\n"
+    "    CHECK ((role = 'department') = (department <> ''))\n"
+    ");\n"
+    "CREATE TABLE credentials (\n"
+    "    id           INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "    kind         INTEGER NOT NULL CHECK (kind IN (1, 2)),\n"
+    "    user_id      INTEGER NOT NULL REFERENCES users(id),\n"
+    "    hash         BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),\n"
+    "    label        TEXT NOT NULL DEFAULT '',\n"
+    "    prefix       TEXT NOT NULL DEFAULT '',\n"
+    "    address      TEXT NOT NULL DEFAULT '',\n"
+    "    created_at   INTEGER NOT NULL,\n"
+    "    last_used_at INTEGER NOT NULL,\n"
+    "    expires_at   INTEGER NOT NULL DEFAULT 0,\n"
+    "    revoked_at   INTEGER NOT NULL DEFAULT 0\n"
+    ");\n"
+    "CREATE INDEX credentials_user ON credentials(user_id, kind);\n"
+    "CREATE TABLE login_failures (\n"
+    "    scope TEXT NOT NULL CHECK (scope IN ('account', 'address')),\n"
+    "    key   TEXT NOT NULL,\n"
+    "    at    INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX login_failures_key ON login_failures(scope, key, at);\n"
+    "CREATE TABLE audit_log (\n"
+    "    id       INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "    at       INTEGER NOT NULL,\n"
+    "    actor    TEXT NOT NULL,\n"
+    "    actor_id INTEGER NOT NULL DEFAULT 0,\n"
+    "    address  TEXT NOT NULL DEFAULT '',\n"
+    "    action   TEXT NOT NULL CHECK (action <> ''),\n"
+    "    object   TEXT NOT NULL DEFAULT '',\n"
+    "    outcome  TEXT NOT NULL DEFAULT 'ok',\n"
+    "    detail   TEXT NOT NULL DEFAULT ''\n"
+    ");\n"
+    "CREATE INDEX audit_log_at ON audit_log(at);\n"
+    "CREATE INDEX audit_log_actor ON audit_log(actor, at);\n"
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log\n"
+    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log\n"
+    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n",
 };
 
 /* ------------------------------------------------------------------------ */
@@ -129,12 +183,35 @@ enum stmt_id {
     S_IMP_FINISH,
     S_IMP_EACH,
     S_IMP_GET,
+    S_USER_ADD,
+    S_USER_BY_ID,
+    S_USER_BY_NAME,
+    S_USER_EACH,
+    S_USER_UPDATE,
+    S_CRED_ADD,
+    S_CRED_GET,
+    S_CRED_TOUCH,
+    S_CRED_REVOKE,
+    S_CRED_REVOKE_USER,
+    S_CRED_EACH,
+    S_CRED_PURGE,
+    S_FAIL_ADD,
+    S_FAIL_COUNT,
+    S_FAIL_CLEAR,
+    S_AUDIT_ADD,
+    S_AUDIT_EACH,
     S_COUNT
 };
 
 #define IMPORT_COLUMNS                                                                             \
     "id, dataset, files, started_at, finished_at, status, rows_read, rows_new, rows_updated, "     \
     "rows_unchanged, rows_rejected, rejects_by_reason, rejects_file, message, generation"
+
+#define USER_COLUMNS                                                                               \
+    "id, name, role, org_id, department, password_hash, disabled, created_at, updated_at"
+#define CRED_COLUMNS                                                                               \
+    "id, kind, user_id, hash, label, prefix, address, created_at, last_used_at, expires_at, "      \
+    "revoked_at"
 
 /* Every statement the backend runs after open: constant text, bound values. */
 static const char *const sql_text[S_COUNT] = {
@@ -179,6 +256,35 @@ static const char *const sql_text[S_COUNT] = {
     [S_IMP_EACH] = "SELECT " IMPORT_COLUMNS " FROM imports "
                    "WHERE ?1 IS NULL OR dataset = ?1 ORDER BY id DESC LIMIT ?2",
     [S_IMP_GET] = "SELECT " IMPORT_COLUMNS " FROM imports WHERE id = ?1",
+    [S_USER_ADD] = "INSERT INTO users (name, role, org_id, department, password_hash, disabled, "
+                   "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    [S_USER_BY_ID] = "SELECT " USER_COLUMNS " FROM users WHERE id = ?1",
+    [S_USER_BY_NAME] = "SELECT " USER_COLUMNS " FROM users WHERE name = ?1",
+    [S_USER_EACH] = "SELECT " USER_COLUMNS " FROM users ORDER BY name",
+    [S_USER_UPDATE] = "UPDATE users SET role = ?2, org_id = ?3, department = ?4, "
+                      "password_hash = ?5, disabled = ?6, updated_at = ?7 WHERE id = ?1",
+    [S_CRED_ADD] = "INSERT INTO credentials (kind, user_id, hash, label, prefix, address, "
+                   "created_at, last_used_at, expires_at, revoked_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_CRED_GET] = "SELECT " CRED_COLUMNS " FROM credentials WHERE hash = ?1",
+    [S_CRED_TOUCH] = "UPDATE credentials SET last_used_at = ?2 WHERE id = ?1",
+    [S_CRED_REVOKE] = "UPDATE credentials SET revoked_at = ?2 WHERE id = ?1 AND revoked_at = 0",
+    [S_CRED_REVOKE_USER] = "UPDATE credentials SET revoked_at = ?3 "
+                           "WHERE user_id = ?1 AND (?2 = 0 OR kind = ?2) AND revoked_at = 0",
+    [S_CRED_EACH] = "SELECT " CRED_COLUMNS " FROM credentials "
+                    "WHERE (?1 = 0 OR user_id = ?1) AND (?2 = 0 OR kind = ?2) ORDER BY id DESC",
+    [S_CRED_PURGE] = "DELETE FROM credentials WHERE (revoked_at <> 0 AND revoked_at < ?1) OR "
+                     "(kind = 1 AND expires_at < ?1)",
+    [S_FAIL_ADD] = "INSERT INTO login_failures (scope, key, at) VALUES (?1, ?2, ?3)",
+    [S_FAIL_COUNT] =
+        "SELECT count(*) FROM login_failures WHERE scope = ?1 AND key = ?2 AND at >= ?3",
+    [S_FAIL_CLEAR] = "DELETE FROM login_failures WHERE scope = ?1 AND (?2 IS NULL OR key = ?2) "
+                     "AND (?3 = 0 OR at < ?3)",
+    [S_AUDIT_ADD] = "INSERT INTO audit_log (at, actor, actor_id, address, action, object, outcome, "
+                    "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_AUDIT_EACH] = "SELECT id, at, actor, actor_id, address, action, object, outcome, detail "
+                     "FROM audit_log WHERE at >= ?1 AND (?2 IS NULL OR actor = ?2) "
+                     "ORDER BY id LIMIT ?3",
 };
 
 struct sqlite_store {
@@ -1056,6 +1162,384 @@ static int sq_get_import(struct store *st, int64_t id, store_import_fn fn, void 
 }
 
 /* ------------------------------------------------------------------------ */
+/* Users, credentials, login failures, audit                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Binds the values of one write; returns non-zero when a bind failed. */
+typedef int (*bind_fn)(sqlite3_stmt *stmt, const void *ctx);
+
+/*
+ * One write of statement id as its own transaction (or savepoint): binds,
+ * steps, and gives the rows changed and the last rowid. A constraint
+ * failure of a UNIQUE index is CSCC_EEXIST, of a CHECK CSCC_EDATA.
+ */
+static int write_one(struct sqlite_store *s, enum stmt_id id, const char *what, bind_fn bind,
+                     const void *ctx, int64_t *changes, int64_t *rowid, struct cscc_err *err)
+{
+    sqlite3_stmt *stmt;
+    int rc, src;
+
+    if ((rc = write_begin(s, what, err)))
+        return rc;
+    if (!(rc = stmt_get(s, id, &stmt, what, err))) {
+        src = bind(stmt, ctx) ? bind_error(s) : step_done(stmt);
+        if (src == SQLITE_CONSTRAINT_UNIQUE || src == SQLITE_CONSTRAINT_PRIMARYKEY)
+            rc = cscc_err_set(err, CSCC_EEXIST, "cannot %s: it exists already", what);
+        else if (src != SQLITE_OK)
+            rc = db_fail(s, src, err, "cannot %s", what);
+        if (!rc && changes)
+            *changes = sqlite3_changes(s->db);
+        if (!rc && rowid)
+            *rowid = sqlite3_last_insert_rowid(s->db);
+        stmt_done(s, id, stmt);
+    }
+    return write_end(s, rc, what, err);
+}
+
+static int user_bind_add(sqlite3_stmt *stmt, const void *ctx)
+{
+    const struct store_user *u = ctx;
+
+    return bind_text(stmt, 1, u->name) || bind_text(stmt, 2, u->role) ||
+           sqlite3_bind_int64(stmt, 3, u->org_id) || bind_opt(stmt, 4, u->department) ||
+           bind_opt(stmt, 5, u->password_hash) || sqlite3_bind_int(stmt, 6, u->disabled != 0) ||
+           sqlite3_bind_int64(stmt, 7, (sqlite3_int64)time(NULL));
+}
+
+static int sq_user_add(struct store *st, const struct store_user *u, int64_t *id,
+                       struct cscc_err *err)
+{
+    char what[128];
+
+    snprintf(what, sizeof(what), "add user '%s'", u->name);
+    return write_one(sq(st), S_USER_ADD, what, user_bind_add, u, NULL, id, err);
+}
+
+static int user_row(sqlite3_stmt *stmt, void *ctx, int *oom)
+{
+    EACH_CTX(store_user_fn) *c = ctx;
+    struct store_user u;
+
+    u.id = sqlite3_column_int64(stmt, 0);
+    u.name = col_text(stmt, 1, "", oom);
+    u.role = col_text(stmt, 2, "", oom);
+    u.org_id = sqlite3_column_int64(stmt, 3);
+    u.department = col_text(stmt, 4, "", oom);
+    u.password_hash = col_text(stmt, 5, "", oom);
+    u.disabled = sqlite3_column_int(stmt, 6);
+    u.created_at = sqlite3_column_int64(stmt, 7);
+    u.updated_at = sqlite3_column_int64(stmt, 8);
+    return *oom ? 0 : c->fn(c->arg, &u);
+}
+
+static int sq_user_get(struct store *st, int64_t id, const char *name, store_user_fn fn, void *arg,
+                       struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    EACH_CTX(store_user_fn) c = {fn, arg};
+    enum stmt_id sid = name ? S_USER_BY_NAME : S_USER_BY_ID;
+    sqlite3_stmt *stmt;
+    size_t rows = 0;
+    int rc;
+
+    if ((rc = stmt_get(s, sid, &stmt, "read a user", err)))
+        return rc;
+    rc = each_row(s, sid, stmt, name ? bind_text(stmt, 1, name) : sqlite3_bind_int64(stmt, 1, id),
+                  user_row, &c, &rows, "read a user", err);
+    if (!rc && !rows) {
+        if (name)
+            rc = cscc_err_set(err, CSCC_ENOENT, "no user named '%s'", name);
+        else
+            rc = cscc_err_set(err, CSCC_ENOENT, "no user with id %lld", (long long)id);
+    }
+    return rc;
+}
+
+static int sq_each_user(struct store *st, store_user_fn fn, void *arg, struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    EACH_CTX(store_user_fn) c = {fn, arg};
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if ((rc = stmt_get(s, S_USER_EACH, &stmt, "read users", err)))
+        return rc;
+    return each_row(s, S_USER_EACH, stmt, 0, user_row, &c, NULL, "read users", err);
+}
+
+static int user_bind_update(sqlite3_stmt *stmt, const void *ctx)
+{
+    const struct store_user *u = ctx;
+
+    return sqlite3_bind_int64(stmt, 1, u->id) || bind_text(stmt, 2, u->role) ||
+           sqlite3_bind_int64(stmt, 3, u->org_id) || bind_opt(stmt, 4, u->department) ||
+           bind_opt(stmt, 5, u->password_hash) || sqlite3_bind_int(stmt, 6, u->disabled != 0) ||
+           sqlite3_bind_int64(stmt, 7, (sqlite3_int64)time(NULL));
+}
+
+static int sq_user_update(struct store *st, const struct store_user *u, struct cscc_err *err)
+{
+    char what[96];
+    int64_t n = 0;
+    int rc;
+
+    snprintf(what, sizeof(what), "update user %lld", (long long)u->id);
+    if ((rc = write_one(sq(st), S_USER_UPDATE, what, user_bind_update, u, &n, NULL, err)))
+        return rc;
+    return n ? 0 : cscc_err_set(err, CSCC_ENOENT, "no user with id %lld", (long long)u->id);
+}
+
+static int cred_bind_add(sqlite3_stmt *stmt, const void *ctx)
+{
+    const struct store_cred *c = ctx;
+
+    return sqlite3_bind_int(stmt, 1, c->kind) || sqlite3_bind_int64(stmt, 2, c->user_id) ||
+           sqlite3_bind_blob(stmt, 3, c->hash, STORE_CRED_HASH_LEN, SQLITE_STATIC) ||
+           bind_opt(stmt, 4, c->label) || bind_opt(stmt, 5, c->prefix) ||
+           bind_opt(stmt, 6, c->address) || sqlite3_bind_int64(stmt, 7, c->created_at) ||
+           sqlite3_bind_int64(stmt, 8, c->last_used_at) ||
+           sqlite3_bind_int64(stmt, 9, c->expires_at) ||
+           sqlite3_bind_int64(stmt, 10, c->revoked_at);
+}
+
+static int sq_cred_add(struct store *st, const struct store_cred *c, int64_t *id,
+                       struct cscc_err *err)
+{
+    return write_one(sq(st), S_CRED_ADD, "store a credential", cred_bind_add, c, NULL, id, err);
+}
+
+static int cred_row(sqlite3_stmt *stmt, void *ctx, int *oom)
+{
+    EACH_CTX(store_cred_fn) *c = ctx;
+    struct store_cred r;
+
+    r.id = sqlite3_column_int64(stmt, 0);
+    r.kind = sqlite3_column_int(stmt, 1);
+    r.user_id = sqlite3_column_int64(stmt, 2);
+    r.hash = sqlite3_column_blob(stmt, 3);
+    if (sqlite3_column_bytes(stmt, 3) != STORE_CRED_HASH_LEN || !r.hash)
+        *oom = 1;
+    r.label = col_text(stmt, 4, "", oom);
+    r.prefix = col_text(stmt, 5, "", oom);
+    r.address = col_text(stmt, 6, "", oom);
+    r.created_at = sqlite3_column_int64(stmt, 7);
+    r.last_used_at = sqlite3_column_int64(stmt, 8);
+    r.expires_at = sqlite3_column_int64(stmt, 9);
+    r.revoked_at = sqlite3_column_int64(stmt, 10);
+    return *oom ? 0 : c->fn(c->arg, &r);
+}
+
+static int sq_cred_get(struct store *st, const uint8_t *hash, store_cred_fn fn, void *arg,
+                       struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    EACH_CTX(store_cred_fn) c = {fn, arg};
+    sqlite3_stmt *stmt;
+    size_t rows = 0;
+    int rc;
+
+    if ((rc = stmt_get(s, S_CRED_GET, &stmt, "read a credential", err)))
+        return rc;
+    rc = each_row(s, S_CRED_GET, stmt,
+                  sqlite3_bind_blob(stmt, 1, hash, STORE_CRED_HASH_LEN, SQLITE_STATIC), cred_row,
+                  &c, &rows, "read a credential", err);
+    if (!rc && !rows)
+        rc = cscc_err_set(err, CSCC_ENOENT, "no such session or token");
+    return rc;
+}
+
+struct id_time {
+    int64_t id, t, kind;
+};
+
+static int bind_id_time(sqlite3_stmt *stmt, const void *ctx)
+{
+    const struct id_time *v = ctx;
+
+    return sqlite3_bind_int64(stmt, 1, v->id) || sqlite3_bind_int64(stmt, 2, v->t);
+}
+
+static int sq_cred_touch(struct store *st, int64_t id, int64_t now, struct cscc_err *err)
+{
+    struct id_time v = {id, now, 0};
+    int64_t n = 0;
+    int rc;
+
+    if ((rc = write_one(sq(st), S_CRED_TOUCH, "record a credential's use", bind_id_time, &v, &n,
+                        NULL, err)))
+        return rc;
+    return n ? 0 : cscc_err_set(err, CSCC_ENOENT, "no credential with id %lld", (long long)id);
+}
+
+static int sq_cred_revoke(struct store *st, int64_t id, int64_t now, struct cscc_err *err)
+{
+    struct id_time v = {id, now, 0};
+    int64_t n = 0;
+    int rc;
+
+    if ((rc = write_one(sq(st), S_CRED_REVOKE, "revoke a credential", bind_id_time, &v, &n, NULL,
+                        err)))
+        return rc;
+    return n ? 0
+             : cscc_err_set(err, CSCC_ENOENT, "no live session or token with id %lld",
+                            (long long)id);
+}
+
+static int bind_revoke_user(sqlite3_stmt *stmt, const void *ctx)
+{
+    const struct id_time *v = ctx;
+
+    return sqlite3_bind_int64(stmt, 1, v->id) || sqlite3_bind_int64(stmt, 2, v->kind) ||
+           sqlite3_bind_int64(stmt, 3, v->t);
+}
+
+static int sq_cred_revoke_user(struct store *st, int64_t user_id, int kind, int64_t now, size_t *n,
+                               struct cscc_err *err)
+{
+    struct id_time v = {user_id, now, kind};
+    int64_t k = 0;
+    int rc = write_one(sq(st), S_CRED_REVOKE_USER, "revoke a user's credentials", bind_revoke_user,
+                       &v, &k, NULL, err);
+
+    *n = rc ? 0 : (size_t)k;
+    return rc;
+}
+
+static int sq_each_cred(struct store *st, int64_t user_id, int kind, store_cred_fn fn, void *arg,
+                        struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    EACH_CTX(store_cred_fn) c = {fn, arg};
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if ((rc = stmt_get(s, S_CRED_EACH, &stmt, "read credentials", err)))
+        return rc;
+    return each_row(s, S_CRED_EACH, stmt,
+                    sqlite3_bind_int64(stmt, 1, user_id) || sqlite3_bind_int(stmt, 2, kind),
+                    cred_row, &c, NULL, "read credentials", err);
+}
+
+static int bind_time1(sqlite3_stmt *stmt, const void *ctx)
+{
+    return sqlite3_bind_int64(stmt, 1, *(const int64_t *)ctx);
+}
+
+static int sq_cred_purge(struct store *st, int64_t before, size_t *n, struct cscc_err *err)
+{
+    int64_t k = 0;
+    int rc =
+        write_one(sq(st), S_CRED_PURGE, "purge old sessions", bind_time1, &before, &k, NULL, err);
+
+    *n = rc ? 0 : (size_t)k;
+    return rc;
+}
+
+struct failure {
+    const char *scope, *key;
+    int64_t at;
+};
+
+static int bind_failure(sqlite3_stmt *stmt, const void *ctx)
+{
+    const struct failure *f = ctx;
+
+    return bind_text(stmt, 1, f->scope) ||
+           (f->key ? bind_text(stmt, 2, f->key) : sqlite3_bind_null(stmt, 2)) ||
+           sqlite3_bind_int64(stmt, 3, f->at);
+}
+
+static int sq_failure_add(struct store *st, const char *scope, const char *key, int64_t at,
+                          struct cscc_err *err)
+{
+    struct failure f = {scope, key, at};
+
+    return write_one(sq(st), S_FAIL_ADD, "record a login failure", bind_failure, &f, NULL, NULL,
+                     err);
+}
+
+static int count_row(sqlite3_stmt *stmt, void *ctx, int *oom)
+{
+    (void)oom;
+    *(int64_t *)ctx = sqlite3_column_int64(stmt, 0);
+    return 0;
+}
+
+static int sq_failure_count(struct store *st, const char *scope, const char *key, int64_t since,
+                            int64_t *n, struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    struct failure f = {scope, key, since};
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if ((rc = stmt_get(s, S_FAIL_COUNT, &stmt, "count login failures", err)))
+        return rc;
+    return each_row(s, S_FAIL_COUNT, stmt, bind_failure(stmt, &f), count_row, n, NULL,
+                    "count login failures", err);
+}
+
+static int sq_failure_clear(struct store *st, const char *scope, const char *key, int64_t before,
+                            struct cscc_err *err)
+{
+    struct failure f = {scope, key, before};
+
+    return write_one(sq(st), S_FAIL_CLEAR, "forget login failures", bind_failure, &f, NULL, NULL,
+                     err);
+}
+
+static int audit_bind(sqlite3_stmt *stmt, const void *ctx)
+{
+    const struct store_audit *a = ctx;
+
+    return sqlite3_bind_int64(stmt, 1, a->at ? a->at : (sqlite3_int64)time(NULL)) ||
+           bind_opt(stmt, 2, a->actor) || sqlite3_bind_int64(stmt, 3, a->actor_id) ||
+           bind_opt(stmt, 4, a->address) || bind_text(stmt, 5, a->action) ||
+           bind_opt(stmt, 6, a->object) || bind_opt(stmt, 7, a->outcome ? a->outcome : "ok") ||
+           bind_opt(stmt, 8, a->detail);
+}
+
+static int sq_audit_append(struct store *st, const struct store_audit *a, int64_t *id,
+                           struct cscc_err *err)
+{
+    return write_one(sq(st), S_AUDIT_ADD, "append to the audit log", audit_bind, a, NULL, id, err);
+}
+
+static int audit_row(sqlite3_stmt *stmt, void *ctx, int *oom)
+{
+    EACH_CTX(store_audit_fn) *c = ctx;
+    struct store_audit a;
+
+    a.id = sqlite3_column_int64(stmt, 0);
+    a.at = sqlite3_column_int64(stmt, 1);
+    a.actor = col_text(stmt, 2, "", oom);
+    a.actor_id = sqlite3_column_int64(stmt, 3);
+    a.address = col_text(stmt, 4, "", oom);
+    a.action = col_text(stmt, 5, "", oom);
+    a.object = col_text(stmt, 6, "", oom);
+    a.outcome = col_text(stmt, 7, "", oom);
+    a.detail = col_text(stmt, 8, "", oom);
+    return *oom ? 0 : c->fn(c->arg, &a);
+}
+
+static int sq_each_audit(struct store *st, int64_t since, const char *actor, size_t limit,
+                         store_audit_fn fn, void *arg, struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    EACH_CTX(store_audit_fn) c = {fn, arg};
+    sqlite3_stmt *stmt;
+    int rc;
+
+    if ((rc = stmt_get(s, S_AUDIT_EACH, &stmt, "read the audit log", err)))
+        return rc;
+    return each_row(s, S_AUDIT_EACH, stmt,
+                    sqlite3_bind_int64(stmt, 1, since) || bind_text(stmt, 2, actor) ||
+                        sqlite3_bind_int64(
+                            stmt, 3, limit == 0 || limit > INT64_MAX ? -1 : (sqlite3_int64)limit),
+                    audit_row, &c, NULL, "read the audit log", err);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Opening, migrations, closing                                              */
 /* ------------------------------------------------------------------------ */
 
@@ -1277,6 +1761,22 @@ static const struct store_ops sqlite_ops = {
     .import_finish = sq_import_finish,
     .each_import = sq_each_import,
     .get_import = sq_get_import,
+    .user_add = sq_user_add,
+    .user_get = sq_user_get,
+    .each_user = sq_each_user,
+    .user_update = sq_user_update,
+    .cred_add = sq_cred_add,
+    .cred_get = sq_cred_get,
+    .cred_touch = sq_cred_touch,
+    .cred_revoke = sq_cred_revoke,
+    .cred_revoke_user = sq_cred_revoke_user,
+    .each_cred = sq_each_cred,
+    .cred_purge = sq_cred_purge,
+    .failure_add = sq_failure_add,
+    .failure_count = sq_failure_count,
+    .failure_clear = sq_failure_clear,
+    .audit_append = sq_audit_append,
+    .each_audit = sq_each_audit,
 };
 
 struct store *store__sqlite_open_with(const char *path, const char *const *scripts, size_t n,

@@ -270,3 +270,142 @@ int store_get_import(struct store *st, int64_t id, store_import_fn fn, void *arg
     assert(st && fn);
     return st->ops->get_import(st, id, fn, arg, err);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Users, credentials, login failures, audit                                 */
+/* ------------------------------------------------------------------------ */
+
+static int check_scope(const char *scope, struct cscc_err *err)
+{
+    if (!scope || (strcmp(scope, "account") && strcmp(scope, "address")))
+        return cscc_err_set(err, CSCC_EINVAL, "login failure scope is 'account' or 'address'");
+    return 0;
+}
+
+int store_user_add(struct store *st, const struct store_user *u, int64_t *id, struct cscc_err *err)
+{
+    int64_t dummy;
+
+    assert(st && u);
+    if (!u->name || !*u->name)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot add a user: no name");
+    return st->ops->user_add(st, u, id ? id : &dummy, err);
+}
+
+int store_user_get(struct store *st, int64_t id, const char *name, store_user_fn fn, void *arg,
+                   struct cscc_err *err)
+{
+    assert(st && fn);
+    return st->ops->user_get(st, id, name, fn, arg, err);
+}
+
+int store_each_user(struct store *st, store_user_fn fn, void *arg, struct cscc_err *err)
+{
+    assert(st && fn);
+    return st->ops->each_user(st, fn, arg, err);
+}
+
+int store_user_update(struct store *st, const struct store_user *u, struct cscc_err *err)
+{
+    assert(st && u);
+    return st->ops->user_update(st, u, err);
+}
+
+int store_cred_add(struct store *st, const struct store_cred *c, int64_t *id, struct cscc_err *err)
+{
+    int64_t dummy;
+
+    assert(st && c);
+    if (!c->hash || (c->kind != STORE_CRED_SESSION && c->kind != STORE_CRED_TOKEN))
+        return cscc_err_set(err, CSCC_EINVAL, "cannot store a credential: no hash or bad kind");
+    return st->ops->cred_add(st, c, id ? id : &dummy, err);
+}
+
+int store_cred_get(struct store *st, const uint8_t *hash, store_cred_fn fn, void *arg,
+                   struct cscc_err *err)
+{
+    assert(st && hash && fn);
+    return st->ops->cred_get(st, hash, fn, arg, err);
+}
+
+int store_cred_touch(struct store *st, int64_t id, int64_t now, struct cscc_err *err)
+{
+    assert(st);
+    return st->ops->cred_touch(st, id, now, err);
+}
+
+int store_cred_revoke(struct store *st, int64_t id, int64_t now, struct cscc_err *err)
+{
+    assert(st);
+    return st->ops->cred_revoke(st, id, now, err);
+}
+
+int store_cred_revoke_user(struct store *st, int64_t user_id, int kind, int64_t now, size_t *n,
+                           struct cscc_err *err)
+{
+    size_t dummy;
+
+    assert(st);
+    return st->ops->cred_revoke_user(st, user_id, kind, now, n ? n : &dummy, err);
+}
+
+int store_each_cred(struct store *st, int64_t user_id, int kind, store_cred_fn fn, void *arg,
+                    struct cscc_err *err)
+{
+    assert(st && fn);
+    return st->ops->each_cred(st, user_id, kind, fn, arg, err);
+}
+
+int store_cred_purge(struct store *st, int64_t before, size_t *n, struct cscc_err *err)
+{
+    size_t dummy;
+
+    assert(st);
+    return st->ops->cred_purge(st, before, n ? n : &dummy, err);
+}
+
+int store_failure_add(struct store *st, const char *scope, const char *key, int64_t at,
+                      struct cscc_err *err)
+{
+    assert(st);
+    if (check_scope(scope, err))
+        return CSCC_EINVAL;
+    return st->ops->failure_add(st, scope, key ? key : "", at, err);
+}
+
+int store_failure_count(struct store *st, const char *scope, const char *key, int64_t since,
+                        int64_t *n, struct cscc_err *err)
+{
+    assert(st && n);
+    *n = 0;
+    if (check_scope(scope, err))
+        return CSCC_EINVAL;
+    return st->ops->failure_count(st, scope, key ? key : "", since, n, err);
+}
+
+int store_failure_clear(struct store *st, const char *scope, const char *key, int64_t before,
+                        struct cscc_err *err)
+{
+    assert(st);
+    if (check_scope(scope, err))
+        return CSCC_EINVAL;
+    return st->ops->failure_clear(st, scope, key, before, err);
+}
+
+int store_audit_append(struct store *st, const struct store_audit *a, int64_t *id,
+                       struct cscc_err *err)
+{
+    int64_t dummy;
+
+    assert(st && a);
+    if (!a->action || !*a->action)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot append to the audit log: no action");
+    return st->ops->audit_append(st, a, id ? id : &dummy, err);
+}
+
+int store_each_audit(struct store *st, int64_t since, const char *actor, size_t limit,
+                     store_audit_fn fn, void *arg, struct cscc_err *err)
+{
+    assert(st && fn);
+    return st->ops->each_audit(st, since, actor, limit, fn, arg, err);
+}

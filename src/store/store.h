@@ -187,4 +187,112 @@ int store_each_import(struct store *st, const char *dataset, size_t limit, store
 int store_get_import(struct store *st, int64_t id, store_import_fn fn, void *arg,
                      struct cscc_err *err);
 
+/* ---- users, sessions and API tokens, login failures, audit log (used by
+ * src/access, which holds the rules: roles, password hashing, timeouts,
+ * throttling). Times are Unix seconds (UTC). ---- */
+
+/** An account. Strings are owned by the store and valid during the callback. */
+struct store_user {
+    int64_t id;
+    const char *name;          /* login name: unique regardless of case, 1-64 bytes */
+    const char *role;          /* "partner", "department", "coordinator", "analyst", "admin" */
+    int64_t org_id;            /* partner: the community organization's id (> 0); else 0 */
+    const char *department;    /* department: the City department; else "" */
+    const char *password_hash; /* an argon2id string; "" for an account without a password */
+    int disabled;              /* 1: may not log in, and its credentials are refused */
+    int64_t created_at, updated_at;
+};
+
+enum store_cred_kind { STORE_CRED_SESSION = 1, STORE_CRED_TOKEN = 2 };
+
+/** A session or an API token: only a hash of the secret is kept. */
+struct store_cred {
+    int64_t id;
+    int kind; /* enum store_cred_kind */
+    int64_t user_id;
+    const uint8_t *hash; /* STORE_CRED_HASH_LEN bytes */
+    const char *label;   /* API token: its name; session: "" */
+    const char *prefix;  /* the secret's first characters, to recognise it in lists */
+    const char *address; /* client address it was created from */
+    int64_t created_at, last_used_at;
+    int64_t expires_at; /* 0: never (tokens); sessions always have one */
+    int64_t revoked_at; /* 0: not revoked */
+};
+#define STORE_CRED_HASH_LEN 32
+
+/** One record of the audit log (append-only: there is no way to change one). */
+struct store_audit {
+    int64_t id;
+    int64_t at;
+    const char *actor;   /* user name, "anonymous", or "cli:LOGIN" */
+    int64_t actor_id;    /* the user's id, 0 when none */
+    const char *address; /* client address, "local" for the command line */
+    const char *action;  /* "login", "login.failed", "user.add", "import", ... */
+    const char *object;  /* what it was done to: "user:alice", "table:crimes", ... */
+    const char *outcome; /* "ok", "denied", "failed" */
+    const char *detail;  /* free text for people; never a password or a token */
+};
+
+typedef int (*store_user_fn)(void *arg, const struct store_user *u);
+typedef int (*store_cred_fn)(void *arg, const struct store_cred *c);
+typedef int (*store_audit_fn)(void *arg, const struct store_audit *a);
+
+/** Adds an account (id, created_at and updated_at of u are ignored: now);
+ * *id gets its id. CSCC_EEXIST when the name is taken (in any case),
+ * CSCC_EDATA when a field breaks a rule (role unknown, partner without an
+ * organization, department without a department, ...). */
+int store_user_add(struct store *st, const struct store_user *u, int64_t *id, struct cscc_err *err);
+/** Calls fn with the account of id (name NULL) or of name (any case);
+ * CSCC_ENOENT when there is none. */
+int store_user_get(struct store *st, int64_t id, const char *name, store_user_fn fn, void *arg,
+                   struct cscc_err *err);
+/** Every account, by name. */
+int store_each_user(struct store *st, store_user_fn fn, void *arg, struct cscc_err *err);
+/** Replaces role, org_id, department, password_hash and disabled of account
+ * u->id (updated_at: now). CSCC_ENOENT, CSCC_EDATA as store_user_add. */
+int store_user_update(struct store *st, const struct store_user *u, struct cscc_err *err);
+
+/** Adds a credential (c->id ignored); *id gets its id. CSCC_EEXIST when the
+ * hash is already stored. */
+int store_cred_add(struct store *st, const struct store_cred *c, int64_t *id, struct cscc_err *err);
+/** Calls fn with the credential whose hash is hash (STORE_CRED_HASH_LEN
+ * bytes), revoked or not; CSCC_ENOENT when there is none. */
+int store_cred_get(struct store *st, const uint8_t *hash, store_cred_fn fn, void *arg,
+                   struct cscc_err *err);
+/** Sets last_used_at of credential id (CSCC_ENOENT when none). */
+int store_cred_touch(struct store *st, int64_t id, int64_t now, struct cscc_err *err);
+/** Revokes credential id at now (kept for lists until purged); CSCC_ENOENT
+ * when there is none or it was revoked already. */
+int store_cred_revoke(struct store *st, int64_t id, int64_t now, struct cscc_err *err);
+/** Revokes every live credential of user_id of kind (0: both); *n (may be
+ * NULL) gets how many. */
+int store_cred_revoke_user(struct store *st, int64_t user_id, int kind, int64_t now, size_t *n,
+                           struct cscc_err *err);
+/** Credentials of user_id (0: everyone's) of kind (0: both), newest first. */
+int store_each_cred(struct store *st, int64_t user_id, int kind, store_cred_fn fn, void *arg,
+                    struct cscc_err *err);
+/** Deletes sessions that expired or were revoked before `before`, and
+ * tokens revoked before it; *n (may be NULL) gets how many. */
+int store_cred_purge(struct store *st, int64_t before, size_t *n, struct cscc_err *err);
+
+/** Records a failed login against key in scope ("account" or "address"). */
+int store_failure_add(struct store *st, const char *scope, const char *key, int64_t at,
+                      struct cscc_err *err);
+/** *n gets the failures of key in scope at or after since. */
+int store_failure_count(struct store *st, const char *scope, const char *key, int64_t since,
+                        int64_t *n, struct cscc_err *err);
+/** Forgets the failures of key in scope (key NULL: of every key), or those
+ * before `before` when it is not 0. */
+int store_failure_clear(struct store *st, const char *scope, const char *key, int64_t before,
+                        struct cscc_err *err);
+
+/** Appends a record to the audit log (a->id ignored; a->at 0 means now);
+ * *id (may be NULL) gets its id. NULL strings are stored as "". */
+int store_audit_append(struct store *st, const struct store_audit *a, int64_t *id,
+                       struct cscc_err *err);
+/** Audit records at or after since (0: all) of actor (NULL: everyone),
+ * oldest first, at most limit (0: all). */
+int store_each_audit(struct store *st, int64_t since, const char *actor, size_t limit,
+                     store_audit_fn fn, void *arg, struct cscc_err *err);
+
 #endif

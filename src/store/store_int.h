@@ -63,6 +63,35 @@ struct store_ops {
                        void *arg, struct cscc_err *err);
     int (*get_import)(struct store *st, int64_t id, store_import_fn fn, void *arg,
                       struct cscc_err *err);
+
+    int (*user_add)(struct store *st, const struct store_user *u, int64_t *id,
+                    struct cscc_err *err);
+    int (*user_get)(struct store *st, int64_t id, const char *name, store_user_fn fn, void *arg,
+                    struct cscc_err *err);
+    int (*each_user)(struct store *st, store_user_fn fn, void *arg, struct cscc_err *err);
+    int (*user_update)(struct store *st, const struct store_user *u, struct cscc_err *err);
+    int (*cred_add)(struct store *st, const struct store_cred *c, int64_t *id,
+                    struct cscc_err *err);
+    int (*cred_get)(struct store *st, const uint8_t *hash, store_cred_fn fn, void *arg,
+                    struct cscc_err *err);
+    int (*cred_touch)(struct store *st, int64_t id, int64_t now, struct cscc_err *err);
+    int (*cred_revoke)(struct store *st, int64_t id, int64_t now, struct cscc_err *err);
+    int (*cred_revoke_user)(struct store *st, int64_t user_id, int kind, int64_t now, size_t *n,
+                            struct cscc_err *err);
+    int (*each_cred)(struct store *st, int64_t user_id, int kind, store_cred_fn fn, void *arg,
+                     struct cscc_err *err);
+    int (*cred_purge)(struct store *st, int64_t before, size_t *n, struct cscc_err *err);
+    int (*failure_add)(struct store *st, const char *scope, const char *key, int64_t at,
+                       struct cscc_err *err);
+    int (*failure_count)(struct store *st, const char *scope, const char *key, int64_t since,
+                         int64_t *n, struct cscc_err *err);
+    int (*failure_clear)(struct store *st, const char *scope, const char *key, int64_t before,
+                         struct cscc_err *err);
+    /** The backend must offer no way to change or delete a record. */
+    int (*audit_append)(struct store *st, const struct store_audit *a, int64_t *id,
+                        struct cscc_err *err);
+    int (*each_audit)(struct store *st, int64_t since, const char *actor, size_t limit,
+                      store_audit_fn fn, void *arg, struct cscc_err *err);
 };
 
 /** The common header of every backend's handle (its first member). */

@@ -16,6 +16,9 @@ static const struct cli_command commands[] = {
     {"query", cmd_query, "count incidents by area, month, type ... (query counts)"},
     {"summary", cmd_summary, "a citywide summary of the imported crimes"},
     {"analyze", cmd_analyze, "hotspots, kernel density, near repeats, trends ... (analyze NAME)"},
+    {"serve", cmd_serve, "serve the data and analyses over HTTP (JSON API, CSV, GeoJSON)"},
+    {"backup", cmd_backup, "copy the data directory, even while it is in use"},
+    {"restore", cmd_restore, "put a backup back into the data directory"},
     {NULL, NULL, NULL},
 };
 

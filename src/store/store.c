@@ -270,3 +270,23 @@ int store_get_import(struct store *st, int64_t id, store_import_fn fn, void *arg
     assert(st && fn);
     return st->ops->get_import(st, id, fn, arg, err);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Backup and restore                                                        */
+/* ------------------------------------------------------------------------ */
+
+int store_backup(struct store *st, const char *path, struct cscc_err *err)
+{
+    assert(st && path);
+    if (st->txn)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot back up inside a transaction");
+    return st->ops->backup(st, path, err);
+}
+
+int store_restore(struct store *st, const char *path, struct cscc_err *err)
+{
+    assert(st && path);
+    if (st->txn)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot restore inside a transaction");
+    return st->ops->restore(st, path, err);
+}

@@ -63,6 +63,10 @@ struct store_ops {
                        void *arg, struct cscc_err *err);
     int (*get_import)(struct store *st, int64_t id, store_import_fn fn, void *arg,
                       struct cscc_err *err);
+
+    /** Never called inside a transaction. */
+    int (*backup)(struct store *st, const char *path, struct cscc_err *err);
+    int (*restore)(struct store *st, const char *path, struct cscc_err *err);
 };
 
 /** The common header of every backend's handle (its first member). */

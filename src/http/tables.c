@@ -93,6 +93,10 @@ struct http_tref *http_tables_get(struct http_tables *ts, const char *name, stru
                           (unsigned long long)colstore_generation(r->t), err->msg);
                 cscc_err_clear(err);
             } else {
+                /* A table that is there but cannot be read is the
+                 * server's trouble, not the client's: an internal error. */
+                if (err && err->code != CSCC_ENOENT)
+                    err->code = CSCC_EIO;
                 pthread_mutex_unlock(&ts->lock);
                 return NULL;
             }

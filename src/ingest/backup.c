@@ -170,12 +170,20 @@ static int lock_imports(const char *data_dir, int *fds, size_t cap, size_t *n, s
     if (!(d = opendir(dir)))
         return 0;
     while ((e = readdir(d))) {
+        struct stat sb;
         int fd;
 
-        if (!ends_with(e->d_name, ".cst") && !ends_with(e->d_name, ".lock"))
+        /* Every lock file, and a lock for every table without one yet
+         * (each table once: its .cst is skipped when its .lock exists). */
+        if (ends_with(e->d_name, ".lock")) {
+            snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+        } else if (ends_with(e->d_name, ".cst")) {
+            snprintf(p, sizeof(p), "%s/%.*s.lock", dir, (int)(strlen(e->d_name) - 4), e->d_name);
+            if (stat(p, &sb) == 0)
+                continue;
+        } else {
             continue;
-        snprintf(p, sizeof(p), "%s/%.*s.lock", dir,
-                 (int)(strlen(e->d_name) - (ends_with(e->d_name, ".cst") ? 4 : 5)), e->d_name);
+        }
         if (*n == cap) {
             rc = cscc_err_set(err, CSCC_ELIMIT, "too many tables in %s", dir);
             break;

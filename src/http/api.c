@@ -426,17 +426,6 @@ int http_h_counts(struct http_req *r)
 /* Import provenance                                                         */
 /* ------------------------------------------------------------------------ */
 
-static const char *status_name(enum store_import_status s)
-{
-    switch (s) {
-    case STORE_IMPORT_RUNNING: return "running";
-    case STORE_IMPORT_OK: return "ok";
-    case STORE_IMPORT_FAILED: return "failed";
-    case STORE_IMPORT_INTERRUPTED: return "interrupted";
-    }
-    return "unknown";
-}
-
 static void utc(struct strbuf *sb, int64_t t)
 {
     time_t tt = (time_t)t;
@@ -509,7 +498,7 @@ static int import_cb(void *arg, const struct store_import *imp)
     strbuf_adds(sb, c->n++ ? ",\n{" : "\n{");
     strbuf_addf(sb, "\"id\":%lld,\"dataset\":", (long long)imp->id);
     strbuf_add_json_str(sb, imp->dataset, strlen(imp->dataset));
-    strbuf_addf(sb, ",\"status\":\"%s\",\"started_at\":", status_name(imp->status));
+    strbuf_addf(sb, ",\"status\":\"%s\",\"started_at\":", store_import_status_name(imp->status));
     utc(sb, imp->started_at);
     strbuf_adds(sb, ",\"finished_at\":");
     utc(sb, imp->finished_at);

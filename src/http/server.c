@@ -475,7 +475,7 @@ static struct centry *make_entry(struct rq *q, const char *key, size_t klen, uin
              (unsigned long long)bh);
     snprintf(e->etag_gz, sizeof(e->etag_gz), "\"%llx-%016llx-gz\"",
              (unsigned long long)r->generation, (unsigned long long)bh);
-    if (r->out.len >= 256) {
+    if (r->out.len >= 1024) {
         struct strbuf z;
 
         strbuf_init(&z, r->out.len + 1024);

@@ -290,3 +290,14 @@ int store_restore(struct store *st, const char *path, struct cscc_err *err)
         return cscc_err_set(err, CSCC_EINVAL, "cannot restore inside a transaction");
     return st->ops->restore(st, path, err);
 }
+
+const char *store_import_status_name(enum store_import_status s)
+{
+    switch (s) {
+    case STORE_IMPORT_RUNNING: return "running";
+    case STORE_IMPORT_OK: return "ok";
+    case STORE_IMPORT_FAILED: return "failed";
+    case STORE_IMPORT_INTERRUPTED: return "interrupted";
+    }
+    return "unknown";
+}

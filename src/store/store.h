@@ -81,6 +81,9 @@ struct store_import {
     int64_t generation;            /* colstore generation the import produced, 0 if none */
 };
 
+/** "running", "ok", "failed", "interrupted"; "unknown" for other values. */
+const char *store_import_status_name(enum store_import_status s);
+
 struct store_ops;
 
 /**

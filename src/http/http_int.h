@@ -196,6 +196,12 @@ const struct http_route *http_route_find(int method, const char *path,
                                          char cap[HTTP_MAX_CAPTURES][128], unsigned *allow);
 
 /**
+ * May caller `who` use route rt? 0 when yes; else the status to answer:
+ * 401 for the public (sign in first), 403 for a signed-in role too low.
+ */
+int http_authorize(const struct http_route *rt, const struct http_identity *who);
+
+/**
  * Writes the error body {"error":{"code","message","field"}} into r->out
  * (replacing what was there) and returns status, so a handler can write
  * `return http_error(r, 400, "bad_parameter", "from", "...")`.

@@ -129,6 +129,15 @@ const struct http_route *http_route_find(int method, const char *path,
     return NULL;
 }
 
+int http_authorize(const struct http_route *rt, const struct http_identity *who)
+{
+    if ((unsigned)who->role >= HTTP_NROLES)
+        return 403;
+    if (who->role >= rt->min_role)
+        return 0;
+    return who->role == HTTP_ROLE_PUBLIC ? 401 : 403;
+}
+
 int http_method_parse(const char *s)
 {
     static const struct {

@@ -712,17 +712,18 @@ static int begin(struct rq *q, struct MHD_Connection *c, const char *method)
             return fail(q, 401, "unauthorized", NULL, "the credentials given are not valid");
         }
     }
-    if (r->who.role < rt->min_role) {
-        if (r->who.role == HTTP_ROLE_PUBLIC) {
-            char msg[96];
+    switch (http_authorize(rt, &r->who)) {
+    case 0: break;
+    case 401: {
+        char msg[96];
 
-            q->xh_name = MHD_HTTP_HEADER_WWW_AUTHENTICATE;
-            snprintf(q->xh_value, sizeof(q->xh_value), "Bearer");
-            snprintf(msg, sizeof(msg), "sign in: this needs the %s role or above",
-                     http_role_name(rt->min_role));
-            return fail(q, 401, "unauthorized", NULL, msg);
-        }
-        return fail(q, 403, "forbidden", NULL, "your role may not do this");
+        q->xh_name = MHD_HTTP_HEADER_WWW_AUTHENTICATE;
+        snprintf(q->xh_value, sizeof(q->xh_value), "Bearer");
+        snprintf(msg, sizeof(msg), "sign in: this needs the %s role or above",
+                 http_role_name(rt->min_role));
+        return fail(q, 401, "unauthorized", NULL, msg);
+    }
+    default: return fail(q, 403, "forbidden", NULL, "your role may not do this");
     }
     /* The body: refused up front when it cannot fit. */
     if (q->body_expected) {

@@ -342,3 +342,30 @@ TEST(http, gzip)
     strbuf_release(&z);
     strbuf_release(&back);
 }
+
+TEST(http, authorize)
+{
+    static const struct http_route open_route = {"/x", HTTP_GET, HTTP_ROLE_PUBLIC, 0,
+                                                 0,    NULL,     http_h_index,     "x"};
+    static const struct http_route staff = {"/y", HTTP_GET, HTTP_ROLE_COORDINATOR, 0,
+                                            0,    NULL,     http_h_index,          "y"};
+    struct http_identity who = {HTTP_ROLE_PUBLIC, ""};
+    int role;
+    size_t i;
+
+    /* Every role against a route for coordinators and up: public must sign
+     * in (401), roles below are refused (403), the rest pass. */
+    for (role = 0; role < HTTP_NROLES; role++) {
+        who.role = (enum http_role)role;
+        CHECK_INT_EQ(http_authorize(&open_route, &who), 0);
+        CHECK_INT_EQ(http_authorize(&staff, &who), role == HTTP_ROLE_PUBLIC       ? 401
+                                                   : role < HTTP_ROLE_COORDINATOR ? 403
+                                                                                  : 0);
+    }
+    who.role = HTTP_NROLES;
+    CHECK_INT_EQ(http_authorize(&open_route, &who), 403);
+    /* Today every route of the table is open to the public. */
+    who.role = HTTP_ROLE_PUBLIC;
+    for (i = 0; i < http_nroutes; i++)
+        CHECK_INT_EQ(http_authorize(&http_routes[i], &who), 0);
+}

@@ -66,7 +66,7 @@ size_t http_params_count(const struct http_params *p, const char *name);
 /**
  * Decodes a percent-encoded component (a path, a query name or value;
  * '+' is a space only when plus_space). Refuses invalid escapes and
- * encoded NUL bytes (CSCC_EDATA). out must hold len + 1 bytes; *olen gets
+ * control bytes, raw or escaped (CSCC_EDATA). out must hold len + 1 bytes; *olen gets
  * the decoded length.
  */
 int http_unescape(const char *s, size_t len, int plus_space, char *out, size_t *olen);

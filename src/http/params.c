@@ -104,15 +104,15 @@ int http_unescape(const char *s, size_t len, int plus_space, char *out, size_t *
                 return CSCC_EDATA;
             hi = hexval((unsigned char)s[i + 1]);
             lo = hexval((unsigned char)s[i + 2]);
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+            /* Control bytes (NUL, newlines, escapes) are never part of a
+             * path or a parameter: refused escaped as raw. */
+            if (hi < 0 || lo < 0 || hi * 16 + lo < 0x20 || hi * 16 + lo == 0x7f)
                 return CSCC_EDATA;
             out[o++] = (char)(hi * 16 + lo);
             i += 2;
         } else if (c == '+' && plus_space) {
             out[o++] = ' ';
-        } else if (c == '\0' || c < 0x20 || c == 0x7f) {
-            /* Control bytes never reach a handler, escaped or not (above:
-             * %00); a raw one here is a malformed target. */
+        } else if (c < 0x20 || c == 0x7f) {
             return CSCC_EDATA;
         } else {
             out[o++] = (char)c;

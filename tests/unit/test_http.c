@@ -31,6 +31,9 @@ TEST(http, unescape)
     CHECK_INT_EQ(http_unescape("ab%4", 4, 0, out, &n), CSCC_EDATA);
     CHECK_INT_EQ(http_unescape("ab%", 3, 0, out, &n), CSCC_EDATA);
     CHECK_INT_EQ(http_unescape("%00", 3, 0, out, &n), CSCC_EDATA);
+    CHECK_INT_EQ(http_unescape("a%0Ab", 5, 0, out, &n), CSCC_EDATA);
+    CHECK_INT_EQ(http_unescape("%02", 3, 0, out, &n), CSCC_EDATA);
+    CHECK_INT_EQ(http_unescape("%7f", 3, 0, out, &n), CSCC_EDATA);
     CHECK_INT_EQ(http_unescape("a\tb", 3, 0, out, &n), CSCC_EDATA);
     CHECK_INT_EQ(http_unescape("%41", 3, 0, out, &n), 0);
     CHECK_STR_EQ(out, "A");

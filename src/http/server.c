@@ -817,9 +817,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
     if (!q)
         return;
     *ctx = NULL;
-    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK || q->status)
-        http_metrics_observe(&s->s.metrics, q->route, q->status ? q->status : 500,
-                             seconds_since(&q->t0), q->bytes);
+    /* Requests answered by libmicrohttpd itself (431, a broken connection)
+     * have no status of ours. */
+    if (q->status)
+        http_metrics_observe(&s->s.metrics, q->route, q->status, seconds_since(&q->t0), q->bytes);
     if (cscc_log_get_level() >= CSCC_LOG_DEBUG)
         cscc_debug("%s %d %.3f ms%s", q->req.path[0] ? q->req.path : "-", q->status,
                    seconds_since(&q->t0) * 1e3,

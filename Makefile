@@ -1,6 +1,7 @@
 # cscc - top-level wrapper around Meson/ninja.
 #   make          build build/cscc
-#   make run      install what is missing, build, load the bundled sample, start the main job
+#   make run      install what is missing, build, load the bundled sample, show the summary,
+#                 then serve it over HTTP (prints the URL; Ctrl-C stops)
 #   make test     install what is missing, build (also with ASan+UBSan), run every test
 #   make bench    run the benchmarks in bench/ (slow; needs network for npm the first time)
 #   make clean    remove the build directories

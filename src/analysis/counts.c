@@ -1392,3 +1392,40 @@ int counts_write(const struct counts_result *r, enum counts_format f, struct str
     }
     return CSCC_EINVAL;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Cells, for other writers (the server's GeoJSON and analysis results)      */
+/* ------------------------------------------------------------------------ */
+
+const char *counts_key_column(const struct counts_result *r, size_t k)
+{
+    return k < r->q.nkeys ? key_column(r->kd[k].kind) : "";
+}
+
+int counts_key_is(const struct counts_result *r, size_t k, enum counts_key key)
+{
+    return k < r->q.nkeys && r->kd[k].kind == (int)key;
+}
+
+int counts_cell(const struct counts_result *r, size_t i, size_t k, char *buf, size_t cap)
+{
+    int isnum, isnull;
+
+    if (i >= r->nrows || k >= r->q.nkeys || cap < 16) {
+        if (cap)
+            buf[0] = '\0';
+        return COUNTS_CELL_NULL;
+    }
+    key_label(r, k, r->rows[i].key[k], buf, cap, &isnum, &isnull);
+    return isnull ? COUNTS_CELL_NULL : isnum ? COUNTS_CELL_NUM : COUNTS_CELL_TEXT;
+}
+
+const char *counts_area_name(const struct counts_result *r, uint32_t area)
+{
+    return area_name(r, area);
+}
+
+int counts_has_rate(const struct counts_result *r)
+{
+    return r->q.rate;
+}

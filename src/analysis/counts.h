@@ -123,4 +123,32 @@ enum counts_format { COUNTS_CSV, COUNTS_JSON, COUNTS_TABLE };
 /** Appends the result in a format. 0, or CSCC_ENOMEM / CSCC_ELIMIT from sb. */
 int counts_write(const struct counts_result *r, enum counts_format f, struct strbuf *sb);
 
+/*
+ * Cells of the result, for writers other than counts_write (the server's
+ * GeoJSON, analysis results): the column name of key k ("community_area",
+ * "month", "primary_type"), whether key k is a given key, and the value of
+ * key k in row i as CSV and JSON write it, with its kind. An area key's
+ * value is its number; counts_area_name() gives the name of an area code
+ * (counts_row_at()->key[k]), "(unknown)" for rows without one.
+ */
+enum { COUNTS_CELL_TEXT, COUNTS_CELL_NUM, COUNTS_CELL_NULL };
+const char *counts_key_column(const struct counts_result *r, size_t k);
+int counts_key_is(const struct counts_result *r, size_t k, enum counts_key key);
+/** buf must hold at least 16 bytes (128 for every value). */
+int counts_cell(const struct counts_result *r, size_t i, size_t k, char *buf, size_t cap);
+const char *counts_area_name(const struct counts_result *r, uint32_t area);
+/** 1 when the query asked for rates. */
+int counts_has_rate(const struct counts_result *r);
+
+/**
+ * The result as an analysis result (analysis/result.h): the query as
+ * parameters, the data used, the total as summary, one row per group with
+ * the same columns as the CSV; with geometry, each row grouped by area
+ * carries its area's boundary (from st) for GeoJSON. q is the query that
+ * made r. NULL with err filled when the store cannot be read.
+ */
+struct an_result;
+struct an_result *counts_as_result(const struct counts_result *r, const struct counts_query *q,
+                                   struct store *st, int geometry, struct cscc_err *err);
+
 #endif

@@ -150,5 +150,8 @@ int cmd_audit(struct cli_ctx *ctx, int argc, char **argv);
 /* The analyses (cmd_analyze_NAME.c), run by cmd_analyze with argv[0] = NAME. */
 int cmd_analyze_trends(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_analyze_priority(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_backup(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_restore(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -22,17 +22,6 @@ static void usage(FILE *f)
                "  --json          JSON lines, one import per line\n");
 }
 
-static const char *status_name(enum store_import_status s)
-{
-    switch (s) {
-    case STORE_IMPORT_RUNNING: return "running";
-    case STORE_IMPORT_OK: return "ok";
-    case STORE_IMPORT_FAILED: return "failed";
-    case STORE_IMPORT_INTERRUPTED: return "interrupted";
-    }
-    return "?";
-}
-
 struct ctx {
     int json;
 };
@@ -51,7 +40,7 @@ static int print_one(void *arg, const struct store_import *imp)
         strbuf_addf(&sb, "{\"id\":%lld,\"dataset\":", (long long)imp->id);
         strbuf_add_json_str(&sb, imp->dataset, strlen(imp->dataset));
         strbuf_addf(&sb, ",\"status\":\"%s\",\"started_at\":\"%s\",\"finished_at\":",
-                    status_name(imp->status), s);
+                    store_import_status_name(imp->status), s);
         if (imp->finished_at)
             strbuf_addf(&sb, "\"%s\"", e);
         else
@@ -76,7 +65,7 @@ static int print_one(void *arg, const struct store_import *imp)
         return 0;
     }
     printf("import %lld  %s  %s  started %s  finished %s\n", (long long)imp->id, imp->dataset,
-           status_name(imp->status), s, e);
+           store_import_status_name(imp->status), s, e);
     printf("  files: %s\n", imp->files ? imp->files : "");
     printf("  read %s, new %s, updated %s, unchanged %s, rejected %s\n",
            cli_num((uint64_t)imp->rows_read, n1, sizeof(n1)),

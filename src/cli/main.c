@@ -18,6 +18,9 @@ static const struct cli_command commands[] = {
     {"analyze", cmd_analyze, "hotspots, kernel density, near repeats, trends ... (analyze NAME)"},
     {"user", cmd_user, "accounts of the server: add, list, disable, set-role, tokens"},
     {"audit", cmd_audit, "the audit log: logins, admin actions, imports, sensitive reads"},
+    {"serve", cmd_serve, "serve the data and analyses over HTTP (JSON API, CSV, GeoJSON)"},
+    {"backup", cmd_backup, "copy the data directory, even while it is in use"},
+    {"restore", cmd_restore, "put a backup back into the data directory"},
     {NULL, NULL, NULL},
 };
 

@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 #include "core/log.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -1737,6 +1738,144 @@ static int migrate(struct sqlite_store *s, const char *const *scripts, size_t n,
     return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Backup and restore (SQLite's online backup API)                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Copies database `from` into `to` in one step: the copy is a snapshot of
+ * one transaction of `from` (a read transaction: writers of a WAL database
+ * go on meanwhile), and one write transaction of `to`. A busy lock is
+ * waited for (at most about BUSY_TIMEOUT_MS).
+ */
+static int copy_db(sqlite3 *from, sqlite3 *to, const char *what, struct cscc_err *err)
+{
+    sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
+    int src, tries = 0;
+
+    if (!b)
+        return cscc_err_set(err, code_of(sqlite3_extended_errcode(to)), "cannot %s: %s", what,
+                            sqlite3_errmsg(to));
+    do {
+        src = sqlite3_backup_step(b, -1);
+        if (src == SQLITE_BUSY || src == SQLITE_LOCKED)
+            sqlite3_sleep(10);
+    } while ((src == SQLITE_BUSY || src == SQLITE_LOCKED) && ++tries < BUSY_TIMEOUT_MS / 10);
+    sqlite3_backup_finish(b);
+    if (src != SQLITE_DONE)
+        return cscc_err_set(err, code_of(src), "cannot %s: %s", what, sqlite3_errstr(src));
+    return 0;
+}
+
+static int fsync_path(const char *path, int dir)
+{
+    int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC), rc;
+
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+static int sq_backup(struct store *st, const char *path, struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    char tmp[4200], side[4200], dir[4200], *slash;
+    sqlite3 *to = NULL;
+    int src, rc, fd;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+        return cscc_err_set(err, CSCC_ELIMIT, "backup path too long: %s", path);
+    unlink(tmp);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return cscc_err_errno(err, CSCC_EIO, errno, "cannot create %s", tmp);
+    close(fd);
+    src = sqlite3_open_v2(tmp, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (src != SQLITE_OK) {
+        rc = cscc_err_set(err, CSCC_EIO, "cannot open %s: %s", tmp, sqlite3_errstr(src));
+        goto fail;
+    }
+    if ((rc = copy_db(s->db, to, "copy the database", err)))
+        goto fail;
+    /* Closing checkpoints the copy's write-ahead log into the file. */
+    if (sqlite3_close(to) != SQLITE_OK) {
+        to = NULL;
+        rc = cscc_err_set(err, CSCC_EIO, "cannot finish the copy %s", tmp);
+        goto fail;
+    }
+    to = NULL;
+    snprintf(side, sizeof(side), "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", path);
+    unlink(side);
+    if (fsync_path(tmp, 0) < 0 || rename(tmp, path) < 0) {
+        rc = cscc_err_errno(err, CSCC_EIO, errno, "cannot put the copy in place at %s", path);
+        goto fail;
+    }
+    snprintf(dir, sizeof(dir), "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof(dir), ".");
+    fsync_path(dir, 1);
+    return 0;
+fail:
+    if (to)
+        sqlite3_close(to);
+    unlink(tmp);
+    snprintf(side, sizeof(side), "%s-wal", tmp);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", tmp);
+    unlink(side);
+    return rc;
+}
+
+static int sq_restore(struct store *st, const char *path, struct cscc_err *err)
+{
+    struct sqlite_store *s = sq(st);
+    sqlite3 *from = NULL;
+    sqlite3_stmt *stmt = NULL;
+    int64_t app = -1, version = -1;
+    int src, rc;
+
+    src = sqlite3_open_v2(path, &from, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (src != SQLITE_OK) {
+        rc = cscc_err_set(err, CSCC_EIO, "cannot open %s: %s", path, sqlite3_errstr(src));
+        goto out;
+    }
+    if (sqlite3_prepare_v2(from,
+                           "SELECT (SELECT application_id FROM pragma_application_id), "
+                           "(SELECT user_version FROM pragma_user_version)",
+                           -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+        app = sqlite3_column_int64(stmt, 0);
+        version = sqlite3_column_int64(stmt, 1);
+    }
+    sqlite3_finalize(stmt);
+    if (app != CSCC_APP_ID) {
+        rc = cscc_err_set(err, CSCC_EDATA, "%s is not a cscc database", path);
+        goto out;
+    }
+    if (version > s->version) {
+        rc = cscc_err_set(err, CSCC_EDATA,
+                          "%s has schema version %lld, newer than this cscc knows (%d); use a "
+                          "newer cscc to restore it",
+                          path, (long long)version, s->version);
+        goto out;
+    }
+    if ((rc = copy_db(from, s->db, "restore the database", err)))
+        goto out;
+    /* The copy has the backup's schema version: bring it up to date. */
+    rc = migrate(s, migrations, sizeof(migrations) / sizeof(migrations[0]), err);
+out:
+    if (from)
+        sqlite3_close(from);
+    return rc;
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1777,6 +1916,8 @@ static const struct store_ops sqlite_ops = {
     .failure_clear = sq_failure_clear,
     .audit_append = sq_audit_append,
     .each_audit = sq_each_audit,
+    .backup = sq_backup,
+    .restore = sq_restore,
 };
 
 struct store *store__sqlite_open_with(const char *path, const char *const *scripts, size_t n,

@@ -409,3 +409,33 @@ int store_each_audit(struct store *st, int64_t since, const char *actor, size_t 
     assert(st && fn);
     return st->ops->each_audit(st, since, actor, limit, fn, arg, err);
 }
+
+/* Backup and restore                                                        */
+/* ------------------------------------------------------------------------ */
+
+int store_backup(struct store *st, const char *path, struct cscc_err *err)
+{
+    assert(st && path);
+    if (st->txn)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot back up inside a transaction");
+    return st->ops->backup(st, path, err);
+}
+
+int store_restore(struct store *st, const char *path, struct cscc_err *err)
+{
+    assert(st && path);
+    if (st->txn)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot restore inside a transaction");
+    return st->ops->restore(st, path, err);
+}
+
+const char *store_import_status_name(enum store_import_status s)
+{
+    switch (s) {
+    case STORE_IMPORT_RUNNING: return "running";
+    case STORE_IMPORT_OK: return "ok";
+    case STORE_IMPORT_FAILED: return "failed";
+    case STORE_IMPORT_INTERRUPTED: return "interrupted";
+    }
+    return "unknown";
+}

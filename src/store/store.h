@@ -81,6 +81,9 @@ struct store_import {
     int64_t generation;            /* colstore generation the import produced, 0 if none */
 };
 
+/** "running", "ok", "failed", "interrupted"; "unknown" for other values. */
+const char *store_import_status_name(enum store_import_status s);
+
 struct store_ops;
 
 /**
@@ -294,5 +297,22 @@ int store_audit_append(struct store *st, const struct store_audit *a, int64_t *i
  * oldest first, at most limit (0: all). */
 int store_each_audit(struct store *st, int64_t since, const char *actor, size_t limit,
                      store_audit_fn fn, void *arg, struct cscc_err *err);
+
+/* ---- backup and restore ---- */
+/**
+ * Writes a consistent copy of the whole database to path (a new file,
+ * mode 0600, replacing one there; made durable and put in place by
+ * rename): a snapshot of one moment, taken while other connections and
+ * processes go on reading and writing (SQLite's online backup API).
+ * On error nothing is left at path but what was there before.
+ */
+int store_backup(struct store *st, const char *path, struct cscc_err *err);
+/**
+ * Replaces the whole database with the copy at path (a file store_backup
+ * wrote), in one transaction, then applies pending migrations. A file that
+ * is not a cscc database, or is newer than this program, is refused
+ * (CSCC_EDATA) and the database is left as it was.
+ */
+int store_restore(struct store *st, const char *path, struct cscc_err *err);
 
 #endif

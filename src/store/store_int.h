@@ -92,6 +92,9 @@ struct store_ops {
                         struct cscc_err *err);
     int (*each_audit)(struct store *st, int64_t since, const char *actor, size_t limit,
                       store_audit_fn fn, void *arg, struct cscc_err *err);
+    /** Never called inside a transaction. */
+    int (*backup)(struct store *st, const char *path, struct cscc_err *err);
+    int (*restore)(struct store *st, const char *path, struct cscc_err *err);
 };
 
 /** The common header of every backend's handle (its first member). */

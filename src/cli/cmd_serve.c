@@ -1,0 +1,140 @@
+/* cmd_serve.c - `cscc serve`: the HTTP server over the data directory. */
+#include "cli/cli.h"
+
+#include "core/log.h"
+#include "http/http.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    struct http_limits l;
+
+    http_limits_default(&l);
+    fprintf(f,
+            "Usage: cscc serve [--listen HOST:PORT] [--data DIR] [LIMITS]\n"
+            "\n"
+            "Serves the data directory over HTTP: the JSON API under /api/v1/ (areas,\n"
+            "counts, analyses, import provenance), /healthz, /metrics (Prometheus) and\n"
+            "/resource/ID.json|csv|geojson (Socrata). Prints the URL on standard output\n"
+            "once it listens. A finished import is served without a restart. SIGTERM or\n"
+            "SIGINT stops it gracefully: no new connections, requests in flight finish.\n"
+            "\n"
+            "Options:\n"
+            "  --listen ADDR        HOST:PORT, [IPV6]:PORT or :PORT (all interfaces);\n"
+            "                       port 0 picks a free port (default 127.0.0.1:8080)\n"
+            "  --threads N          worker threads (default: one per core)\n"
+            "Limits (defaults in brackets):\n"
+            "  --max-body BYTES       largest request body [%zu]\n"
+            "  --max-url BYTES        longest request target [%zu]\n"
+            "  --max-header BYTES     memory for one request's header [%zu]\n"
+            "  --header-timeout S     seconds to send a request header [%u]\n"
+            "  --body-timeout S       seconds to send a request body [%u]\n"
+            "  --idle-timeout S       seconds a connection may stay silent [%u]\n"
+            "  --max-conns N          open connections in all [%u]\n"
+            "  --max-conns-per-ip N   open connections from one address [%u]\n"
+            "  --cache-mb N           response cache, MiB (0 = none) [%zu]\n"
+            "  --shutdown-grace S     seconds requests may take to finish on stop [%u]\n",
+            l.max_body, l.max_url, l.max_header, l.header_timeout, l.body_timeout, l.idle_timeout,
+            l.max_conns, l.max_conns_per_ip, l.cache_bytes >> 20, l.shutdown_grace);
+}
+
+static void ready(void *arg, const char *url)
+{
+    (void)arg;
+    printf("cscc: listening on %s\n", url);
+    fflush(stdout);
+}
+
+int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONGOPTS,
+        {"listen", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 1},
+        {"max-body", required_argument, NULL, 2},
+        {"max-url", required_argument, NULL, 3},
+        {"max-header", required_argument, NULL, 4},
+        {"header-timeout", required_argument, NULL, 5},
+        {"body-timeout", required_argument, NULL, 6},
+        {"idle-timeout", required_argument, NULL, 7},
+        {"max-conns", required_argument, NULL, 8},
+        {"max-conns-per-ip", required_argument, NULL, 9},
+        {"cache-mb", required_argument, NULL, 10},
+        {"shutdown-grace", required_argument, NULL, 11},
+        {NULL, 0, NULL, 0},
+    };
+    /* Each limit: its option code, its range, where it goes. */
+    struct lim {
+        int opt;
+        unsigned long min, max;
+        const char *name;
+    };
+    static const struct lim lims[] = {
+        {1, 1, 16, "--threads"},
+        {2, 1024, 64ul << 20, "--max-body"},
+        {3, 256, 64 * 1024, "--max-url"},
+        {4, 4096, 1 << 20, "--max-header"},
+        {5, 1, 3600, "--header-timeout"},
+        {6, 1, 3600, "--body-timeout"},
+        {7, 1, 3600, "--idle-timeout"},
+        {8, 1, 100000, "--max-conns"},
+        {9, 1, 100000, "--max-conns-per-ip"},
+        {10, 0, 65536, "--cache-mb"},
+        {11, 0, 3600, "--shutdown-grace"},
+    };
+    struct http_options o;
+    struct cscc_err err;
+    unsigned long v;
+    int opt;
+    size_t i;
+
+    memset(&o, 0, sizeof(o));
+    cscc_err_clear(&err);
+    o.listen = "127.0.0.1:8080";
+    http_limits_default(&o.limits);
+    o.ready = ready;
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+        if (cli_common_option(ctx, opt, optarg))
+            continue;
+        if (opt == 'h') {
+            usage(stdout);
+            return CLI_OK;
+        }
+        if (opt == 'l') {
+            o.listen = optarg;
+            continue;
+        }
+        for (i = 0; i < sizeof(lims) / sizeof(lims[0]); i++)
+            if (lims[i].opt == opt)
+                break;
+        if (i == sizeof(lims) / sizeof(lims[0]))
+            return cli_usage_error("serve ", "bad option");
+        if (cli_parse_uint(optarg, lims[i].max, &v) || v < lims[i].min)
+            return cli_usage_error("serve ", "%s takes a number from %lu to %lu, not '%s'",
+                                   lims[i].name, lims[i].min, lims[i].max, optarg);
+        switch (opt) {
+        case 1: o.limits.threads = (unsigned)v; break;
+        case 2: o.limits.max_body = v; break;
+        case 3: o.limits.max_url = v; break;
+        case 4: o.limits.max_header = v; break;
+        case 5: o.limits.header_timeout = (unsigned)v; break;
+        case 6: o.limits.body_timeout = (unsigned)v; break;
+        case 7: o.limits.idle_timeout = (unsigned)v; break;
+        case 8: o.limits.max_conns = (unsigned)v; break;
+        case 9: o.limits.max_conns_per_ip = (unsigned)v; break;
+        case 10: o.limits.cache_bytes = (size_t)v << 20; break;
+        case 11: o.limits.shutdown_grace = (unsigned)v; break;
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("serve ", "unexpected argument '%s'", argv[optind]);
+    if (o.limits.max_url + 1024 > o.limits.max_header)
+        return cli_usage_error("serve ", "--max-header must be at least --max-url + 1024");
+    o.data_dir = ctx->data_dir;
+    if (http_serve(&o, &err))
+        return cli_fail(&err);
+    return CLI_OK;
+}

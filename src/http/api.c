@@ -1,0 +1,625 @@
+/* api.c - the handlers of the JSON API: the index, health, metrics, areas,
+ * counts, import provenance, and the Socrata /resource/ seam. Each reads its
+ * parameters (already checked against the route's list), does its work on
+ * one table generation and one store connection, and writes the body into
+ * r->out; errors go through http_error. */
+#include "http/http_int.h"
+
+#include "analysis/counts.h"
+#include "analysis/result.h"
+#include "colstore/colstore.h"
+#include "core/alloc.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ------------------------------------------------------------------------ */
+/* Shared                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static const char *const ctype_json = "application/json";
+static const char *const ctype_geojson = "application/geo+json";
+static const char *const ctype_csv = "text/csv; charset=utf-8";
+
+struct http_tref *http_req_crimes(struct http_req *r, struct cscc_err *err)
+{
+    if (!r->crimes)
+        r->crimes = http_tables_get(&r->srv->tables, "crimes", err);
+    if (r->crimes)
+        r->generation = colstore_generation(r->crimes->t);
+    return r->crimes;
+}
+
+static int fail_store(struct http_req *r, struct cscc_err *err)
+{
+    return http_error_from(r, err);
+}
+
+static const char *basename_of(const char *path)
+{
+    const char *s = strrchr(path, '/');
+
+    return s ? s + 1 : path;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Index, health, metrics                                                    */
+/* ------------------------------------------------------------------------ */
+
+int http_h_index(struct http_req *r)
+{
+    size_t i;
+    char m[80];
+
+    strbuf_adds(&r->out, "{\"name\":\"cscc\",\"api\":\"/api/v1/\",\"routes\":[");
+    for (i = 0; i < http_nroutes; i++) {
+        const struct http_route *rt = &http_routes[i];
+
+        http_methods_format(rt->methods | ((rt->methods & HTTP_GET) ? HTTP_HEAD : 0), m, sizeof(m));
+        strbuf_addf(&r->out, "%s\n{\"path\":", i ? "," : "");
+        strbuf_add_json_str(&r->out, rt->pattern, strlen(rt->pattern));
+        strbuf_addf(&r->out, ",\"methods\":\"%s\",\"role\":\"%s\"}", m,
+                    http_role_name(rt->min_role));
+    }
+    strbuf_adds(&r->out, "]}\n");
+    r->ctype = ctype_json;
+    return 200;
+}
+
+int http_h_healthz(struct http_req *r)
+{
+    struct cscc_err err;
+    struct store *st;
+    struct http_tref *t;
+    char buf[16];
+
+    cscc_err_clear(&err);
+    if (!(st = http_store_get(r->srv, &err))) {
+        cscc_error("healthz: %s", err.msg);
+        return http_error(r, 503, "unhealthy", NULL, "the database cannot be opened");
+    }
+    /* A real read, so a broken database shows here. */
+    if (store_get_setting(st, "cscc.healthz", buf, sizeof(buf), &err) && err.code != CSCC_ENOENT) {
+        http_store_put(r->srv, st);
+        cscc_error("healthz: %s", err.msg);
+        return http_error(r, 503, "unhealthy", NULL, "the database cannot be read");
+    }
+    http_store_put(r->srv, st);
+    cscc_err_clear(&err);
+    strbuf_addf(&r->out, "{\"status\":\"ok\",\"uptime_seconds\":%lld,\"tables\":{",
+                (long long)(time(NULL) - r->srv->started));
+    t = http_req_crimes(r, &err);
+    if (t)
+        strbuf_addf(&r->out, "\"crimes\":{\"generation\":%llu,\"rows\":%zu}",
+                    (unsigned long long)colstore_generation(t->t), colstore_nrows(t->t));
+    else if (err.code == CSCC_ENOENT)
+        strbuf_adds(&r->out, "\"crimes\":null");
+    else
+        return http_error(r, 503, "unhealthy", NULL, "the crimes table cannot be opened");
+    strbuf_adds(&r->out, "}}\n");
+    r->ctype = ctype_json;
+    r->no_cache = 1;
+    return 200;
+}
+
+int http_h_metrics(struct http_req *r)
+{
+    struct cscc_err err;
+
+    cscc_err_clear(&err);
+    http_req_crimes(r, &err); /* take up a new generation, so the gauges are current */
+    http_metrics_write(&r->srv->metrics, &r->srv->tables, &r->out);
+    r->ctype = "text/plain; version=0.0.4; charset=utf-8";
+    r->no_cache = 1;
+    return 200;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Areas                                                                     */
+/* ------------------------------------------------------------------------ */
+
+struct area_ctx {
+    struct http_req *r;
+    int geojson, priority[256];
+    int64_t pop[256];
+    int only; /* one area's number, 0 for all */
+    size_t n;
+};
+
+static int pop_cb(void *arg, const struct store_population *p)
+{
+    struct area_ctx *c = arg;
+
+    if (p->area >= 1 && p->area < 256)
+        c->pop[p->area] = p->population;
+    return 0;
+}
+
+static void area_props(struct strbuf *sb, const struct area_ctx *c, const struct store_area *a)
+{
+    strbuf_addf(sb, "\"number\":%d,\"name\":", a->number);
+    strbuf_add_json_str(sb, a->name, strlen(a->name));
+    strbuf_adds(sb, ",\"side\":");
+    strbuf_add_json_str(sb, a->side ? a->side : "", a->side ? strlen(a->side) : 0);
+    strbuf_addf(sb, ",\"priority\":%s,\"population\":", c->priority[a->number] ? "true" : "false");
+    if (c->pop[a->number] >= 0)
+        strbuf_addf(sb, "%lld", (long long)c->pop[a->number]);
+    else
+        strbuf_adds(sb, "null");
+}
+
+static int area_cb(void *arg, const struct store_area *a)
+{
+    struct area_ctx *c = arg;
+    struct strbuf *sb = &c->r->out;
+
+    if (a->number < 1 || a->number > 255 || (c->only && a->number != c->only))
+        return 0;
+    if (c->geojson) {
+        strbuf_adds(sb, c->n++ ? ",\n{\"type\":\"Feature\",\"id\":"
+                               : "\n{\"type\":\"Feature\",\"id\":");
+        strbuf_addf(sb, "%d,\"properties\":{", a->number);
+        area_props(sb, c, a);
+        strbuf_adds(sb, "},\"geometry\":");
+        strbuf_adds(sb, a->geometry && *a->geometry ? a->geometry : "null");
+        strbuf_adds(sb, "}");
+    } else {
+        strbuf_adds(sb, c->n++ ? ",\n{" : "\n{");
+        area_props(sb, c, a);
+        strbuf_adds(sb, "}");
+    }
+    return 0;
+}
+
+/* Reads areas (all, or one), with priority flags and latest population. */
+static int areas_read(struct http_req *r, struct area_ctx *c, struct store *st,
+                      struct cscc_err *err)
+{
+    int pri[256];
+    size_t np = 0, i;
+
+    for (i = 0; i < 256; i++)
+        c->pop[i] = -1;
+    if (store_get_priority(st, "ocos", pri, 256, &np, err))
+        return err->code;
+    for (i = 0; i < np; i++)
+        if (pri[i] >= 1 && pri[i] < 256)
+            c->priority[pri[i]] = 1;
+    if (store_each_population(st, "acs2015_2019", pop_cb, c, err))
+        return err->code;
+    return store_each_area(st, c->geojson, area_cb, c, err);
+}
+
+int http_h_areas(struct http_req *r)
+{
+    struct area_ctx c;
+    struct cscc_err err;
+    struct store *st;
+    const char *f = http_params_get(&r->params, "format");
+    int rc;
+
+    memset(&c, 0, sizeof(c));
+    cscc_err_clear(&err);
+    c.r = r;
+    c.geojson = f && !strcmp(f, "geojson");
+    if (!(st = http_store_get(r->srv, &err)))
+        return fail_store(r, &err);
+    strbuf_adds(&r->out,
+                c.geojson ? "{\"type\":\"FeatureCollection\",\"features\":[" : "{\"areas\":[");
+    rc = areas_read(r, &c, st, &err);
+    http_store_put(r->srv, st);
+    if (rc)
+        return fail_store(r, &err);
+    strbuf_adds(&r->out, "]}\n");
+    r->ctype = c.geojson ? ctype_geojson : ctype_json;
+    return 200;
+}
+
+int http_h_area(struct http_req *r)
+{
+    struct area_ctx c;
+    struct cscc_err err;
+    struct store *st;
+    unsigned long n = 0;
+    size_t i, len = strlen(r->cap[0]);
+    int rc;
+
+    for (i = 0; i < len && len <= 3; i++) {
+        if (r->cap[0][i] < '0' || r->cap[0][i] > '9')
+            break;
+        n = n * 10 + (unsigned long)(r->cap[0][i] - '0');
+    }
+    if (!len || i < len || len > 3 || n < 1 || n > 254)
+        return http_error(r, 404, "not_found", NULL, "there is no community area '%.20s'",
+                          r->cap[0]);
+    memset(&c, 0, sizeof(c));
+    cscc_err_clear(&err);
+    c.r = r;
+    c.geojson = 1;
+    c.only = (int)n;
+    if (!(st = http_store_get(r->srv, &err)))
+        return fail_store(r, &err);
+    rc = areas_read(r, &c, st, &err);
+    http_store_put(r->srv, st);
+    if (rc)
+        return fail_store(r, &err);
+    if (!c.n)
+        return http_error(r, 404, "not_found", NULL, "there is no community area %lu", n);
+    /* areas_read wrote "\n{...Feature...}": the body is that one Feature. */
+    r->ctype = ctype_geojson;
+    return strbuf_addc(&r->out, '\n') ? http_error(r, 507, "out_of_memory", NULL, "no memory")
+                                      : 200;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Counts                                                                    */
+/* ------------------------------------------------------------------------ */
+
+int http_counts_query(struct http_req *r, struct counts_query *q, struct cscc_err *err)
+{
+    size_t i;
+
+    memset(q, 0, sizeof(*q));
+    for (i = 0; i < r->params.n; i++) {
+        const char *name = r->params.v[i].name, *v = r->params.v[i].value;
+
+        if (!strcmp(name, "by") || !strcmp(name, "area")) {
+            const char *p = v;
+
+            while (*p) {
+                size_t n = strcspn(p, ",");
+                char word[32];
+
+                snprintf(word, sizeof(word), "%.*s", (int)(n < 31 ? n : 31), p);
+                if (name[0] == 'b') {
+                    int k = counts_key_by_name(word);
+                    size_t j;
+
+                    for (j = 0; j < q->nkeys; j++)
+                        if (q->keys[j] == k)
+                            goto twice;
+                    if (q->nkeys == COUNTS_MAX_KEYS) {
+                        cscc_err_set(err, CSCC_EINVAL, "'by' takes at most %d keys",
+                                     COUNTS_MAX_KEYS);
+                        goto bad;
+                    }
+                    q->keys[q->nkeys++] = k;
+                } else if (q->nareas < 254) {
+                    q->areas[q->nareas++] = (int)strtol(word, NULL, 10);
+                }
+                p += n + (p[n] == ',');
+            }
+        } else if (!strcmp(name, "from")) {
+            cscc_parse_day(v, &q->day_from);
+            q->has_from = 1;
+        } else if (!strcmp(name, "to")) {
+            cscc_parse_day(v, &q->day_to);
+            q->has_to = 1;
+        } else if (!strcmp(name, "category")) {
+            q->category = v;
+        } else if (!strcmp(name, "type") || !strcmp(name, "fbi")) {
+            size_t *n = name[0] == 't' ? &q->ntypes : &q->nfbi;
+            const char **a = name[0] == 't' ? q->types : q->fbi;
+
+            if (*n == COUNTS_MAX_VALUES) {
+                cscc_err_set(err, CSCC_EINVAL, "too many '%s' values (at most %d)", name,
+                             COUNTS_MAX_VALUES);
+                goto bad;
+            }
+            a[(*n)++] = v;
+        } else if (!strcmp(name, "priority")) {
+            q->priority = http_parse_bool(v) == 1;
+        } else if (!strcmp(name, "rate")) {
+            q->rate = http_parse_bool(v) == 1;
+        } else if (!strcmp(name, "population")) {
+            q->population = v;
+        }
+    }
+    if (q->has_from && q->has_to && q->day_from > q->day_to) {
+        cscc_err_set(err, CSCC_EINVAL, "'from' is after 'to'");
+        cscc_err_at(err, NULL, 0, 0, "from");
+        return CSCC_EINVAL;
+    }
+    return 0;
+twice:
+    cscc_err_set(err, CSCC_EINVAL, "a key is given twice in 'by'");
+bad:
+    cscc_err_at(err, NULL, 0, 0, r->params.v[i].name);
+    return CSCC_EINVAL;
+}
+
+/* The parameter a query error of analysis_counts is about, for the answer. */
+static const char *counts_field(const struct cscc_err *err)
+{
+    if (strstr(err->msg, "category"))
+        return "category";
+    if (strstr(err->msg, "population"))
+        return "population";
+    if (strstr(err->msg, "priority"))
+        return "priority";
+    if (strstr(err->msg, "area"))
+        return "area";
+    return NULL;
+}
+
+struct counts_result *http_run_counts(struct http_req *r, struct counts_query *q,
+                                      struct store **stp, struct cscc_err *err)
+{
+    struct counts_result *res;
+    struct http_tref *t;
+
+    *stp = NULL;
+    if (http_counts_query(r, q, err))
+        return NULL;
+    if (!(t = http_req_crimes(r, err)))
+        return NULL;
+    if (!(*stp = http_store_get(r->srv, err)))
+        return NULL;
+    res = analysis_counts(t->t, *stp, q, err);
+    if (!res && err->code == CSCC_EINVAL && !err->field[0]) {
+        const char *f = counts_field(err);
+
+        if (f)
+            cscc_err_at(err, NULL, 0, 0, f);
+    }
+    return res;
+}
+
+int http_h_counts(struct http_req *r)
+{
+    struct counts_query q;
+    struct counts_result *res;
+    struct store *st = NULL;
+    struct cscc_err err;
+    const char *f = http_params_get(&r->params, "format");
+    int rc = 200;
+
+    cscc_err_clear(&err);
+    if (f && !strcmp(f, "geojson") && !http_params_get(&r->params, "by"))
+        return http_error(r, 400, "bad_parameter", "format",
+                          "format=geojson needs the counts grouped by area (by=area)");
+    res = http_run_counts(r, &q, &st, &err);
+    if (!res) {
+        if (st)
+            http_store_put(r->srv, st);
+        return http_error_from(r, &err);
+    }
+    if (f && !strcmp(f, "geojson")) {
+        struct an_result *ar;
+        size_t k;
+        int has_area = 0;
+
+        for (k = 0; k < q.nkeys; k++)
+            has_area |= counts_key_is(res, k, COUNTS_AREA);
+        if (!has_area) {
+            rc = http_error(r, 400, "bad_parameter", "format",
+                            "format=geojson needs the counts grouped by area (by=area)");
+        } else if (!(ar = counts_as_result(res, &q, st, 1, &err))) {
+            rc = http_error_from(r, &err);
+        } else {
+            if (an_result_write(ar, AN_GEOJSON, &r->out))
+                rc = http_error(r, 507, "out_of_memory", NULL, "the answer is too large");
+            r->ctype = ctype_geojson;
+            an_result_free(ar);
+        }
+    } else if (f && !strcmp(f, "csv")) {
+        if (counts_write(res, COUNTS_CSV, &r->out))
+            rc = http_error(r, 507, "out_of_memory", NULL, "the answer is too large");
+        r->ctype = ctype_csv;
+        snprintf(r->filename, sizeof(r->filename), "counts.csv");
+    } else {
+        if (counts_write(res, COUNTS_JSON, &r->out))
+            rc = http_error(r, 507, "out_of_memory", NULL, "the answer is too large");
+        r->ctype = ctype_json;
+    }
+    analysis_counts_free(res);
+    http_store_put(r->srv, st);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Import provenance                                                         */
+/* ------------------------------------------------------------------------ */
+
+static void utc(struct strbuf *sb, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[32];
+
+    if (!t || !gmtime_r(&tt, &tm)) {
+        strbuf_adds(sb, "null");
+        return;
+    }
+    strftime(buf, sizeof(buf), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+    strbuf_adds(sb, buf);
+}
+
+/*
+ * The files of an import, with file names only: where files lay on the
+ * server that imported them is not the public's business.
+ */
+static void files_public(struct strbuf *sb, const char *files)
+{
+    json_t *doc = files && *files ? cscc_json_loadb(files, strlen(files), 4, NULL) : NULL;
+    size_t i;
+
+    if (!doc || !json_is_array(doc)) {
+        strbuf_adds(sb, "[]");
+        json_decref(doc);
+        return;
+    }
+    strbuf_addc(sb, '[');
+    for (i = 0; i < json_array_size(doc); i++) {
+        json_t *f = json_array_get(doc, i), *v;
+        const char *key;
+        size_t n = 0;
+
+        strbuf_adds(sb, i ? ",{" : "{");
+        json_object_foreach(f, key, v)
+        {
+            char *s;
+
+            strbuf_adds(sb, n++ ? "," : "");
+            strbuf_add_json_str(sb, key, strlen(key));
+            strbuf_addc(sb, ':');
+            if (!strcmp(key, "path") && json_is_string(v)) {
+                const char *b = basename_of(json_string_value(v));
+
+                strbuf_add_json_str(sb, b, strlen(b));
+                continue;
+            }
+            s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+            strbuf_adds(sb, s ? s : "null");
+            free(s); /* jansson's allocation */
+        }
+        strbuf_addc(sb, '}');
+    }
+    strbuf_addc(sb, ']');
+    json_decref(doc);
+}
+
+struct imp_ctx {
+    struct strbuf *sb;
+    size_t n;
+};
+
+static int import_cb(void *arg, const struct store_import *imp)
+{
+    struct imp_ctx *c = arg;
+    struct strbuf *sb = c->sb;
+    const char *rej = imp->rejects_file && *imp->rejects_file ? basename_of(imp->rejects_file) : "";
+
+    strbuf_adds(sb, c->n++ ? ",\n{" : "\n{");
+    strbuf_addf(sb, "\"id\":%lld,\"dataset\":", (long long)imp->id);
+    strbuf_add_json_str(sb, imp->dataset, strlen(imp->dataset));
+    strbuf_addf(sb, ",\"status\":\"%s\",\"started_at\":", store_import_status_name(imp->status));
+    utc(sb, imp->started_at);
+    strbuf_adds(sb, ",\"finished_at\":");
+    utc(sb, imp->finished_at);
+    strbuf_addf(sb,
+                ",\"rows_read\":%lld,\"rows_new\":%lld,\"rows_updated\":%lld,"
+                "\"rows_unchanged\":%lld,\"rows_rejected\":%lld,\"generation\":%lld,\"files\":",
+                (long long)imp->rows_read, (long long)imp->rows_new, (long long)imp->rows_updated,
+                (long long)imp->rows_unchanged, (long long)imp->rows_rejected,
+                (long long)imp->generation);
+    files_public(sb, imp->files);
+    strbuf_addf(sb, ",\"rejects_by_reason\":%s,\"rejects_file\":",
+                imp->rejects_by_reason && imp->rejects_by_reason[0] ? imp->rejects_by_reason
+                                                                    : "{}");
+    strbuf_add_json_str(sb, rej, strlen(rej));
+    strbuf_adds(sb, ",\"message\":");
+    strbuf_add_json_str(sb, imp->message ? imp->message : "",
+                        imp->message ? strlen(imp->message) : 0);
+    strbuf_addc(sb, '}');
+    return 0;
+}
+
+int http_h_imports(struct http_req *r)
+{
+    struct imp_ctx c = {&r->out, 0};
+    struct cscc_err err;
+    struct store *st;
+    const char *lim = http_params_get(&r->params, "limit");
+    int rc;
+
+    cscc_err_clear(&err);
+    if (!(st = http_store_get(r->srv, &err)))
+        return fail_store(r, &err);
+    strbuf_adds(&r->out, "{\"imports\":[");
+    rc = store_each_import(st, http_params_get(&r->params, "dataset"),
+                           lim ? strtoul(lim, NULL, 10) : 100, import_cb, &c, &err);
+    http_store_put(r->srv, st);
+    if (rc)
+        return fail_store(r, &err);
+    strbuf_adds(&r->out, "]}\n");
+    r->ctype = ctype_json;
+    return 200;
+}
+
+int http_h_import(struct http_req *r)
+{
+    struct imp_ctx c = {&r->out, 0};
+    struct cscc_err err;
+    struct store *st;
+    char *end;
+    long long id = strtoll(r->cap[0], &end, 10);
+    int rc;
+
+    if (!r->cap[0][0] || *end || id < 1 || r->cap[0][0] == '+')
+        return http_error(r, 404, "not_found", NULL, "there is no import '%.20s'", r->cap[0]);
+    cscc_err_clear(&err);
+    if (!(st = http_store_get(r->srv, &err)))
+        return fail_store(r, &err);
+    rc = store_get_import(st, id, import_cb, &c, &err);
+    http_store_put(r->srv, st);
+    if (rc == CSCC_ENOENT)
+        return http_error(r, 404, "not_found", NULL, "there is no import %lld", id);
+    if (rc)
+        return fail_store(r, &err);
+    /* import_cb wrote "\n{...}": drop the newline */
+    memmove(r->out.buf, r->out.buf + 1, r->out.len);
+    r->out.len--;
+    strbuf_addc(&r->out, '\n');
+    r->ctype = ctype_json;
+    return 200;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Socrata-compatible datasets: the seam for the SoQL module                 */
+/* ------------------------------------------------------------------------ */
+
+/* Published datasets: the City portal's identifier and the table behind it. */
+static const struct {
+    const char *id;
+    const char *table;
+} datasets[] = {
+    {"ijzp-q8t2", "crimes"}, /* Crimes - 2001 to present */
+};
+
+int http_h_resource(struct http_req *r)
+{
+    const struct http_options *o = r->srv->opts;
+    struct http_resource_call call;
+    struct cscc_err err;
+    const char *dot = strrchr(r->cap[0], '.'), *ctype = ctype_json, *field = NULL;
+    char id[64];
+    size_t i;
+    int status;
+
+    memset(&call, 0, sizeof(call));
+    cscc_err_clear(&err);
+    if (!dot || (strcmp(dot, ".json") && strcmp(dot, ".csv") && strcmp(dot, ".geojson")))
+        return http_error(r, 404, "not_found", NULL,
+                          "a dataset is /resource/ID.json, ID.csv or ID.geojson");
+    snprintf(id, sizeof(id), "%.*s", (int)(dot - r->cap[0] < 63 ? dot - r->cap[0] : 63), r->cap[0]);
+    for (i = 0; i < sizeof(datasets) / sizeof(datasets[0]); i++)
+        if (!strcmp(datasets[i].id, id))
+            break;
+    if (i == sizeof(datasets) / sizeof(datasets[0]))
+        return http_error(r, 404, "not_found", NULL, "there is no published dataset '%s'", id);
+    if (!o->resource)
+        return http_error(r, 501, "not_implemented", NULL,
+                          "the SoQL query module is not part of this build");
+    call.dataset = id;
+    call.table = datasets[i].table;
+    call.format = dot + 1;
+    call.query = r->query;
+    call.role = r->who.role;
+    if (http_req_crimes(r, &err))
+        call.t = r->crimes->t;
+    else if (err.code != CSCC_ENOENT)
+        return http_error_from(r, &err);
+    cscc_err_clear(&err);
+    status = o->resource(o->resource_arg, &call, &r->out, &ctype, &field, &err);
+    if (status >= 400)
+        return http_error(r, status, status >= 500 ? "internal" : "bad_parameter", field, "%s",
+                          status >= 500 ? "internal error; the server log says more" : err.msg);
+    r->ctype = ctype;
+    return status;
+}

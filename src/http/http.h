@@ -1,0 +1,137 @@
+/**
+ * http.h - `cscc serve`: the HTTP server and its public data API.
+ *
+ * The server answers the JSON API under /api/v1/ (areas, counts, analyses,
+ * import provenance), /healthz, /metrics (Prometheus text format) and the
+ * Socrata-compatible /resource/{id}.json|.csv|.geojson (dispatched to the
+ * SoQL module when one is linked in: http_set_resource_handler). It runs on
+ * libmicrohttpd with a small pool of threads (one per core) and epoll, keeps
+ * connections alive, and reads the data directory the CLI writes: a finished
+ * import becomes visible to new requests at once, while requests already
+ * running keep the table they started with.
+ *
+ * Access: every route names the least role it needs. Who a caller is comes
+ * from one seam, the authenticate callback of struct http_options; without
+ * one every caller is the anonymous public.
+ *
+ * Thread safety: http_serve() runs the server in the calling thread until
+ * SIGTERM or SIGINT; everything else here is called before it.
+ */
+#ifndef CSCC_HTTP_HTTP_H
+#define CSCC_HTTP_HTTP_H
+
+#include "core/err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * Roles, least to most trusted. A route open to role R is open to every role
+ * after R. The access module (users, sessions, API tokens) decides a
+ * caller's role; here it is only compared.
+ */
+enum http_role {
+    HTTP_ROLE_PUBLIC = 0, /* anonymous */
+    HTTP_ROLE_PARTNER,    /* a community organization */
+    HTTP_ROLE_DEPARTMENT, /* one City department */
+    HTTP_ROLE_COORDINATOR,
+    HTTP_ROLE_ANALYST,
+    HTTP_ROLE_ADMIN,
+    HTTP_NROLES
+};
+
+/** "public", "partner", ...; "?" for a value out of range. */
+const char *http_role_name(enum http_role role);
+
+/** The limits of the server: each is explicit, documented and tested. */
+struct http_limits {
+    size_t max_body;           /* largest request body, bytes (413 past it) */
+    size_t max_url;            /* longest request target (path and query), bytes (414) */
+    size_t max_header;         /* memory for a request's header, bytes (431 past it) */
+    size_t max_params;         /* query or body parameters per request (400) */
+    int max_json_depth;        /* nesting of a JSON body (400) */
+    unsigned header_timeout;   /* seconds to send a whole request header */
+    unsigned body_timeout;     /* seconds to send a whole request body */
+    unsigned idle_timeout;     /* seconds a connection may stay silent */
+    unsigned max_conns;        /* open connections in all */
+    unsigned max_conns_per_ip; /* open connections from one address */
+    size_t cache_bytes;        /* response cache size */
+    unsigned threads;          /* worker threads (0 = one per core, at most 16) */
+    unsigned shutdown_grace;   /* seconds to let requests finish on SIGTERM */
+};
+
+/** Fills l with the defaults (the README lists them). */
+void http_limits_default(struct http_limits *l);
+
+/** Who is calling, as the authenticate callback decides. */
+struct http_identity {
+    enum http_role role;
+    char user[64]; /* a user or token name for logs and audit; "" for the public */
+};
+
+/** What the authenticate callback is given about a request. */
+struct http_auth_request {
+    const char *method;        /* "GET", "POST", ... */
+    const char *path;          /* decoded path */
+    const char *authorization; /* the Authorization header, or NULL */
+    const char *cookie;        /* the Cookie header, or NULL */
+    const char *address;       /* the peer's address, "127.0.0.1" */
+};
+
+/**
+ * Decides the caller of a request: fills id and returns 0; or returns
+ * CSCC_EPERM when credentials were given but are not valid (the request is
+ * answered 401). Called from worker threads, concurrently: must be
+ * thread-safe. Without credentials it should answer the public role.
+ */
+typedef int (*http_auth_fn)(void *arg, const struct http_auth_request *rq,
+                            struct http_identity *id);
+
+/**
+ * A handler for /resource/{id}.{json|csv|geojson} (the SoQL module). It is
+ * given the dataset id ("ijzp-q8t2"), the format ("json", "csv",
+ * "geojson"), the raw query string (undecoded, may be ""), the table file's
+ * path and the open table of the current generation (valid during the call;
+ * it may be NULL when nothing was imported yet). It appends the body to out,
+ * sets *ctype to a static content type, and returns the HTTP status; on an
+ * error it sets *err_field (a parameter name, or NULL) and writes a message
+ * for people into err. Must be thread-safe.
+ */
+struct colstore_table;
+struct strbuf;
+struct http_resource_call {
+    const char *dataset;
+    const char *table; /* "crimes" */
+    const char *format;
+    const char *query;
+    const struct colstore_table *t;
+    enum http_role role;
+};
+typedef int (*http_resource_fn)(void *arg, const struct http_resource_call *call,
+                                struct strbuf *out, const char **ctype, const char **err_field,
+                                struct cscc_err *err);
+
+/** Options of http_serve(). */
+struct http_options {
+    const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", ":8080"; port 0 = any free port */
+    const char *data_dir; /* the data directory (cscc.db, tables/) */
+    struct http_limits limits;
+    http_auth_fn authenticate; /* NULL: every caller is the public */
+    void *auth_arg;
+    http_resource_fn resource; /* NULL: /resource/ answers 501 */
+    void *resource_arg;
+    /* Called once the server listens, with its URL ("http://127.0.0.1:8080/"). */
+    void (*ready)(void *arg, const char *url);
+    void *ready_arg;
+};
+
+/**
+ * Serves until SIGTERM or SIGINT, then stops accepting, lets requests in
+ * flight finish (at most limits.shutdown_grace seconds), closes the stores
+ * and returns 0. Refuses to start (CSCC_ENOENT) without an initialised data
+ * directory, and with CSCC_EIO when it cannot listen. Holds a shared lock on
+ * the data directory while it runs (cscc restore refuses to overwrite it).
+ */
+int http_serve(const struct http_options *o, struct cscc_err *err);
+
+#endif

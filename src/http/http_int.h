@@ -1,0 +1,345 @@
+/**
+ * http_int.h - internals shared by the files of src/http: requests,
+ * parameters, the route table, handlers, tables by generation, the response
+ * cache and the metrics. Nothing here includes <microhttpd.h>: routing,
+ * parameters and handlers are plain C over struct http_req, so the unit
+ * tests and fuzzers drive them without a socket; server.c is the one file
+ * that speaks libmicrohttpd.
+ */
+#ifndef CSCC_HTTP_HTTP_INT_H
+#define CSCC_HTTP_HTTP_INT_H
+
+#include "core/err.h"
+#include "core/strbuf.h"
+#include "http/http.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------------ */
+/* Methods                                                                  */
+/* ------------------------------------------------------------------------ */
+
+enum http_method {
+    HTTP_GET = 1 << 0,
+    HTTP_HEAD = 1 << 1,
+    HTTP_POST = 1 << 2,
+    HTTP_PUT = 1 << 3,
+    HTTP_DELETE = 1 << 4,
+    HTTP_PATCH = 1 << 5,
+    HTTP_OPTIONS = 1 << 6,
+    HTTP_OTHER = 1 << 7
+};
+
+/** The method named s (case-sensitive, as HTTP says), HTTP_OTHER if unknown. */
+int http_method_parse(const char *s);
+/** "GET, HEAD" for a mask, into buf. */
+void http_methods_format(unsigned mask, char *buf, size_t cap);
+
+/* ------------------------------------------------------------------------ */
+/* Parameters: the query string or a JSON body, as one list                 */
+/* ------------------------------------------------------------------------ */
+
+struct http_param {
+    char *name;  /* decoded, NUL-terminated */
+    char *value; /* decoded, NUL-terminated; "" for "a=" and "a" */
+};
+
+struct http_params {
+    struct http_param *v;
+    size_t n, cap;
+    size_t max; /* most parameters accepted */
+};
+
+void http_params_init(struct http_params *p, size_t max);
+void http_params_release(struct http_params *p);
+/** Adds a copy of name/value. CSCC_ELIMIT past max. */
+int http_params_add(struct http_params *p, const char *name, size_t nlen, const char *value,
+                    size_t vlen);
+/** The first value of name, or NULL. */
+const char *http_params_get(const struct http_params *p, const char *name);
+/** How many times name is given. */
+size_t http_params_count(const struct http_params *p, const char *name);
+
+/**
+ * Decodes a percent-encoded component (a path, a query name or value;
+ * '+' is a space only when plus_space). Refuses invalid escapes and
+ * control bytes, raw or escaped (CSCC_EDATA). out must hold len + 1 bytes; *olen gets
+ * the decoded length.
+ */
+int http_unescape(const char *s, size_t len, int plus_space, char *out, size_t *olen);
+
+/**
+ * Splits a request target ("/a/b?x=1&y=2") into its decoded path (into
+ * path, cap bytes) and its parameters. Errors (CSCC_EDATA, CSCC_ELIMIT)
+ * fill err with a message for people and err->field with the parameter at
+ * fault when there is one.
+ */
+int http_parse_target(const char *target, size_t len, char *path, size_t cap,
+                      struct http_params *params, struct cscc_err *err);
+
+/**
+ * Reads a JSON body of parameters: one object whose members are strings,
+ * numbers, booleans, or arrays of those (a repeated parameter). Anything
+ * else (nested objects, null, an array in an array, a body nested deeper
+ * than max_depth, invalid JSON) is CSCC_EDATA with err->field set to the
+ * member at fault when there is one, CSCC_ELIMIT past the parameter limit.
+ */
+int http_parse_json_body(const char *body, size_t len, int max_depth, struct http_params *params,
+                         struct cscc_err *err);
+
+/** What a parameter holds; checked before the handler runs. */
+enum http_ptype {
+    HTTP_P_STR,  /* any text, at most 200 bytes */
+    HTTP_P_DATE, /* YYYY-MM-DD */
+    HTTP_P_BOOL, /* true/false (also 1/0) */
+    HTTP_P_UINT, /* a decimal number from min to max */
+    HTTP_P_ENUM, /* one of the words of `choices` (space-separated) */
+    HTTP_P_LIST  /* comma-separated words of `choices` (any text when choices is NULL) */
+};
+
+/** One parameter a route accepts. */
+struct http_param_spec {
+    const char *name;
+    enum http_ptype type;
+    int repeat; /* may be given more than once */
+    unsigned long min, max;
+    const char *choices;
+};
+
+/**
+ * Checks params against spec (terminated by a NULL name): unknown names,
+ * repeats of a single parameter and values of the wrong type are
+ * CSCC_EINVAL with err->field naming the parameter.
+ */
+int http_params_check(const struct http_params *p, const struct http_param_spec *spec,
+                      struct cscc_err *err);
+
+/** Parses a boolean as http_params_check accepts it: 1, 0, or -1. */
+int http_parse_bool(const char *s);
+
+/**
+ * Appends a normalised form of params to sb (sorted by name, values in
+ * order, each length-prefixed), so that equal queries written differently
+ * share a cache entry.
+ */
+int http_params_canonical(const struct http_params *p, struct strbuf *sb);
+
+/* ------------------------------------------------------------------------ */
+/* Requests and handlers                                                    */
+/* ------------------------------------------------------------------------ */
+
+struct http_server;
+struct http_route;
+
+#define HTTP_MAX_CAPTURES 2
+#define HTTP_PATH_MAX     2048
+
+/** One request, as handlers see it. */
+struct http_req {
+    /* in */
+    int method; /* enum http_method */
+    char path[HTTP_PATH_MAX];
+    struct http_params params;
+    const char *query; /* raw query string (after '?'), "" when none */
+    const char *body;  /* the whole body (NULL when none) */
+    size_t body_len;
+    struct http_identity who;
+    struct http_server *srv;  /* NULL in unit tests of routing */
+    struct http_tref *crimes; /* the crimes table, once a handler asked (http_req_crimes) */
+    const struct http_route *route;
+    char cap[HTTP_MAX_CAPTURES][128]; /* {captures} of the route pattern, decoded */
+    /* out */
+    struct strbuf out;
+    const char *ctype;   /* content type of out */
+    int no_cache;        /* set by a handler: do not keep this response */
+    uint64_t generation; /* data generation the response was made from, 0 if none */
+    char filename[64];   /* Content-Disposition filename for downloads, "" when none */
+};
+
+typedef int (*http_handler_fn)(struct http_req *r);
+
+/** Route flags. */
+enum {
+    HTTP_R_CACHE = 1 << 0, /* a public aggregate: kept in the response cache, with an ETag */
+    HTTP_R_PARAMS_IN_HANDLER = 1 << 1 /* the handler checks its own parameters */
+};
+
+/** One route: data, in one table (routes.c). */
+struct http_route {
+    const char *pattern; /* "/api/v1/areas/{number}": {x} matches one path segment */
+    unsigned methods;    /* enum http_method mask; GET implies HEAD */
+    enum http_role min_role;
+    size_t max_body; /* 0: no body accepted */
+    unsigned flags;
+    const struct http_param_spec *params; /* accepted parameters; NULL = none */
+    http_handler_fn handler;
+    const char *name; /* for metrics: "counts" */
+};
+
+/** The parameters of /api/v1/counts (routes.c), shared with the counts analysis. */
+extern const struct http_param_spec http_counts_params[];
+
+/** The route table and its size. */
+extern const struct http_route http_routes[];
+extern const size_t http_nroutes;
+
+/**
+ * Finds the route of (method, path). Returns the route and fills the
+ * request's captures; NULL when nothing matches, with *allow set to the
+ * methods of a route whose pattern matches (0: no such path, answer 404;
+ * else 405 with Allow).
+ */
+const struct http_route *http_route_find(int method, const char *path,
+                                         char cap[HTTP_MAX_CAPTURES][128], unsigned *allow);
+
+/**
+ * May caller `who` use route rt? 0 when yes; else the status to answer:
+ * 401 for the public (sign in first), 403 for a signed-in role too low.
+ */
+int http_authorize(const struct http_route *rt, const struct http_identity *who);
+
+/**
+ * Writes the error body {"error":{"code","message","field"}} into r->out
+ * (replacing what was there) and returns status, so a handler can write
+ * `return http_error(r, 400, "bad_parameter", "from", "...")`.
+ */
+int http_error(struct http_req *r, int status, const char *code, const char *field, const char *fmt,
+               ...) __attribute__((format(printf, 5, 6)));
+
+/** The HTTP status of a CSCC_E* code (one table, as STYLE.md asks). */
+int http_status_of(int cscc_code);
+/** http_error from an error record: status from its code, field from err->field. */
+int http_error_from(struct http_req *r, const struct cscc_err *err);
+
+/* The handlers (api.c). */
+int http_h_index(struct http_req *r);
+int http_h_healthz(struct http_req *r);
+int http_h_metrics(struct http_req *r);
+int http_h_areas(struct http_req *r);
+int http_h_area(struct http_req *r);
+int http_h_counts(struct http_req *r);
+int http_h_imports(struct http_req *r);
+int http_h_import(struct http_req *r);
+int http_h_analyses(struct http_req *r);
+int http_h_analysis(struct http_req *r);
+int http_h_resource(struct http_req *r);
+
+struct counts_query;
+struct counts_result;
+struct store;
+/**
+ * The crimes table of this request: the current generation at the first
+ * call, the same one after (released when the request ends). Sets
+ * r->generation. NULL with err filled (CSCC_ENOENT: nothing imported yet).
+ */
+struct http_tref *http_req_crimes(struct http_req *r, struct cscc_err *err);
+/** The counts query of the request's parameters (checked against the counts spec). */
+int http_counts_query(struct http_req *r, struct counts_query *q, struct cscc_err *err);
+/**
+ * Runs the request's counts query: *stp gets the store connection used
+ * (give it back with http_store_put, also on failure when not NULL).
+ */
+struct counts_result *http_run_counts(struct http_req *r, struct counts_query *q,
+                                      struct store **stp, struct cscc_err *err);
+
+/** An analysis the API runs (analyses.c): adding one is one entry there. */
+struct an_result;
+struct http_analysis {
+    const char *name;
+    const char *summary;
+    const struct http_param_spec *params; /* its parameters, "format" included */
+    int spatial;                          /* rows may carry geometries: GeoJSON is offered */
+    /* Runs it: a result, or NULL with err filled (err->field names a bad parameter). */
+    struct an_result *(*run)(struct http_req *r, int geometry, struct cscc_err *err);
+};
+extern const struct http_analysis http_analyses[];
+extern const size_t http_nanalyses;
+
+/* ------------------------------------------------------------------------ */
+/* Tables by generation (tables.c)                                          */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * One open table, shared by the requests that use it and unmapped when the
+ * last of them lets go. The newest generation is found by comparing the
+ * file's identity (device, inode) with the one open, per request: a
+ * stat(2), no read.
+ */
+struct http_tref {
+    struct colstore_table *t;
+    atomic_uint refs;
+    uint64_t dev, ino;
+};
+
+struct http_tables {
+    pthread_mutex_t lock;
+    char dir[4096]; /* the tables/ directory */
+    struct {
+        char name[64];
+        struct http_tref *cur; /* NULL: no table file (yet) */
+    } v[16];
+    size_t n;
+    atomic_ulong swaps; /* generations taken up since start */
+};
+
+void http_tables_init(struct http_tables *ts, const char *data_dir);
+void http_tables_release(struct http_tables *ts);
+/**
+ * The current generation of table name ("crimes"), held until
+ * http_tref_put. NULL when the table has no file yet (err->code
+ * CSCC_ENOENT) or cannot be opened (the message says why).
+ */
+struct http_tref *http_tables_get(struct http_tables *ts, const char *name, struct cscc_err *err);
+void http_tref_put(struct http_tref *r);
+
+/* ------------------------------------------------------------------------ */
+/* Metrics (metrics.c)                                                       */
+/* ------------------------------------------------------------------------ */
+
+#define HTTP_NSTATUS  20
+#define HTTP_NBUCKETS 14
+
+struct http_metrics {
+    /* [route][status slot]: route http_nroutes is "none" (404 and the like) */
+    atomic_ulong requests[64][HTTP_NSTATUS];
+    atomic_ulong latency[64][HTTP_NBUCKETS + 1]; /* cumulative at output; +Inf last */
+    atomic_ulong latency_sum_us[64];
+    atomic_long in_flight;
+    atomic_ulong cache_hits, cache_misses, bytes_out, conns_cut;
+};
+
+void http_metrics_observe(struct http_metrics *m, int route, int status, double seconds,
+                          size_t bytes);
+/** Appends the Prometheus text exposition of m (and of tables) to sb. */
+int http_metrics_write(struct http_metrics *m, struct http_tables *ts, struct strbuf *sb);
+
+/* ------------------------------------------------------------------------ */
+/* The server's state, as handlers see it                                    */
+/* ------------------------------------------------------------------------ */
+
+struct store;
+
+/** A small pool of store connections (a struct store is one thread's at a time). */
+struct http_store_pool {
+    pthread_mutex_t lock;
+    char path[4096];
+    struct store *free[32];
+    size_t nfree;
+};
+
+struct http_server {
+    const struct http_options *opts;
+    struct http_tables tables;
+    struct http_metrics metrics;
+    struct http_store_pool stores;
+    int64_t started; /* Unix seconds */
+};
+
+/** A store connection for this request (NULL with err filled). */
+struct store *http_store_get(struct http_server *s, struct cscc_err *err);
+void http_store_put(struct http_server *s, struct store *st);
+
+#endif

@@ -1,0 +1,260 @@
+/* routes.c - the route table (every route with the least role it needs, the
+ * body it accepts and its parameters), matching a path against it, and the
+ * JSON error body with the one table of statuses. */
+#include "http/http_int.h"
+
+#include "core/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------ */
+/* Parameters of each route                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* The counts parameters; analyses.c uses the same list for the counts analysis. */
+const struct http_param_spec http_counts_params[] = {
+    {"by", HTTP_P_LIST, 1, 0, 0,
+     "area year month week day weekday hour type fbi district beat ward"},
+    {"from", HTTP_P_DATE, 0, 0, 0, NULL},
+    {"to", HTTP_P_DATE, 0, 0, 0, NULL},
+    {"category", HTTP_P_STR, 0, 0, 0, NULL},
+    {"type", HTTP_P_STR, 1, 0, 0, NULL},
+    {"fbi", HTTP_P_STR, 1, 0, 0, NULL},
+    {"area", HTTP_P_LIST, 1, 1, 254, NULL},
+    {"priority", HTTP_P_BOOL, 0, 0, 0, NULL},
+    {"rate", HTTP_P_BOOL, 0, 0, 0, NULL},
+    {"population", HTTP_P_STR, 0, 0, 0, NULL},
+    {"format", HTTP_P_ENUM, 0, 0, 0, "json csv geojson"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+static const struct http_param_spec p_areas[] = {
+    {"format", HTTP_P_ENUM, 0, 0, 0, "json geojson"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+static const struct http_param_spec p_imports[] = {
+    {"dataset", HTTP_P_STR, 0, 0, 0, NULL},
+    {"limit", HTTP_P_UINT, 0, 1, 1000, NULL},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+static const struct http_param_spec p_none[] = {
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+/* ------------------------------------------------------------------------ */
+/* The table                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Bodies: only the analyses take one (their parameters as a JSON object). */
+#define BODY_PARAMS (64 * 1024)
+
+const struct http_route http_routes[] = {
+    {"/", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_index, "index"},
+    {"/healthz", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_healthz, "healthz"},
+    {"/metrics", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_metrics, "metrics"},
+    {"/api/v1/areas", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_CACHE, p_areas, http_h_areas, "areas"},
+    {"/api/v1/areas/{number}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_CACHE, p_none, http_h_area,
+     "area"},
+    {"/api/v1/counts", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_CACHE, http_counts_params,
+     http_h_counts, "counts"},
+    {"/api/v1/imports", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_imports, http_h_imports, "imports"},
+    {"/api/v1/imports/{id}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_import, "import"},
+    {"/api/v1/analyses", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_analyses, "analyses"},
+    {"/api/v1/analyses/{name}", HTTP_GET | HTTP_POST, HTTP_ROLE_PUBLIC, BODY_PARAMS,
+     HTTP_R_CACHE | HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_analysis, "analysis"},
+    /* Socrata-compatible datasets: the SoQL module checks its own parameters. */
+    {"/resource/{dataset}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_resource, "resource"},
+};
+
+const size_t http_nroutes = sizeof(http_routes) / sizeof(http_routes[0]);
+
+/* metrics.c keeps one row per route and one for unmatched requests. */
+_Static_assert(sizeof(http_routes) / sizeof(http_routes[0]) < 64, "too many routes for metrics");
+
+/* ------------------------------------------------------------------------ */
+/* Matching                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Matches path against pattern, filling captures; 1 on a match. */
+static int match(const char *pattern, const char *path, char cap[HTTP_MAX_CAPTURES][128])
+{
+    const char *p = pattern, *s = path;
+    int ncap = 0;
+
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *pe = strchr(p, '}');
+            size_t n = strcspn(s, "/");
+
+            if (!pe || n == 0 || n >= 128 || ncap >= HTTP_MAX_CAPTURES)
+                return 0;
+            memcpy(cap[ncap], s, n);
+            cap[ncap][n] = '\0';
+            ncap++;
+            p = pe + 1;
+            s += n;
+            continue;
+        }
+        if (*p != *s)
+            return 0;
+        p++;
+        s++;
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+const struct http_route *http_route_find(int method, const char *path,
+                                         char cap[HTTP_MAX_CAPTURES][128], unsigned *allow)
+{
+    size_t i;
+
+    *allow = 0;
+    for (i = 0; i < http_nroutes; i++) {
+        const struct http_route *rt = &http_routes[i];
+        unsigned methods = rt->methods;
+
+        if (!match(rt->pattern, path, cap))
+            continue;
+        if (methods & HTTP_GET)
+            methods |= HTTP_HEAD;
+        if (methods & (unsigned)method)
+            return rt;
+        *allow |= methods;
+    }
+    return NULL;
+}
+
+int http_authorize(const struct http_route *rt, const struct http_identity *who)
+{
+    if ((unsigned)who->role >= HTTP_NROLES)
+        return 403;
+    if (who->role >= rt->min_role)
+        return 0;
+    return who->role == HTTP_ROLE_PUBLIC ? 401 : 403;
+}
+
+int http_method_parse(const char *s)
+{
+    static const struct {
+        const char *name;
+        int m;
+    } methods[] = {
+        {"GET", HTTP_GET},         {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},
+        {"PUT", HTTP_PUT},         {"DELETE", HTTP_DELETE}, {"PATCH", HTTP_PATCH},
+        {"OPTIONS", HTTP_OPTIONS},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+        if (!strcmp(s, methods[i].name))
+            return methods[i].m;
+    return HTTP_OTHER;
+}
+
+void http_methods_format(unsigned mask, char *buf, size_t cap)
+{
+    static const char *const names[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+    size_t i, o = 0;
+
+    buf[0] = '\0';
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (!(mask & (1u << i)))
+            continue;
+        int n = snprintf(buf + o, cap - o, "%s%s", o ? ", " : "", names[i]);
+
+        if (n < 0 || (size_t)n >= cap - o)
+            break;
+        o += (size_t)n;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------ */
+
+int http_error(struct http_req *r, int status, const char *code, const char *field, const char *fmt,
+               ...)
+{
+    char msg[600];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    strbuf_reset(&r->out);
+    strbuf_adds(&r->out, "{\"error\":{\"code\":");
+    strbuf_add_json_str(&r->out, code, strlen(code));
+    strbuf_adds(&r->out, ",\"message\":");
+    strbuf_add_json_str(&r->out, msg, strlen(msg));
+    strbuf_adds(&r->out, ",\"field\":");
+    if (field && *field)
+        strbuf_add_json_str(&r->out, field, strlen(field));
+    else
+        strbuf_adds(&r->out, "null");
+    strbuf_adds(&r->out, "}}\n");
+    r->ctype = "application/json";
+    r->no_cache = 1;
+    r->filename[0] = '\0';
+    return status;
+}
+
+/* The one table from error codes to statuses. */
+static const struct {
+    int code;
+    int status;
+    const char *name;
+} statuses[] = {
+    {CSCC_EINVAL, 400, "bad_parameter"},    {CSCC_EDATA, 400, "bad_request"},
+    {CSCC_ENOENT, 404, "not_found"},        {CSCC_EPERM, 403, "forbidden"},
+    {CSCC_ELIMIT, 413, "too_large"},        {CSCC_EBUSY, 503, "busy"},
+    {CSCC_ENOMEM, 507, "out_of_memory"},    {CSCC_EIO, 500, "internal"},
+    {CSCC_ESTORE, 500, "internal"},         {CSCC_EINTERNAL, 500, "internal"},
+    {CSCC_ECANCELED, 503, "shutting_down"}, {CSCC_EEXIST, 409, "conflict"},
+};
+
+int http_status_of(int code)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+        if (statuses[i].code == code)
+            return statuses[i].status;
+    return 500;
+}
+
+int http_error_from(struct http_req *r, const struct cscc_err *err)
+{
+    int status = http_status_of(err->code);
+    const char *name = "internal", *msg;
+    size_t i;
+
+    for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+        if (statuses[i].code == err->code)
+            name = statuses[i].name;
+    if (status < 500)
+        return http_error(r, status, name, err->field, "%s", err->msg);
+    /* Internals (paths, SQL messages) go to the log, not into the answer. */
+    cscc_error("%s %s: %s", r->route ? r->route->name : "-", r->path, err->msg);
+    if (err->code == CSCC_ENOMEM)
+        msg = "the server is out of memory for this request";
+    else if (err->code == CSCC_EBUSY)
+        msg = "the server is busy; try again";
+    else if (err->code == CSCC_ECANCELED)
+        msg = "the server is shutting down";
+    else
+        msg = "internal error; the server log says more";
+    return http_error(r, status, name, NULL, "%s", msg);
+}
+
+const char *http_role_name(enum http_role role)
+{
+    static const char *const names[HTTP_NROLES] = {"public",      "partner", "department",
+                                                   "coordinator", "analyst", "admin"};
+
+    return (unsigned)role < HTTP_NROLES ? names[role] : "?";
+}

@@ -1,0 +1,219 @@
+#!/bin/bash
+# cscc serve: every endpoint of the API and every error path, against the
+# bundled real sample; counts equal `cscc query counts` byte for byte.
+. "$(dirname "$0")/serve_lib.sh"
+
+D="$T/var"
+make_data "$D"
+start_server "$D" || { finish; exit 1; }
+
+# ---- health, index, metrics
+expect_code 200 /healthz
+expect_eq "healthz status" "$(jq_ 'd["status"]')" "ok"
+expect_eq "healthz crimes rows" "$(jq_ 'd["tables"]["crimes"]["rows"]')" "91984"
+expect_eq "healthz generation" "$(jq_ 'd["tables"]["crimes"]["generation"]')" "1"
+expect_eq "healthz not cached" "$(header Cache-Control)" "no-store"
+expect_code 200 /
+expect_eq "index lists every route" "$(jq_ 'len(d["routes"])')" "11"
+expect_eq "index names roles" "$(jq_ 'd["routes"][0]["role"]')" "public"
+
+# ---- areas
+expect_code 200 /api/v1/areas
+expect_eq "areas" "$(jq_ 'len(d["areas"])')" "77"
+expect_eq "area 25" "$(jq_ '[a for a in d["areas"] if a["number"]==25][0]["name"]')" "Austin"
+expect_eq "priority areas" "$(jq_ 'sum(1 for a in d["areas"] if a["priority"])')" "15"
+expect_eq "content type" "$(header Content-Type)" "application/json"
+expect_code 200 "/api/v1/areas?format=geojson"
+expect_eq "FeatureCollection" "$(jq_ 'd["type"], len(d["features"])')" "('FeatureCollection', 77)"
+expect_eq "geometry" "$(jq_ 'd["features"][24]["geometry"]["type"], d["features"][24]["properties"]["name"]')" "('MultiPolygon', 'Austin')"
+expect_eq "geojson content type" "$(header Content-Type)" "application/geo+json"
+expect_code 200 /api/v1/areas/25
+expect_eq "one area" "$(jq_ 'd["type"], d["id"], d["properties"]["name"], d["properties"]["priority"]')" "('Feature', 25, 'Austin', True)"
+# a boundary that closes, in longitude/latitude order (RFC 7946)
+expect_eq "ring closed, lon first" "$(jq_ '(lambda r: (r[0]==r[-1], -88<r[0][0]<-87, 41<r[0][1]<43))(d["geometry"]["coordinates"][0][0])')" "(True, True, True)"
+expect_error 404 not_found None /api/v1/areas/78
+expect_error 404 not_found None /api/v1/areas/0
+expect_error 404 not_found None /api/v1/areas/abc
+expect_error 400 bad_parameter format "/api/v1/areas?format=kml"
+
+# ---- counts: the same answer as the CLI, every option
+same_as_cli() { # WHAT QUERY-STRING CLI-ARGS...
+    local what=$1 qs=$2; shift 2
+    req "/api/v1/counts?$qs"
+    "$CSCC" --data "$D" query counts "$@" >"$T/cli" 2>/dev/null
+    if [ "$CODE" == 200 ] && cmp -s "$T/body" "$T/cli"; then pass; else
+        fail "counts $what: status $CODE, differs from the CLI"; diff "$T/body" "$T/cli" | head -5
+    fi
+}
+same_as_cli "by year" "by=year&format=csv" --by year
+same_as_cli "json" "by=area" --by area --format json
+same_as_cli "two keys" "by=area,month&from=2017-01-01&to=2017-06-30&format=csv" \
+    --by area,month --from 2017-01-01 --to 2017-06-30
+same_as_cli "types" "by=type&type=ROBBERY&type=HOMICIDE&format=json" \
+    --by type --type ROBBERY --type HOMICIDE --format json
+same_as_cli "fbi and areas" "by=fbi&fbi=03&fbi=01A&area=25&area=29,23&format=csv" \
+    --by fbi --fbi 03 --fbi 01A --area 25 --area 29 --area 23
+same_as_cli "category, priority, rate" "by=area&category=homicide&priority=true&rate=true&population=census2010" \
+    --by area --category homicide --priority --rate --population census2010 --format json
+same_as_cli "every key" "by=weekday,hour&format=csv" --by weekday,hour
+same_as_cli "week" "by=week&from=2018-01-01&to=2018-03-31" --by week --from 2018-01-01 --to 2018-03-31 --format json
+same_as_cli "no key" "format=csv" 
+same_as_cli "beat, district, ward" "by=district,ward&format=csv" --by district,ward
+same_as_cli "day" "by=day&from=2016-02-01&to=2016-02-29&format=csv" --by day --from 2016-02-01 --to 2016-02-29
+req "/api/v1/counts?by=year&format=csv"
+expect_eq "csv content type" "$(header Content-Type)" "text/csv; charset=utf-8"
+expect_grep 'filename="counts.csv"' "$T/hdr"
+
+# GeoJSON of counts by area: a Feature an area, with its boundary and count
+expect_code 200 "/api/v1/counts?by=area&from=2017-01-01&to=2017-12-31&format=geojson"
+expect_eq "counts geojson" "$(jq_ 'd["type"], len(d["features"])')" "('FeatureCollection', 77)"
+expect_eq "counts geojson total" "$(jq_ 'sum(f["properties"]["count"] for f in d["features"])')" "32760"
+expect_eq "austin feature" "$(jq_ '[ (f["properties"]["name"], f["geometry"]["type"]) for f in d["features"] if f["properties"]["community_area"]==25][0]')" "('Austin', 'MultiPolygon')"
+expect_error 400 bad_parameter format "/api/v1/counts?by=month&format=geojson"
+expect_error 400 bad_parameter format "/api/v1/counts?format=geojson"
+
+# bad parameters: 400 naming the field
+expect_error 400 bad_parameter nope "/api/v1/counts?nope=1"
+expect_error 400 bad_parameter by "/api/v1/counts?by=colour"
+expect_error 400 bad_parameter by "/api/v1/counts?by=area,month,year"
+expect_error 400 bad_parameter by "/api/v1/counts?by=area,area"
+expect_error 400 bad_parameter from "/api/v1/counts?from=2017-02-30"
+expect_error 400 bad_parameter from "/api/v1/counts?from=2017-02-01&from=2017-03-01"
+expect_error 400 bad_parameter from "/api/v1/counts?from=2018-01-01&to=2017-01-01"
+expect_error 400 bad_parameter area "/api/v1/counts?area=255"
+expect_error 400 bad_parameter area "/api/v1/counts?area=99"
+expect_error 400 bad_parameter category "/api/v1/counts?category=nonsense"
+expect_error 400 bad_parameter population "/api/v1/counts?rate=true&population=census1850"
+expect_error 400 bad_parameter rate "/api/v1/counts?rate=maybe"
+expect_error 400 bad_parameter format "/api/v1/counts?format=xml"
+expect_error 400 bad_parameter type "/api/v1/counts?type="
+expect_error 400 bad_request by "/api/v1/counts?by=%zz"
+expect_error 400 bad_request from "/api/v1/counts?from=%zz"
+
+# ---- CSV cells that a spreadsheet would run as formulas are neutralised
+F="$T/formula.csv"
+head -1 "$CSCC_SRC/tests/data/crimes/portal_export_sample_2016-01-01_03.csv" >"$F"
+printf '%s\n' '99000001,ZZ000001,01/02/2016 10:00:00 AM,001XX W MADISON ST,0486,=HYPERLINK("http://x"),DOMESTIC BATTERY SIMPLE,STREET,false,true,0111,001,42,32,08B,1175000,1900000,2016,01/10/2016 08:46:55 AM,41.88,-87.63,"(41.88, -87.63)"' \
+    '99000002,ZZ000002,01/02/2016 11:00:00 AM,001XX W MADISON ST,0486,@SUM(A1),DOMESTIC BATTERY SIMPLE,STREET,false,true,0111,001,42,32,08B,1175000,1900000,2016,01/10/2016 08:46:55 AM,41.88,-87.63,"(41.88, -87.63)"' >>"$F"
+D2="$T/var2"
+make_data "$D2" "$F"
+stop_server
+start_server "$D2" || { finish; exit 1; }
+expect_code 200 "/api/v1/counts?by=type&format=csv"
+expect_grep "^\"'=HYPERLINK\(\"\"http://x\"\"\)\",1$" "$T/body"
+expect_grep "^'@SUM\(A1\),1$" "$T/body"
+expect_code 200 "/api/v1/analyses/counts?by=type&format=csv"
+expect_grep "^'@SUM\(A1\),1$" "$T/body"
+stop_server
+start_server "$D" || { finish; exit 1; }
+
+# ---- analyses
+expect_code 200 /api/v1/analyses
+expect_eq "analyses listed" "$(jq_ '[a["name"] for a in d["analyses"]]')" "['counts']"
+expect_code 200 "/api/v1/analyses/counts?by=area&from=2016-01-01&to=2016-12-31"
+cp "$T/body" "$T/get.json"
+expect_eq "analysis result" "$(jq_ 'd["analysis"], d["summary"]["total"], d["parameters"]["by"]')" "('counts', 31719, 'area')"
+expect_code 200 /api/v1/analyses/counts -X POST -H 'Content-Type: application/json' \
+    --data '{"by":["area"],"from":"2016-01-01","to":"2016-12-31"}'
+if cmp -s "$T/body" "$T/get.json"; then pass; else fail "POST and GET of an analysis differ"; fi
+expect_code 200 "/api/v1/analyses/counts?by=area&format=geojson"
+expect_eq "analysis geojson" "$(jq_ 'd["type"], d["cscc"]["analysis"], d["features"][0]["geometry"]["type"]')" "('FeatureCollection', 'counts', 'MultiPolygon')"
+expect_code 200 "/api/v1/analyses/counts?by=month&format=csv"
+expect_grep '^month,count$' "$T/body"
+expect_error 404 not_found None /api/v1/analyses/kde
+expect_error 400 bad_parameter bogus "/api/v1/analyses/counts?bogus=1"
+expect_error 400 bad_body by /api/v1/analyses/counts -X POST -H 'Content-Type: application/json' --data '{"by":{"x":1}}'
+expect_error 400 bad_body None /api/v1/analyses/counts -X POST -H 'Content-Type: application/json' --data '{"by":'
+expect_error 400 bad_body None /api/v1/analyses/counts -X POST -H 'Content-Type: application/json' --data '[[[[[[[[[[["deep"]]]]]]]]]]]'
+expect_error 400 bad_body None /api/v1/analyses/counts -X POST -H 'Content-Type: application/json' --data '"text"'
+expect_error 400 bad_parameter colour /api/v1/analyses/counts -X POST -H 'Content-Type: application/json' --data '{"colour":"red"}'
+expect_error 400 bad_request None "/api/v1/analyses/counts?by=area" -X POST -H 'Content-Type: application/json' --data '{"by":"area"}'
+expect_error 415 unsupported_media_type None /api/v1/analyses/counts -X POST -H 'Content-Type: text/plain' --data 'by=area'
+
+# ---- import provenance
+expect_code 200 /api/v1/imports
+expect_eq "imports" "$(jq_ 'len(d["imports"]), d["imports"][0]["status"], d["imports"][0]["rows_new"]')" "(1, 'ok', 91984)"
+expect_eq "file names only" "$(jq_ '[f["path"] for f in d["imports"][0]["files"]]')" "['crimes_violent_2016.csv.gz', 'crimes_violent_2017.csv.gz', 'crimes_violent_2018.csv.gz']"
+if grep -q "$CSCC_SRC" "$T/body"; then fail "imports show server paths"; else pass; fi
+expect_code 200 "/api/v1/imports?dataset=crimes&limit=1"
+expect_eq "imports filtered" "$(jq_ 'len(d["imports"])')" "1"
+expect_code 200 "/api/v1/imports?dataset=victims"
+expect_eq "no victims imports" "$(jq_ 'len(d["imports"])')" "0"
+expect_code 200 /api/v1/imports/1
+expect_eq "one import" "$(jq_ 'd["id"], d["generation"]')" "(1, 1)"
+expect_error 404 not_found None /api/v1/imports/999
+expect_error 404 not_found None /api/v1/imports/x
+expect_error 400 bad_parameter limit "/api/v1/imports?limit=0"
+
+# ---- the Socrata seam: no SoQL module in this build yet
+expect_error 501 not_implemented None /resource/ijzp-q8t2.json
+expect_error 404 not_found None /resource/xxxx-yyyy.json
+expect_error 404 not_found None /resource/ijzp-q8t2.xml
+
+# ---- methods, paths
+expect_error 404 not_found None /api/v1/nothing
+expect_error 404 not_found None /api/v1/counts/
+expect_error 405 method_not_allowed None /api/v1/counts -X DELETE
+expect_eq "Allow" "$(header Allow)" "GET, HEAD"
+expect_error 405 method_not_allowed None /api/v1/analyses/counts -X PUT
+expect_eq "Allow of analyses" "$(header Allow)" "GET, HEAD, POST"
+expect_code 200 "/api/v1/counts?by=year" -I
+expect_eq "HEAD has no body" "$(grep -c '"rows"' "$T/body")" "0"
+expect_grep '^Content-Length: [0-9]+' "$T/hdr"
+expect_error 413 too_large None "/api/v1/counts?by=year" -H 'Content-Type: application/json' --data-binary '{}' -X GET
+
+# ---- ETag, 304, gzip, the cache
+req "/api/v1/counts?by=area,year"
+etag=$(header ETag)
+cp "$T/body" "$T/plain"
+expect_eq "cacheable" "$(header Cache-Control)" "public, no-cache"
+expect_code 304 "/api/v1/counts?by=area,year" -H "If-None-Match: $etag"
+expect_eq "304 has no body" "$(wc -c <"$T/body")" "0"
+expect_code 304 "/api/v1/counts?by=area,year" -H "If-None-Match: \"x\", W/$etag"
+expect_code 200 "/api/v1/counts?by=area,year" -H 'If-None-Match: "other"'
+req "/api/v1/counts?by=area,year" -H 'Accept-Encoding: gzip'
+expect_eq "gzip" "$(header Content-Encoding)" "gzip"
+gunzip -c "$T/body" >"$T/unz"
+if cmp -s "$T/unz" "$T/plain"; then pass; else fail "gzip body differs"; fi
+gz_etag=$(header ETag)
+[ "$gz_etag" != "$etag" ] && pass || fail "gzip and identity share an ETag"
+expect_code 304 "/api/v1/counts?by=area,year" -H 'Accept-Encoding: gzip' -H "If-None-Match: $gz_etag"
+req "/api/v1/counts?by=area,year" -H 'Accept-Encoding: gzip;q=0, br'
+expect_eq "gzip refused with q=0" "$(header Content-Encoding)" ""
+# the same query in another order is the same cache entry
+req /metrics
+h1=$(sed -n 's/^cscc_http_cache_hits_total //p' "$T/body")
+req "/api/v1/counts?from=2016-06-01&by=area,year"
+req "/api/v1/counts?by=area,year&from=2016-06-01"
+req /metrics
+h2=$(sed -n 's/^cscc_http_cache_hits_total //p' "$T/body")
+expect_eq "cache hits" "$((h2 - h1))" "1"
+
+# ---- metrics: the Prometheus text format
+expect_error 400 bad_parameter nope "/api/v1/counts?nope=1"
+req /metrics
+expect_eq "metrics content type" "$(header Content-Type)" "text/plain; version=0.0.4; charset=utf-8"
+expect_grep '^cscc_http_requests_total\{route="counts",status="200"\} [0-9]+$' "$T/body"
+expect_grep '^cscc_http_requests_total\{route="counts",status="400"\} [0-9]+$' "$T/body"
+expect_grep '^cscc_http_requests_total\{route="none",status="404"\} [0-9]+$' "$T/body"
+expect_grep '^cscc_http_request_duration_seconds_bucket\{route="counts",le="\+Inf"\} [0-9]+$' "$T/body"
+expect_grep '^cscc_http_requests_in_flight 1$' "$T/body"
+expect_grep '^cscc_table_generation\{table="crimes"\} 1$' "$T/body"
+expect_grep '^cscc_table_rows\{table="crimes"\} 91984$' "$T/body"
+bad=$(grep -vE '^(# (HELP|TYPE) [a-z_]+ .+|[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+)$' "$T/body" | head -3)
+expect_eq "every metrics line well-formed" "$bad" ""
+
+# ---- an unreadable table: 500 without internals
+stop_server
+expect_eq "graceful stop" "$STOP_STATUS" "0"
+D3="$T/var3"
+"$CSCC" -q --data "$D3" init
+mkdir -p "$D3/tables"
+head -c 5000 /dev/urandom >"$D3/tables/crimes.cst"
+start_server "$D3" || { finish; exit 1; }
+expect_error 500 internal None "/api/v1/counts?by=year"
+if grep -q "$D3\|crimes.cst" "$T/body"; then fail "a 500 shows internals"; else pass; fi
+expect_grep 'damaged|not a cscc table|cannot' "$T/serve.err"
+expect_code 200 /api/v1/areas
+stop_server
+finish

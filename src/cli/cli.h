@@ -112,5 +112,6 @@ int cmd_imports(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_query(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_summary(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_analyze(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_soql(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const struct cli_command commands[] = {
     {"query", cmd_query, "count incidents by area, month, type ... (query counts)"},
     {"summary", cmd_summary, "a citywide summary of the imported crimes"},
     {"analyze", cmd_analyze, "hotspots, kernel density, near repeats, trends ... (analyze NAME)"},
+    {"soql", cmd_soql, "answer a Socrata (SODA) query on a published dataset, as the server would"},
     {NULL, NULL, NULL},
 };
 

@@ -866,6 +866,11 @@ static int resolve(struct resolver *r, struct soql__node *n)
     case N_LIKE:
         if (r->ctx != CTX_WHERE)
             break;
+        /* an aggregate here is refused by resolve_call, with its reason */
+        if (n->a->kind == N_CALL && SOQL_IS_AGG(n->a->func))
+            return resolve(r, n->a);
+        if (n->kind == N_CMP && n->b->kind == N_CALL && SOQL_IS_AGG(n->b->func))
+            return resolve(r, n->b);
         if (n->kind == N_CMP ? orient(r, n) : 0)
             return -1;
         if (!is_colexpr(n->a)) {
@@ -1006,19 +1011,27 @@ static struct soql__node *simple_filter(struct soql_query *q, const struct soql_
                       *id = soql__alloc(&q->arena, sizeof(*id)),
                       *v = soql__alloc(&q->arena, sizeof(*v));
     struct resolver r = {q, p->name, e, CTX_WHERE, 0};
+    char *nm, *val;
 
     if (!c || !id || !v) {
         soql__seterr(e, 507, "query.execution.out-of-memory", NULL, 0, "out of memory");
         return NULL;
     }
-    id->kind = N_IDENT;
-    id->s = p->name;
+    /* the parameters need not outlive soql_prepare: keep copies */
     id->len = strlen(p->name);
+    v->len = strlen(p->value);
+    id->s = nm = soql__alloc(&q->arena, id->len + 1);
+    v->s = val = soql__alloc(&q->arena, v->len + 1);
+    if (!nm || !val) {
+        soql__seterr(e, 507, "query.execution.out-of-memory", NULL, 0, "out of memory");
+        return NULL;
+    }
+    memcpy(nm, p->name, id->len + 1);
+    memcpy(val, p->value, v->len + 1);
+    id->kind = N_IDENT;
     id->col = -1;
     id->pos = 0;
     v->kind = N_STR;
-    v->s = p->value;
-    v->len = strlen(p->value);
     v->pos = 1;
     v->col = -1;
     c->kind = N_CMP;

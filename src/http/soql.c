@@ -415,7 +415,8 @@ struct soql_catalog *soql_catalog_open(const char *data_dir, struct store *st, s
         }
         closedir(d);
     }
-    qsort(names, nnames, sizeof(*names), cmp_names);
+    if (nnames)
+        qsort(names, nnames, sizeof(*names), cmp_names);
     for (i = 0; i < nnames; i++) {
         char key[128], id[64], table[72], title[128];
         int rc;

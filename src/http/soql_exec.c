@@ -1636,16 +1636,84 @@ static int agg_group(struct exec *x, struct grouped *G, const struct gctx *gc)
     return 0;
 }
 
+static inline void agg_upd(struct aggst *s, int func, double v)
+{
+    if (func == F_SUM || func == F_AVG) {
+        s->a += v;
+    } else if (func == F_MIN || func == F_MAX) {
+        if (!s->n || v < s->a)
+            s->a = v;
+        if (!s->n || v > s->b)
+            s->b = v;
+    }
+    s->n++;
+}
+
+/* Aggregate a over the selected rows [b, b + n) of a group; gids[j] is row
+ * j's group. Numbers are read straight from their column. */
+static void agg_block(struct exec *x, struct grouped *G, size_t a, const struct gctx *gc, size_t b,
+                      size_t n, const uint8_t *sel, const uint32_t *gids)
+{
+    const struct soql_query *q = x->q;
+    const struct soql__agg *ag = &q->aggs[a];
+    struct aggst *st = G->st + a;
+    size_t na = q->naggs, j;
+    const struct soql__pcol *pc;
+    const void *d;
+    int f = ag->func;
+
+    if (ag->col < 0) {
+        for (j = 0; j < n; j++)
+            if (sel[j])
+                st[(size_t)gids[j] * na].n++;
+        return;
+    }
+    pc = &q->cols[ag->col];
+    d = col_data(gc->g, pc->ci);
+#define AGG_LOOP(T, ISNULL, VAL)                                                                   \
+    do {                                                                                           \
+        const T *p_ = (const T *)d + b;                                                            \
+        for (j = 0; j < n; j++)                                                                    \
+            if (sel[j] && !(ISNULL))                                                               \
+                agg_upd(&st[(size_t)gids[j] * na], f, (VAL));                                      \
+    } while (0)
+    switch (pc->src) {
+    case SRC_I64:
+    case SRC_TS: AGG_LOOP(int64_t, p_[j] == COLSTORE_NULL_I64, (double)p_[j]); return;
+    case SRC_I32: AGG_LOOP(int32_t, p_[j] == COLSTORE_NULL_I32, (double)p_[j]); return;
+    case SRC_F64:
+        if (pc->round3 && q->access < SOQL_STAFF)
+            break;
+        AGG_LOOP(double, isnan(p_[j]), p_[j]);
+        return;
+    case SRC_U8NUM: AGG_LOOP(uint8_t, p_[j] == COLSTORE_NULL_U8, (double)p_[j]); return;
+    case SRC_U16NUM: AGG_LOOP(uint16_t, p_[j] == COLSTORE_NULL_U16, (double)p_[j]); return;
+    case SRC_BOOL: AGG_LOOP(uint8_t, p_[j] > 1, (double)p_[j]); return;
+    }
+#undef AGG_LOOP
+    for (j = 0; j < n; j++) {
+        int null = 0;
+        double v;
+
+        if (!sel[j])
+            continue;
+        v = agg_input(x, G, a, gc, b + j, &null);
+        if (!null)
+            agg_upd(&st[(size_t)gids[j] * na], f, v);
+    }
+}
+
 static int scan_grouped(struct exec *x, struct grouped *G)
 {
     const struct soql_query *q = x->q;
     uint8_t *sel = cscc_trymalloc(BLOCK);
     uint32_t *ids = cscc_trymalloc((size_t)BLOCK * SOQL_MAX_KEYS * sizeof(*ids));
     uint64_t *flat = cscc_trymalloc(BLOCK * sizeof(*flat));
+    uint32_t *gids = cscc_trymalloc(BLOCK * sizeof(*gids));
     size_t gi, k, j, a;
     int rc = 0;
 
-    if (!sel || !ids || !flat) {
+    if (!sel || !ids || !flat || !gids) {
         rc = exec_oom(x);
         goto out;
     }
@@ -1686,9 +1754,9 @@ static int scan_grouped(struct exec *x, struct grouped *G)
                     continue;
                 }
             }
+            /* each selected row's group (new groups made as they appear) */
             for (j = 0; j < n && !rc; j++) {
                 uint32_t gid, rowids[SOQL_MAX_KEYS];
-                struct aggst *st;
 
                 if (!sel[j])
                     continue;
@@ -1717,36 +1785,18 @@ static int scan_grouped(struct exec *x, struct grouped *G)
                     }
                     gid = (uint32_t)(*v - 1);
                 }
-                st = G->st + (size_t)gid * q->naggs;
-                for (a = 0; a < q->naggs; a++) {
-                    const struct soql__agg *ag = &q->aggs[a];
-                    int null = 0;
-                    double v;
-
-                    if (ag->col < 0) {
-                        st[a].n++;
-                        continue;
-                    }
-                    v = agg_input(x, G, a, &gc, b + j, &null);
-                    if (null)
-                        continue;
-                    if (ag->func == F_SUM || ag->func == F_AVG) {
-                        st[a].a += v;
-                    } else if (ag->func == F_MIN || ag->func == F_MAX) {
-                        if (!st[a].n || v < st[a].a)
-                            st[a].a = v;
-                        if (!st[a].n || v > st[a].b)
-                            st[a].b = v;
-                    }
-                    st[a].n++;
-                }
+                gids[j] = gid;
             }
+            /* then each aggregate over the block, reading its column directly */
+            for (a = 0; a < q->naggs && !rc; a++)
+                agg_block(x, G, a, &gc, b, n, sel, gids);
         }
     }
 out:
     cscc_free(sel);
     cscc_free(ids);
     cscc_free(flat);
+    cscc_free(gids);
     return rc;
 }
 

@@ -56,6 +56,29 @@ static const void *col_data(const struct colstore_group *g, int ci)
     return colstore_col_data(colstore_group_col(g, (size_t)ci));
 }
 
+/* out[j] = lut[code of row b + j] of dictionary column c, any code width (a
+ * code past the table reads its last entry). */
+#define MAP_CODES(c, b, n, out, lut, nlut)                                                         \
+    do {                                                                                           \
+        const void *d_ = colstore_col_data(c);                                                     \
+        size_t j_;                                                                                 \
+        switch (colstore_col_width(c)) {                                                           \
+        case 1:                                                                                    \
+            for (j_ = 0; j_ < (n); j_++)                                                           \
+                (out)[j_] = (lut)[((const uint8_t *)d_)[(b) + j_]];                                \
+            break;                                                                                 \
+        case 2:                                                                                    \
+            for (j_ = 0; j_ < (n); j_++)                                                           \
+                (out)[j_] = (lut)[((const uint16_t *)d_)[(b) + j_]];                               \
+            break;                                                                                 \
+        default:                                                                                   \
+            for (j_ = 0; j_ < (n); j_++) {                                                         \
+                uint32_t k_ = ((const uint32_t *)d_)[(b) + j_];                                    \
+                (out)[j_] = (lut)[k_ < (nlut) ? k_ : (nlut)-1];                                    \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
 static double round3(double v)
 {
     return round(v * 1000.0) / 1000.0;
@@ -638,12 +661,11 @@ static void drop_settled(struct exec *x, struct pred *p)
 static int dict_lut(struct exec *x, struct pred *p, const struct colstore_col *c)
 {
     uint32_t n = colstore_col_dict_count(c), k;
-    size_t nlut, w = colstore_col_width(c);
+    size_t nlut = colstore_col_code_space(c);
     const char *key = colstore_col_dict_str(c, 0, NULL);
 
     if (p->lut && p->dict_key == key && p->dict_n == n)
         return 0;
-    nlut = w == 1 ? 256 : w == 2 ? 65536 : (size_t)n + 1;
     cscc_free(p->lut);
     if (!(p->lut = cscc_trymalloc(nlut)))
         return exec_oom(x);
@@ -739,28 +761,9 @@ static void pred_eval(const struct exec *x, const struct pred *p, const struct g
                 out[j] = p->lut[d[j]];
         }
         return;
-    case PK_DICT: {
-        const struct colstore_col *c = colstore_group_col(g, (size_t)p->pc->ci);
-        const void *d = colstore_col_data(c);
-
-        switch (colstore_col_width(c)) {
-        case 1:
-            for (j = 0; j < n; j++)
-                out[j] = p->lut[((const uint8_t *)d)[b + j]];
-            break;
-        case 2:
-            for (j = 0; j < n; j++)
-                out[j] = p->lut[((const uint16_t *)d)[b + j]];
-            break;
-        default:
-            for (j = 0; j < n; j++) {
-                uint32_t k = ((const uint32_t *)d)[b + j];
-
-                out[j] = p->lut[k < p->nlut ? k : p->nlut - 1];
-            }
-        }
+    case PK_DICT:
+        MAP_CODES(colstore_group_col(g, (size_t)p->pc->ci), b, n, out, p->lut, p->nlut);
         return;
-    }
     case PK_DAY: {
         const int64_t *t = col_data(g, p->pc->ci);
         size_t r = b, e = b + n;
@@ -925,19 +928,7 @@ static void key_release(struct key *k)
     cscc_free(k->hval);
 }
 
-/* Sorted order of a dictionary's strings: rank[code]. */
-static _Thread_local const struct colstore_dict *sort_dict;
-
-static int cmp_codes(const void *a, const void *b)
-{
-    size_t la, lb;
-    const char *x = colstore_dict_str(sort_dict, *(const uint32_t *)a, &la);
-    const char *y = colstore_dict_str(sort_dict, *(const uint32_t *)b, &lb);
-    int c = memcmp(x, y, la < lb ? la : lb);
-
-    return c ? c : (la > lb) - (la < lb);
-}
-
+/* rank[code] = the place of code's string in byte order. */
 static int rank_dict(struct colstore_dict *d, uint32_t **rank)
 {
     uint32_t n = colstore_dict_count(d), i, *order;
@@ -947,14 +938,30 @@ static int rank_dict(struct colstore_dict *d, uint32_t **rank)
         cscc_free(order);
         return CSCC_ENOMEM;
     }
-    for (i = 0; i < n; i++)
-        order[i] = i;
-    sort_dict = d;
-    qsort(order, n, sizeof(*order), cmp_codes);
+    colstore_dict_sort(d, order);
     for (i = 0; i < n; i++)
         (*rank)[order[i]] = i;
     cscc_free(order);
     return 0;
+}
+
+/* A group's codes of column c mapped to codes of names (0 when absent). */
+static uint32_t *map_to_names(const struct colstore_col *c, const struct colstore_dict *names,
+                              size_t *nmap)
+{
+    uint32_t n = colstore_col_dict_count(c), i, *m;
+
+    *nmap = colstore_col_code_space(c);
+    if (!(m = cscc_trycalloc(*nmap, sizeof(*m))))
+        return NULL;
+    for (i = 1; i < n; i++) {
+        size_t len;
+        const char *str = colstore_col_dict_str(c, i, &len);
+        int64_t v = colstore_dict_find(names, str, len);
+
+        m[i] = v < 0 ? 0 : (uint32_t)v;
+    }
+    return m;
 }
 
 /* The strings of a dictionary column across every group, ranked. */
@@ -1089,8 +1096,7 @@ static int key_init(struct exec *x, struct key *k, const struct soql__node *e)
 static int key_group(struct exec *x, struct key *k, const struct colstore_group *g)
 {
     const struct colstore_col *c;
-    uint32_t n, i;
-    size_t w;
+    uint32_t n;
     const char *key;
 
     if (k->kind != KK_DICT)
@@ -1100,18 +1106,9 @@ static int key_group(struct exec *x, struct key *k, const struct colstore_group 
     key = colstore_col_dict_str(c, 0, NULL);
     if (k->glut && k->glut_key == key && k->glut_n == n)
         return 0;
-    w = colstore_col_width(c);
-    k->nglut = w == 1 ? 256 : w == 2 ? 65536 : (size_t)n + 1;
     cscc_free(k->glut);
-    if (!(k->glut = cscc_trycalloc(k->nglut, sizeof(*k->glut))))
+    if (!(k->glut = map_to_names(c, k->names, &k->nglut)))
         return exec_oom(x);
-    for (i = 1; i < n; i++) {
-        size_t len;
-        const char *s = colstore_col_dict_str(c, i, &len);
-        int64_t v = colstore_dict_find(k->names, s, len);
-
-        k->glut[i] = v < 0 ? 0 : (uint32_t)v;
-    }
     k->glut_key = key;
     k->glut_n = n;
     return 0;
@@ -1125,28 +1122,9 @@ static int key_ids(struct exec *x, struct key *k, const struct gctx *gc, size_t 
     size_t j;
 
     switch (k->kind) {
-    case KK_DICT: {
-        const struct colstore_col *c = colstore_group_col(g, (size_t)k->pc->ci);
-        const void *d = colstore_col_data(c);
-
-        switch (colstore_col_width(c)) {
-        case 1:
-            for (j = 0; j < n; j++)
-                ids[j] = k->glut[((const uint8_t *)d)[b + j]];
-            break;
-        case 2:
-            for (j = 0; j < n; j++)
-                ids[j] = k->glut[((const uint16_t *)d)[b + j]];
-            break;
-        default:
-            for (j = 0; j < n; j++) {
-                uint32_t v = ((const uint32_t *)d)[b + j];
-
-                ids[j] = k->glut[v < k->nglut ? v : k->nglut - 1];
-            }
-        }
+    case KK_DICT:
+        MAP_CODES(colstore_group_col(g, (size_t)k->pc->ci), b, n, ids, k->glut, k->nglut);
         return 0;
-    }
     case KK_SMALL:
         if (k->n == 256) {
             const uint8_t *d = (const uint8_t *)col_data(g, k->pc->ci) + b;
@@ -1608,29 +1586,17 @@ static int agg_group(struct exec *x, struct grouped *G, const struct gctx *gc)
     for (a = 0; a < x->q->naggs; a++) {
         const struct soql__agg *ag = &x->q->aggs[a];
         const struct colstore_col *c;
-        uint32_t n, k;
         const char *key;
-        size_t w;
 
         if (ag->col < 0 || !G->anames[a])
             continue;
         c = colstore_group_col(gc->g, (size_t)x->q->cols[ag->col].ci);
-        n = colstore_col_dict_count(c);
         key = colstore_col_dict_str(c, 0, NULL);
         if (G->alut[a] && G->alut_key[a] == key)
             continue;
-        w = colstore_col_width(c);
-        G->nalut[a] = w == 1 ? 256 : w == 2 ? 65536 : (size_t)n + 1;
         cscc_free(G->alut[a]);
-        if (!(G->alut[a] = cscc_trycalloc(G->nalut[a], sizeof(uint32_t))))
+        if (!(G->alut[a] = map_to_names(c, G->anames[a], &G->nalut[a])))
             return exec_oom(x);
-        for (k = 1; k < n; k++) {
-            size_t len;
-            const char *s = colstore_col_dict_str(c, k, &len);
-            int64_t v = colstore_dict_find(G->anames[a], s, len);
-
-            G->alut[a][k] = v < 0 ? 0 : (uint32_t)v;
-        }
         G->alut_key[a] = key;
     }
     return 0;
@@ -2298,22 +2264,10 @@ static int run_rows(struct exec *x, struct writer *w)
             if (r.names[k]) {
                 const struct colstore_col *c =
                     colstore_group_col(gc.g, (size_t)q->cols[q->order[k].e->col].ci);
-                uint32_t n = colstore_col_dict_count(c), i;
-                size_t wd = colstore_col_width(c);
 
                 cscc_free(r.glut[k]);
-                r.nglut[k] = wd == 1 ? 256 : wd == 2 ? 65536 : (size_t)n + 1;
-                if (!(r.glut[k] = cscc_trycalloc(r.nglut[k], sizeof(uint32_t)))) {
+                if (!(r.glut[k] = map_to_names(c, r.names[k], &r.nglut[k])))
                     rc = exec_oom(x);
-                    break;
-                }
-                for (i = 1; i < n; i++) {
-                    size_t len;
-                    const char *s = colstore_col_dict_str(c, i, &len);
-                    int64_t v = colstore_dict_find(r.names[k], s, len);
-
-                    r.glut[k][i] = v < 0 ? 0 : (uint32_t)v;
-                }
             }
         }
         for (b = gc.lo; b < gc.hi && !rc; b += BLOCK) {

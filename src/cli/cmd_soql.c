@@ -47,13 +47,6 @@ static void usage(FILE *f)
             "(400), 66 (404), 77 (403) or 70.\n");
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 static const char *access_name(enum soql_access a)
 {
     return a == SOQL_PUBLIC ? "public" : a == SOQL_AGGREGATE ? "aggregate" : "staff";
@@ -251,7 +244,7 @@ int cmd_soql(struct cli_ctx *ctx, int argc, char **argv)
         }
     }
     if (repeat) {
-        double best = 1e9, *ms = cscc_xcalloc(repeat, sizeof(*ms));
+        double *ms = cscc_xcalloc(repeat, sizeof(*ms));
         unsigned long r;
 
         for (r = 0; r < repeat && !rc; r++) {
@@ -262,14 +255,14 @@ int cmd_soql(struct cli_ctx *ctx, int argc, char **argv)
             if (soql_run(q, fmt, &out, &qe))
                 rc = -1;
             clock_gettime(CLOCK_MONOTONIC, &b);
-            ms[r] = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
-            best = ms[r] < best ? ms[r] : best;
+            ms[r] = cli_elapsed_ms(&a, &b);
         }
         if (!rc) {
-            qsort(ms, repeat, sizeof(*ms), cmp_double);
-            cscc_info("timing: %lu runs in this process: best %.3f ms, median %.3f ms "
-                      "(%llu rows scanned)",
-                      repeat, best, ms[repeat / 2], (unsigned long long)soql_rows_scanned(q));
+            char note[64];
+
+            snprintf(note, sizeof(note), " (%llu rows scanned)",
+                     (unsigned long long)soql_rows_scanned(q));
+            cli_log_timing(ms, repeat, note);
         }
         cscc_free(ms);
     } else if (soql_run(q, fmt, &out, &qe)) {

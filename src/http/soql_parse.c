@@ -542,110 +542,93 @@ static int no_arith(struct soql__parser *p)
     return 0;
 }
 
+/* A value that is not followed by arithmetic (outside the subset). */
+static int parse_operand(struct soql__parser *p, struct soql__node **out)
+{
+    return parse_primary(p, out) || no_arith(p) ? -1 : 0;
+}
+
 /* value [op value | [NOT] IN (...) | [NOT] BETWEEN a AND b | IS [NOT] NULL | [NOT] LIKE v] */
 static int parse_pred(struct soql__parser *p, struct soql__node **out)
 {
     struct soql__node *a, *n;
     struct token t, t2;
-    int neg = 0;
+    int neg = 0, kind;
 
-    if (parse_primary(p, &a) || no_arith(p))
+    if (parse_operand(p, &a))
         return -1;
     t = peek(p);
-    if (t.kind == T_OP) {
-        advance(p, &t);
-        if (!(n = new_node(p, N_CMP, &t)))
-            return oom(p);
-        n->op = t.op;
-        n->a = a;
-        if (parse_primary(p, &n->b) || no_arith(p))
-            return -1;
-        n->pos = a->pos;
-        n->end = n->b->end;
-        *out = n;
-        return 0;
-    }
-    if (is_kw(p, &t, "is")) {
-        advance(p, &t);
-        t2 = peek(p);
-        if (is_kw(p, &t2, "not")) {
-            neg = 1;
-            advance(p, &t2);
-            t2 = peek(p);
-        }
-        if (!is_kw(p, &t2, "null"))
-            return syntax(p, &t2, neg ? "NULL after IS NOT" : "NULL or NOT NULL after IS");
-        advance(p, &t2);
-        if (!(n = new_node(p, N_ISNULL, &t)))
-            return oom(p);
-        n->neg = neg;
-        n->a = a;
-        n->pos = a->pos;
-        n->end = t2.pos + t2.len + 1;
-        *out = n;
-        return 0;
-    }
     if (is_kw(p, &t, "not")) {
-        t2 = t;
         advance(p, &t);
         t = peek(p);
         if (!is_kw(p, &t, "in") && !is_kw(p, &t, "between") && !is_kw(p, &t, "like"))
             return syntax(p, &t, "IN, BETWEEN or LIKE after NOT");
         neg = 1;
     }
-    if (is_kw(p, &t, "in")) {
-        advance(p, &t);
+    if (t.kind == T_OP)
+        kind = N_CMP;
+    else if (is_kw(p, &t, "is"))
+        kind = N_ISNULL;
+    else if (is_kw(p, &t, "in"))
+        kind = N_IN;
+    else if (is_kw(p, &t, "between"))
+        kind = N_BETWEEN;
+    else if (is_kw(p, &t, "like"))
+        kind = N_LIKE;
+    else {
+        *out = a;
+        return 0;
+    }
+    advance(p, &t);
+    if (!(n = new_node(p, kind, &t)))
+        return oom(p);
+    if (kind == N_CMP)
+        n->op = t.op;
+    n->neg = neg;
+    n->a = a;
+    n->pos = a->pos;
+    switch (kind) {
+    case N_ISNULL:
+        t2 = peek(p);
+        if (is_kw(p, &t2, "not")) {
+            n->neg = 1;
+            advance(p, &t2);
+            t2 = peek(p);
+        }
+        if (!is_kw(p, &t2, "null"))
+            return syntax(p, &t2, n->neg ? "NULL after IS NOT" : "NULL or NOT NULL after IS");
+        advance(p, &t2);
+        n->end = t2.pos + t2.len + 1;
+        break;
+    case N_IN:
         t2 = peek(p);
         if (t2.kind != T_LPAREN)
             return syntax(p, &t2, "'(' after IN");
         advance(p, &t2);
-        if (!(n = new_node(p, N_IN, &t)))
-            return oom(p);
-        n->neg = neg;
-        n->a = a;
         if (enter(p, &t) || parse_args(p, n, 0, p->lim->max_in, "an IN list"))
             return -1;
         p->depth--;
         if (!n->nargs)
             return syntax(p, &t2, "at least one value in IN (...)");
-        n->pos = a->pos;
         n->end = p->pos + 1;
-        *out = n;
-        return 0;
-    }
-    if (is_kw(p, &t, "between")) {
-        advance(p, &t);
-        if (!(n = new_node(p, N_BETWEEN, &t)))
-            return oom(p);
-        n->neg = neg;
-        n->a = a;
-        if (parse_primary(p, &n->b) || no_arith(p))
+        break;
+    case N_BETWEEN:
+        if (parse_operand(p, &n->b))
             return -1;
         t2 = peek(p);
         if (!is_kw(p, &t2, "and"))
             return syntax(p, &t2, "AND between the bounds of BETWEEN");
         advance(p, &t2);
-        if (parse_primary(p, &n->c) || no_arith(p))
+        if (parse_operand(p, &n->c))
             return -1;
-        n->pos = a->pos;
         n->end = n->c->end;
-        *out = n;
-        return 0;
-    }
-    if (is_kw(p, &t, "like")) {
-        advance(p, &t);
-        if (!(n = new_node(p, N_LIKE, &t)))
-            return oom(p);
-        n->neg = neg;
-        n->a = a;
-        if (parse_primary(p, &n->b) || no_arith(p))
+        break;
+    default: /* N_CMP, N_LIKE: one more value */
+        if (parse_operand(p, &n->b))
             return -1;
-        n->pos = a->pos;
         n->end = n->b->end;
-        *out = n;
-        return 0;
     }
-    *out = a;
+    *out = n;
     return 0;
 }
 

@@ -309,12 +309,15 @@ TEST(soql, parse_errors)
         char deep[300], in[8000];
         size_t i, o = 0;
 
-        snprintf(deep, sizeof(deep), "$where=");
+        /* 70 '(' around "ward = 1" (sizes fixed: 7 + 70 + 8 + 70 + 1 < 300) */
+        o = (size_t)snprintf(deep, sizeof(deep), "$where=");
         for (i = 0; i < 70; i++)
-            strcat(deep, "(");
-        strcat(deep, "ward = 1");
+            deep[o++] = '(';
+        memcpy(deep + o, "ward = 1", 8);
+        o += 8;
         for (i = 0; i < 70; i++)
-            strcat(deep, ")");
+            deep[o++] = ')';
+        deep[o] = '\0';
         expect_error(&f, 400, "query.compiler.malformed", "$where", (size_t)-1,
                      "nested more than 64 deep", deep, NULL);
         o = (size_t)snprintf(in, sizeof(in), "$where=ward in (");

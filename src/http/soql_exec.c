@@ -1622,12 +1622,17 @@ static void agg_block(struct exec *x, struct grouped *G, size_t a, const struct 
 {
     const struct soql_query *q = x->q;
     const struct soql__agg *ag = &q->aggs[a];
-    struct aggst *st = G->st + a;
+    struct aggst *st;
     size_t na = q->naggs, j;
     const struct soql__pcol *pc;
     const void *d;
     int f = ag->func;
 
+    /* Every selected row has a group by now: with none, no row is selected
+     * (and G->st may still be NULL, which must not be offset). */
+    if (!G->ngroups)
+        return;
+    st = G->st + a;
     if (ag->col < 0) {
         for (j = 0; j < n; j++)
             if (sel[j])

@@ -21,6 +21,7 @@ static const struct cli_command commands[] = {
     {"serve", cmd_serve, "serve the data and analyses over HTTP (JSON API, CSV, GeoJSON)"},
     {"backup", cmd_backup, "copy the data directory, even while it is in use"},
     {"restore", cmd_restore, "put a backup back into the data directory"},
+    {"soql", cmd_soql, "answer a Socrata (SODA) query on a published dataset, as the server would"},
     {NULL, NULL, NULL},
 };
 

@@ -1,6 +1,8 @@
 /* cmd_serve.c - `cscc serve`: the HTTP server over the data directory. */
 #include "cli/cli.h"
 
+#include "core/alloc.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "http/http.h"
 
@@ -26,6 +28,8 @@ static void usage(FILE *f)
             "  --listen ADDR        HOST:PORT, [IPV6]:PORT or :PORT (all interfaces);\n"
             "                       port 0 picks a free port (default 127.0.0.1:8080)\n"
             "  --threads N          worker threads (default: one per core)\n"
+            "  --tls-cert FILE      serve HTTPS with this PEM certificate (chain)\n"
+            "  --tls-key FILE       and this PEM private key (both or neither)\n"
             "Limits (defaults in brackets):\n"
             "  --max-body BYTES       largest request body [%zu]\n"
             "  --max-url BYTES        longest request target [%zu]\n"
@@ -64,6 +68,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {"max-conns-per-ip", required_argument, NULL, 9},
         {"cache-mb", required_argument, NULL, 10},
         {"shutdown-grace", required_argument, NULL, 11},
+        {"tls-cert", required_argument, NULL, 'C'},
+        {"tls-key", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     /* Each limit: its option code, its range, where it goes. */
@@ -87,9 +93,11 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
     };
     struct http_options o;
     struct cscc_err err;
+    const char *cert = NULL, *key = NULL;
+    char *cert_pem = NULL, *key_pem = NULL;
     unsigned long v;
-    int opt;
-    size_t i;
+    int opt, rc = CLI_OK;
+    size_t i, len;
 
     memset(&o, 0, sizeof(o));
     cscc_err_clear(&err);
@@ -103,8 +111,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
             usage(stdout);
             return CLI_OK;
         }
-        if (opt == 'l') {
-            o.listen = optarg;
+        if (opt == 'l' || opt == 'C' || opt == 'K') {
+            *(opt == 'l' ? &o.listen : opt == 'C' ? &cert : &key) = optarg;
             continue;
         }
         for (i = 0; i < sizeof(lims) / sizeof(lims[0]); i++)
@@ -133,8 +141,20 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error("serve ", "unexpected argument '%s'", argv[optind]);
     if (o.limits.max_url + 1024 > o.limits.max_header)
         return cli_usage_error("serve ", "--max-header must be at least --max-url + 1024");
+    if (!cert != !key)
+        return cli_usage_error("serve ", "--tls-cert and --tls-key go together");
+    if (cert && (cscc_read_file(cert, 1 << 20, &cert_pem, &len, &err) ||
+                 cscc_read_file(key, 1 << 20, &key_pem, &len, &err))) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    o.tls_cert_pem = cert_pem;
+    o.tls_key_pem = key_pem;
     o.data_dir = ctx->data_dir;
     if (http_serve(&o, &err))
-        return cli_fail(&err);
-    return CLI_OK;
+        rc = cli_fail(&err);
+out:
+    cscc_free(key_pem);
+    cscc_free(cert_pem);
+    return rc;
 }

@@ -1,15 +1,10 @@
 #!/bin/bash
 # A real Socrata client against cscc: the soda-js package (npm, installed into
 # tests/node_modules by scripts/install-deps --test) queries the portal sample
-# through HTTPS, and must get the answers `cscc soql` gives.
-#
-# Until `cscc serve` answers /resource/{id}.json, the server here is
-# tests/tools/soql_server.py, a minimal Python wrapper that runs `cscc soql`
-# per request; the lead switches this test to `cscc serve` (behind the same
-# TLS front, or with its own TLS) once the server branch is merged: only the
-# "start the server" lines below change. soda-js speaks https only, hence the
+# from `cscc serve` over HTTPS, and must get the answers `cscc soql` gives.
+# soda-js speaks https only, hence the server's --tls-cert/--tls-key with a
 # self-signed certificate, which node trusts through NODE_EXTRA_CA_CERTS.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/serve_lib.sh"
 
 D="$T/var"
 if ! command -v node >/dev/null || [ ! -f "$CSCC_SRC/tests/node_modules/soda-js/package.json" ]; then
@@ -34,15 +29,13 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" -out "$T/cert.pem" 2>"$T/openssl.log" ||
     { fail "openssl could not make a certificate"; cat "$T/openssl.log"; finish; exit 1; }
 
-# --- start the server (the lead: replace with cscc serve) ---
-"$PY" "$CSCC_SRC/tests/tools/soql_server.py" "$CSCC" "$D" "$T/cert.pem" "$T/key.pem" "$T/port" &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || { fail "the server did not start"; finish; exit 1; }
+# --- the server, with TLS ---
+start_server "$D" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" || { finish; exit 1; }
+case "$URL" in https://*) pass ;; *) fail "the server's URL is not https: $URL" ;; esac
+expect_code 200 "/resource/ijzp-q8t2.json?\$limit=1" --cacert "$T/cert.pem"
 
 # --- the client ---
-if SODA_HOST="127.0.0.1:$(cat "$T/port")" SODA_EXPECT="$expect" NODE_EXTRA_CA_CERTS="$T/cert.pem" \
+if SODA_HOST="$HOSTPORT" SODA_EXPECT="$expect" NODE_EXTRA_CA_CERTS="$T/cert.pem" \
     timeout 120 node "$CSCC_SRC/tests/integration/soda_js.js" >"$T/node.log" 2>&1; then
     pass
 else

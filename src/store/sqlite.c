@@ -320,7 +320,7 @@ static const char *const migrations[] = {
     "    updated_at      INTEGER NOT NULL\n"
     ");\n"
     "CREATE INDEX coord_wo_queue ON coord_workorders(department, open, due_at, id);\n"
-    "CREATE INDEX coord_wo_due ON coord_workorders(open, due_at);\n"
+    "CREATE INDEX coord_wo_due ON coord_workorders(open, escalated_at, due_at);\n"
     "CREATE INDEX coord_wo_created ON coord_workorders(created_at);\n"
     "CREATE TABLE coord_wo_history (\n"
     "    id            " ID_PK ",\n"

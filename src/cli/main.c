@@ -16,6 +16,16 @@ static const struct cli_command commands[] = {
     {"query", cmd_query, "count incidents by area, month, type ... (query counts)"},
     {"summary", cmd_summary, "a citywide summary of the imported crimes"},
     {"analyze", cmd_analyze, "hotspots, kernel density, near repeats, trends ... (analyze NAME)"},
+    {"org", cmd_org, "partner organizations: register, edit, verify, list"},
+    {"event", cmd_event, "engagement events and the sector coverage report"},
+    {"catalog", cmd_catalog, "the service catalogue (Open311 services) and departments"},
+    {"need", cmd_need, "report needs, show and list them; the block gazetteer"},
+    {"workorder", cmd_workorder, "the queue of work orders; move, reassign"},
+    {"route", cmd_route, "routing rules: which department, which deadline"},
+    {"escalate", cmd_escalate, "escalate overdue work orders to coordinators (for cron)"},
+    {"outbox", cmd_outbox, "notifications: list, deliver to the webhook"},
+    {"metrics", cmd_metrics, "response times by department, service, area (metrics response)"},
+    {"config", cmd_config, "coordination settings (coord.*)"},
     {NULL, NULL, NULL},
 };
 

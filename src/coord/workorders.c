@@ -1299,12 +1299,9 @@ json_t *coord_metrics_json(const struct coord_metrics_row *r)
     coord__jint(j, "resolved", r->resolved);
     coord__jint(j, "open", r->open);
     coord__jint(j, "overdue", r->overdue);
-    coord__jreal(j, "ack_median_h",
-                 isfinite(r->ack_median_h) ? round(r->ack_median_h * 100) / 100 : NAN);
-    coord__jreal(j, "ack_p90_h", isfinite(r->ack_p90_h) ? round(r->ack_p90_h * 100) / 100 : NAN);
-    coord__jreal(j, "resolve_median_h",
-                 isfinite(r->resolve_median_h) ? round(r->resolve_median_h * 100) / 100 : NAN);
-    coord__jreal(j, "resolve_p90_h",
-                 isfinite(r->resolve_p90_h) ? round(r->resolve_p90_h * 100) / 100 : NAN);
+    coord__jreal(j, "ack_median_h", r->ack_median_h);
+    coord__jreal(j, "ack_p90_h", r->ack_p90_h);
+    coord__jreal(j, "resolve_median_h", r->resolve_median_h);
+    coord__jreal(j, "resolve_p90_h", r->resolve_p90_h);
     return j;
 }

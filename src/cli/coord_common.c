@@ -209,13 +209,13 @@ static void csv_cell(const json_t *v, struct strbuf *out)
 
     strbuf_init(&sb, 0);
     cell_text(v, &sb);
+    quote = strpbrk(sb.buf, ",\"\n\r") != NULL;
+    if (quote)
+        strbuf_addc(out, '"');
     /* A cell that a spreadsheet would run as a formula is made text. */
     if (sb.len && strchr("=+-@\t\r", sb.buf[0]) &&
         !(json_is_number(v) && (sb.buf[0] == '-' || sb.buf[0] == '+')))
         strbuf_addc(out, '\'');
-    quote = strpbrk(sb.buf, ",\"\n\r") != NULL;
-    if (quote)
-        strbuf_addc(out, '"');
     for (i = 0; i < sb.len; i++) {
         if (sb.buf[i] == '"')
             strbuf_addc(out, '"');

@@ -115,6 +115,7 @@ int cscc_exit_status(int code)
     case CSCC_OK: return 0;
     case CSCC_EINVAL: return EX_USAGE;
     case CSCC_EDATA:
+    case CSCC_EEXIST: /* a name already taken: the input must change */
     case CSCC_ELIMIT: return EX_DATAERR;
     case CSCC_ENOENT: return EX_NOINPUT;
     case CSCC_EIO:

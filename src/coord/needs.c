@@ -132,6 +132,18 @@ int coord_need_add(struct coord *c, const struct coord_actor *a, const struct co
         return rc;
     if (!r->service_code || !*r->service_code)
         return coord__ferr(err, CSCC_EINVAL, "service_code", "service_code is required");
+    if (a->role == COORD_ROLE_PARTNER && a->org_id) {
+        struct store_val v[1] = {STORE_INT(a->org_id)};
+        int64_t found = 0;
+
+        if ((rc = store_exec(c->st, "read organization", "SELECT id FROM coord_orgs WHERE id = ?",
+                             v, 1, coord__row_first, &found, err)) < 0)
+            return rc;
+        if (!found)
+            return coord__ferr(err, CSCC_EPERM, "reporter_org",
+                               "the reporting partner's organization %lld is not registered",
+                               (long long)a->org_id);
+    }
     if (!(sc = coord__service_load(c, r->service_code, err)))
         return err ? err->code : CSCC_ENOENT;
     svc = coord__service_of(sc);

@@ -1459,6 +1459,8 @@ static int exec_fail(struct sqlite_store *s, int src, const char *what, struct c
                        "cannot %s (nothing was stored; free disk space or raise the database "
                        "size cap, then try again)",
                        what);
+    if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return cscc_err_set(err, CSCC_EDATA, "cannot %s: it refers to something not stored", what);
     if ((src & 0xff) == SQLITE_READONLY)
         return db_fail(s, src, err, "cannot %s (the database is read-only; nothing was stored)",
                        what);

@@ -481,12 +481,8 @@ static int need_list(struct ccli *x, int argc, char **argv)
         case 'N': f.newest_first = 1; break;
         case 'l':
         case 'O':
-            if (cli_parse_uint(optarg, 1000000, &ul))
-                return cli_usage_error(x->cmd, "--limit and --offset take a number");
-            if (opt == 'l')
-                f.limit = ul;
-            else
-                f.offset = ul;
+            if ((rc = ccli_page(x, opt, optarg, 1000000, &f.limit, &f.offset)))
+                return rc;
             break;
         default: return cli_usage_error(x->cmd, "bad option");
         }

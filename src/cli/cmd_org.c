@@ -13,50 +13,6 @@
 
 #define MAX_ITEMS 100
 
-struct sub {
-    const char *name, *cmd;
-    int (*fn)(struct ccli *x, int argc, char **argv);
-};
-
-static int dispatch(struct cli_ctx *ctx, int argc, char **argv, const struct sub *subs, size_t n,
-                    const char *group, void (*usage)(FILE *f))
-{
-    struct ccli x;
-    size_t i;
-
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_USAGE : CLI_OK;
-    }
-    for (i = 0; i < n; i++)
-        if (!strcmp(argv[1], subs[i].name)) {
-            ccli_init(&x, ctx, subs[i].cmd);
-            optind = 0;
-            return ccli_close(&x, subs[i].fn(&x, argc - 1, argv + 1));
-        }
-    return cli_usage_error(group, "unknown subcommand '%s'", argv[1]);
-}
-
-static int plain_opts(struct ccli *x, int argc, char **argv, void (*usage)(FILE *f))
-{
-    static const struct option longopts[] = {CCLI_LONGOPTS, {NULL, 0, NULL, 0}};
-    int opt, rc;
-
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (ccli_option(x, opt, optarg, &rc)) {
-            if (rc)
-                return rc;
-            continue;
-        }
-        if (opt == 'h') {
-            usage(stdout);
-            return -1;
-        }
-        return cli_usage_error(x->cmd, "bad option");
-    }
-    return 0;
-}
-
 /* ------------------------------------------------------------------------ */
 /* org                                                                       */
 /* ------------------------------------------------------------------------ */
@@ -299,12 +255,8 @@ static int org_list(struct ccli *x, int argc, char **argv)
         case 'n': f.name = optarg; break;
         case 'l':
         case 'O':
-            if (cli_parse_uint(optarg, 1000000, &ul))
-                return cli_usage_error(x->cmd, "--limit and --offset take a number");
-            if (opt == 'l')
-                f.limit = ul;
-            else
-                f.offset = ul;
+            if ((rc = ccli_page(x, opt, optarg, 1000000, &f.limit, &f.offset)))
+                return rc;
             break;
         default: return cli_usage_error(x->cmd, "bad option");
         }
@@ -325,7 +277,7 @@ static int org_show(struct ccli *x, int argc, char **argv)
     int64_t id;
     int rc;
 
-    if ((rc = plain_opts(x, argc, argv, org_usage)))
+    if ((rc = ccli_plain_opts(x, argc, argv, org_usage)))
         return rc < 0 ? CLI_OK : rc;
     if (optind + 1 != argc || (id = ccli_id(argv[optind])) < 0)
         return cli_usage_error(x->cmd, "org show takes one organization id");
@@ -339,13 +291,13 @@ static int org_show(struct ccli *x, int argc, char **argv)
 
 int cmd_org(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct sub subs[] = {
+    static const struct ccli_sub subs[] = {
         {"add", "org add ", org_add},          {"edit", "org edit ", org_edit},
         {"verify", "org verify ", org_verify}, {"list", "org list ", org_list},
         {"show", "org show ", org_show},
     };
 
-    return dispatch(ctx, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "org ", org_usage);
+    return ccli_dispatch(ctx, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "org ", org_usage);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -614,7 +566,7 @@ static int event_show(struct ccli *x, int argc, char **argv)
     int64_t id;
     int rc;
 
-    if ((rc = plain_opts(x, argc, argv, event_usage)))
+    if ((rc = ccli_plain_opts(x, argc, argv, event_usage)))
         return rc < 0 ? CLI_OK : rc;
     if (optind + 1 != argc || (id = ccli_id(argv[optind])) < 0)
         return cli_usage_error(x->cmd, "event show takes one event id");
@@ -629,14 +581,15 @@ static int event_show(struct ccli *x, int argc, char **argv)
 
 int cmd_event(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct sub subs[] = {
+    static const struct ccli_sub subs[] = {
         {"add", "event add ", event_add},
         {"list", "event list ", event_list},
         {"show", "event show ", event_show},
         {"coverage", "event coverage ", event_coverage},
     };
 
-    return dispatch(ctx, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "event ", event_usage);
+    return ccli_dispatch(ctx, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "event ",
+                         event_usage);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -714,7 +667,7 @@ static int catalog_show(struct ccli *x, int argc, char **argv)
     struct cscc_err err;
     int rc;
 
-    if ((rc = plain_opts(x, argc, argv, catalog_usage)))
+    if ((rc = ccli_plain_opts(x, argc, argv, catalog_usage)))
         return rc < 0 ? CLI_OK : rc;
     if (optind + 1 != argc)
         return cli_usage_error(x->cmd, "catalog show takes one service code");
@@ -826,7 +779,7 @@ static int catalog_active(struct ccli *x, int argc, char **argv, int active)
     struct cscc_err err;
     int rc;
 
-    if ((rc = plain_opts(x, argc, argv, catalog_usage)))
+    if ((rc = ccli_plain_opts(x, argc, argv, catalog_usage)))
         return rc < 0 ? CLI_OK : rc;
     if (optind + 1 != argc)
         return cli_usage_error(x->cmd, "give one service code");
@@ -864,7 +817,7 @@ static int catalog_departments(struct ccli *x, int argc, char **argv)
     struct cscc_err err;
     int rc;
 
-    if ((rc = plain_opts(x, argc, argv, catalog_usage)))
+    if ((rc = ccli_plain_opts(x, argc, argv, catalog_usage)))
         return rc < 0 ? CLI_OK : rc;
     if ((rc = ccli_open(x)))
         return rc;
@@ -880,7 +833,7 @@ static int catalog_department(struct ccli *x, int argc, char **argv)
     struct cscc_err err;
     int rc;
 
-    if ((rc = plain_opts(x, argc, argv, catalog_usage)))
+    if ((rc = ccli_plain_opts(x, argc, argv, catalog_usage)))
         return rc < 0 ? CLI_OK : rc;
     if (optind + 2 != argc)
         return cli_usage_error(x->cmd, "catalog department takes a code and a name");
@@ -896,7 +849,7 @@ static int catalog_department(struct ccli *x, int argc, char **argv)
 
 int cmd_catalog(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct sub subs[] = {
+    static const struct ccli_sub subs[] = {
         {"list", "catalog list ", catalog_list},
         {"show", "catalog show ", catalog_show},
         {"put", "catalog put ", catalog_put1},
@@ -907,6 +860,6 @@ int cmd_catalog(struct cli_ctx *ctx, int argc, char **argv)
         {"department", "catalog department ", catalog_department},
     };
 
-    return dispatch(ctx, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "catalog ",
-                    catalog_usage);
+    return ccli_dispatch(ctx, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "catalog ",
+                         catalog_usage);
 }

@@ -15,51 +15,6 @@
 #include <unistd.h>
 
 /* Runs a subcommand of a table by name. */
-struct sub {
-    const char *name, *cmd;
-    int (*fn)(struct ccli *x, int argc, char **argv);
-};
-
-static int dispatch(struct cli_ctx *ctx, int argc, char **argv, const struct sub *subs, size_t n,
-                    const char *group, void (*usage)(FILE *f))
-{
-    struct ccli x;
-    size_t i;
-
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_USAGE : CLI_OK;
-    }
-    for (i = 0; i < n; i++)
-        if (!strcmp(argv[1], subs[i].name)) {
-            ccli_init(&x, ctx, subs[i].cmd);
-            optind = 0;
-            return ccli_close(&x, subs[i].fn(&x, argc - 1, argv + 1));
-        }
-    return cli_usage_error(group, "unknown subcommand '%s'", argv[1]);
-}
-
-/* Parses the common options only; -1 after --help. */
-static int plain_opts(struct ccli *x, int argc, char **argv, void (*usage)(FILE *f))
-{
-    static const struct option longopts[] = {CCLI_LONGOPTS, {NULL, 0, NULL, 0}};
-    int opt, rc;
-
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (ccli_option(x, opt, optarg, &rc)) {
-            if (rc)
-                return rc;
-            continue;
-        }
-        if (opt == 'h') {
-            usage(stdout);
-            return -1;
-        }
-        return cli_usage_error(x->cmd, "bad option");
-    }
-    return 0;
-}
-
 /* ------------------------------------------------------------------------ */
 /* workorder                                                                 */
 /* ------------------------------------------------------------------------ */
@@ -133,12 +88,8 @@ static int wo_list(struct ccli *x, int argc, char **argv)
         case 'S': f.service = optarg; break;
         case 'l':
         case 'O':
-            if (cli_parse_uint(optarg, 100000, &ul))
-                return cli_usage_error(x->cmd, "--limit and --offset take a number up to 100000");
-            if (opt == 'l')
-                f.limit = ul;
-            else
-                f.offset = ul;
+            if ((rc = ccli_page(x, opt, optarg, 100000, &f.limit, &f.offset)))
+                return rc;
             break;
         default: return cli_usage_error(x->cmd, "bad option");
         }
@@ -177,7 +128,7 @@ static int wo_show(struct ccli *x, int argc, char **argv)
     int64_t id;
     int rc;
 
-    if ((rc = plain_opts(x, argc, argv, wo_usage)))
+    if ((rc = ccli_plain_opts(x, argc, argv, wo_usage)))
         return rc < 0 ? CLI_OK : rc;
     if (optind + 1 != argc || (id = ccli_id(argv[optind])) < 0)
         return cli_usage_error(x->cmd, "workorder show takes one work order id");
@@ -279,14 +230,15 @@ static int wo_assign(struct ccli *x, int argc, char **argv)
 
 int cmd_workorder(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct sub subs[] = {
+    static const struct ccli_sub subs[] = {
         {"list", "workorder list ", wo_list},
         {"show", "workorder show ", wo_show},
         {"move", "workorder move ", wo_move},
         {"assign", "workorder assign ", wo_assign},
     };
 
-    return dispatch(ctx, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "workorder ", wo_usage);
+    return ccli_dispatch(ctx, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "workorder ",
+                         wo_usage);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -324,7 +276,7 @@ static int route_list(struct ccli *x, int argc, char **argv)
     struct cscc_err err;
     int rc;
 
-    if ((rc = plain_opts(x, argc, argv, route_usage)))
+    if ((rc = ccli_plain_opts(x, argc, argv, route_usage)))
         return rc < 0 ? CLI_OK : rc;
     if ((rc = ccli_open(x)))
         return rc;
@@ -421,7 +373,7 @@ static int route_remove(struct ccli *x, int argc, char **argv)
     int64_t id;
     int rc;
 
-    if ((rc = plain_opts(x, argc, argv, route_usage)))
+    if ((rc = ccli_plain_opts(x, argc, argv, route_usage)))
         return rc < 0 ? CLI_OK : rc;
     if (optind + 1 != argc || (id = ccli_id(argv[optind])) < 0)
         return cli_usage_error(x->cmd, "route remove takes one rule id");
@@ -518,14 +470,15 @@ static int route_test(struct ccli *x, int argc, char **argv)
 
 int cmd_route(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct sub subs[] = {
+    static const struct ccli_sub subs[] = {
         {"list", "route list ", route_list},
         {"add", "route add ", route_add},
         {"remove", "route remove ", route_remove},
         {"test", "route test ", route_test},
     };
 
-    return dispatch(ctx, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "route ", route_usage);
+    return ccli_dispatch(ctx, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "route ",
+                         route_usage);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -552,7 +505,7 @@ int cmd_escalate(struct cli_ctx *ctx, int argc, char **argv)
     int rc;
 
     ccli_init(&x, ctx, "escalate ");
-    if ((rc = plain_opts(&x, argc, argv, esc_usage)))
+    if ((rc = ccli_plain_opts(&x, argc, argv, esc_usage)))
         return ccli_close(&x, rc < 0 ? CLI_OK : rc);
     if (optind < argc)
         return ccli_close(&x,
@@ -727,12 +680,13 @@ static int outbox_deliver(struct ccli *x, int argc, char **argv)
 
 int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct sub subs[] = {
+    static const struct ccli_sub subs[] = {
         {"list", "outbox list ", outbox_list},
         {"deliver", "outbox deliver ", outbox_deliver},
     };
 
-    return dispatch(ctx, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "outbox ", outbox_usage);
+    return ccli_dispatch(ctx, argc, argv, subs, sizeof(subs) / sizeof(subs[0]), "outbox ",
+                         outbox_usage);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -813,11 +767,11 @@ static int metrics_response(struct ccli *x, int argc, char **argv)
 
 int cmd_metrics(struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct sub subs[] = {
+    static const struct ccli_sub subs[] = {
         {"response", "metrics response ", metrics_response},
     };
 
-    return dispatch(ctx, argc, argv, subs, 1, "metrics ", metrics_usage);
+    return ccli_dispatch(ctx, argc, argv, subs, 1, "metrics ", metrics_usage);
 }
 
 /* ------------------------------------------------------------------------ */

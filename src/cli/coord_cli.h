@@ -79,6 +79,31 @@ int ccli_day(const char *s, int64_t *day);
 /** Parses a double; -1 when not a finite number. */
 int ccli_double(const char *s, double *v);
 
+/** A subcommand of a command group: its name, its usage prefix, its function. */
+struct ccli_sub {
+    const char *name, *cmd;
+    int (*fn)(struct ccli *x, int argc, char **argv);
+};
+
+/**
+ * Runs the subcommand argv[1] of group ("org ") from subs with a fresh
+ * struct ccli, closing it after; with no subcommand or --help prints usage.
+ * Returns the exit status.
+ */
+int ccli_dispatch(struct cli_ctx *ctx, int argc, char **argv, const struct ccli_sub *subs, size_t n,
+                  const char *group, void (*usage)(FILE *f));
+/**
+ * Parses the common options only (for subcommands that take no others): 0,
+ * -1 after --help (usage printed), or a usage error's exit status.
+ */
+int ccli_plain_opts(struct ccli *x, int argc, char **argv, void (*usage)(FILE *f));
+/**
+ * Reads --limit (opt 'l') or --offset ('O') of a list, each at most max,
+ * into *limit or *offset: 0, or a usage error's exit status.
+ */
+int ccli_page(struct ccli *x, int opt, const char *arg, unsigned long max, size_t *limit,
+              size_t *offset);
+
 /* The subcommands' entry points (cli.h lists them in the command table). */
 
 #endif

@@ -454,3 +454,60 @@ int ccli_double(const char *s, double *v)
     *v = strtod(s, &end);
     return *end || errno || !isfinite(*v) ? -1 : 0;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Subcommands and shared options                                            */
+/* ------------------------------------------------------------------------ */
+
+int ccli_dispatch(struct cli_ctx *ctx, int argc, char **argv, const struct ccli_sub *subs, size_t n,
+                  const char *group, void (*usage)(FILE *f))
+{
+    struct ccli x;
+    size_t i;
+
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    for (i = 0; i < n; i++)
+        if (!strcmp(argv[1], subs[i].name)) {
+            ccli_init(&x, ctx, subs[i].cmd);
+            optind = 0;
+            return ccli_close(&x, subs[i].fn(&x, argc - 1, argv + 1));
+        }
+    return cli_usage_error(group, "unknown subcommand '%s'", argv[1]);
+}
+
+int ccli_plain_opts(struct ccli *x, int argc, char **argv, void (*usage)(FILE *f))
+{
+    static const struct option longopts[] = {CCLI_LONGOPTS, {NULL, 0, NULL, 0}};
+    int opt, rc;
+
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+        if (ccli_option(x, opt, optarg, &rc)) {
+            if (rc)
+                return rc;
+            continue;
+        }
+        if (opt == 'h') {
+            usage(stdout);
+            return -1;
+        }
+        return cli_usage_error(x->cmd, "bad option");
+    }
+    return 0;
+}
+
+int ccli_page(struct ccli *x, int opt, const char *arg, unsigned long max, size_t *limit,
+              size_t *offset)
+{
+    unsigned long ul;
+
+    if (cli_parse_uint(arg, max, &ul))
+        return cli_usage_error(x->cmd, "--limit and --offset take a number up to %lu", max);
+    if (opt == 'l')
+        *limit = ul;
+    else
+        *offset = ul;
+    return 0;
+}

@@ -1265,8 +1265,11 @@ int coord_metrics_response(struct coord *c, const struct coord_actor *a, enum co
         struct mgroup *g = &m.g[i];
         struct coord_metrics_row row;
 
-        qsort(g->ack, g->nack, sizeof(double), cmp_double);
-        qsort(g->res, g->nres, sizeof(double), cmp_double);
+        /* A group with no times has no arrays, and qsort must not get NULL. */
+        if (g->nack)
+            qsort(g->ack, g->nack, sizeof(double), cmp_double);
+        if (g->nres)
+            qsort(g->res, g->nres, sizeof(double), cmp_double);
         row.key = g->key;
         row.label = g->label;
         row.workorders = g->workorders;

@@ -160,5 +160,16 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_backup(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_restore(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_soql(struct cli_ctx *ctx, int argc, char **argv);
+/* Coordination (cmd_org.c, cmd_need.c, cmd_workorder.c; helpers in coord_cli.h). */
+int cmd_org(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_event(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_catalog(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_need(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_workorder(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_route(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_escalate(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_metrics(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

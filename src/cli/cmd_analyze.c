@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 static const struct cli_command analyses[] = {
+    {"kde", cmd_analyze_kde, "quartic kernel density of points on a grid"},
     {NULL, NULL, NULL},
 };
 

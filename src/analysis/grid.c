@@ -118,6 +118,8 @@ static int city_area(void *arg, const struct store_area *a)
     snprintf(x->c->name[a->number], sizeof(x->c->name[0]), "%s", a->name);
     if (!a->geometry || !a->geometry[0])
         return 0;
+    cscc_free(x->c->geometry[a->number]);
+    x->c->geometry[a->number] = cscc_xstrdup(a->geometry);
     x->rc = geo_areas_add(x->c->areas, a->number, a->name, a->geometry, x->err);
     return x->rc;
 }
@@ -190,8 +192,55 @@ fail:
 
 void an_city_release(struct an_city *c)
 {
+    int a;
+
     geo_areas_free(c->areas);
     c->areas = NULL;
+    for (a = 0; a < 256; a++) {
+        cscc_free(c->geometry[a]);
+        c->geometry[a] = NULL;
+    }
+}
+
+struct sums_ctx {
+    double s[16][256];
+};
+
+static int sums_cb(void *arg, int thread, const struct an_point_block *b)
+{
+    struct sums_ctx *c = arg;
+    double *s = c->s[thread];
+    size_t i;
+
+    for (i = 0; i < b->n; i++)
+        s[b->area[i] ? b->area[i] : 255] += b->w ? b->w[i] : 1.0;
+    return 0;
+}
+
+int an_area_sums(const struct an_pointsrc *src, int threads, double sum[256],
+                 struct an_points_info *info, struct cscc_err *err)
+{
+    struct sums_ctx *c = cscc_xcalloc(1, sizeof(*c));
+    struct an_pointsrc s2 = *src;
+    struct an_points_query q2;
+    int rc, t, a;
+
+    if (threads > 16)
+        threads = 16;
+    /* a row counts in its area even without coordinates */
+    if (!src->pts) {
+        q2 = *src->q;
+        q2.keep_unlocated = 1;
+        s2.q = &q2;
+    }
+    rc = an_pointsrc_each(&s2, threads, sums_cb, c, info, err);
+    for (a = 0; a < 256; a++) {
+        sum[a] = 0;
+        for (t = 0; t < 16; t++)
+            sum[a] += c->s[t][a];
+    }
+    cscc_free(c);
+    return rc;
 }
 
 int an_city_cell_areas(const struct an_city *c, const struct an_grid *g, struct an_crs *crs,

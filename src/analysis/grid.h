@@ -89,7 +89,16 @@ struct an_city {
     char name[256][64]; /* area names by number */
     double pop[256];    /* latest population by area, NaN when unknown */
     char pop_source[64];
+    char *geometry[256]; /* GeoJSON geometry text by area number, or NULL */
 };
+
+/**
+ * Counts (or sums the weights of) the points of src per community area:
+ * sum[a] for a = 1..254, sum[255] for points without one. Same errors as the
+ * point source.
+ */
+int an_area_sums(const struct an_pointsrc *src, int threads, double sum[256],
+                 struct an_points_info *info, struct cscc_err *err);
 
 /** Loads the areas of st (with boundaries). CSCC_ENOENT when the store has none. */
 int an_city_load(struct an_city *c, struct store *st, struct an_crs *crs, struct cscc_err *err);

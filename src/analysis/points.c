@@ -163,7 +163,7 @@ static int do_block(struct worker *wk, const struct colstore_group *gr, size_t g
     const int64_t *tt = colstore_col_data(colstore_group_col(gr, (size_t)s->ci_t));
     const uint8_t *ar = colstore_col_data(colstore_group_col(gr, (size_t)s->ci_area));
     const struct colstore_col *wc = s->ci_w >= 0 ? colstore_group_col(gr, (size_t)s->ci_w) : NULL;
-    size_t j, m = 0, nfix = 0, k, sel = 0;
+    size_t j, m = 0, nfix = 0, k, sel = 0, nfix_keep = 0;
     struct an_point_block b;
 
     memset(wk->mask, 1, n);
@@ -192,11 +192,18 @@ static int do_block(struct worker *wk, const struct colstore_group *gr, size_t g
                     m++;
                 } else {
                     wk->no_location++;
+                    if (s->q->keep_unlocated) {
+                        wk->x[m] = wk->y[m] = NAN;
+                        wk->t[m] = tt[r];
+                        wk->area[m] = ar[r];
+                        m++;
+                        nfix_keep++;
+                    }
                 }
             }
         }
         wk->selected += sel;
-        wk->by_factor += m - nfix;
+        wk->by_factor += m - nfix - nfix_keep;
         goto convert;
     }
     for (j = 0; j < n; j++) {
@@ -225,7 +232,9 @@ static int do_block(struct worker *wk, const struct colstore_group *gr, size_t g
             wk->fix[nfix++] = m;
         } else {
             wk->no_location++;
-            continue;
+            if (!s->q->keep_unlocated)
+                continue;
+            wk->x[m] = wk->y[m] = NAN;
         }
         wk->t[m] = tt[r];
         wk->area[m] = ar[r];
@@ -251,8 +260,15 @@ convert:
         /* points PROJ could not convert (NaN) are left out */
         for (j = k = 0; j < m; j++) {
             if (!isfinite(wk->x[j]) || !isfinite(wk->y[j])) {
-                wk->no_location++;
-                continue;
+                int fixed = 0;
+
+                for (size_t f = 0; f < nfix && !fixed; f++)
+                    fixed = wk->fix[f] == j;
+                if (fixed) /* PROJ could not convert it */
+                    wk->no_location++;
+                if (!s->q->keep_unlocated)
+                    continue;
+                wk->x[j] = wk->y[j] = NAN;
             }
             wk->x[k] = wk->x[j];
             wk->y[k] = wk->y[j];

@@ -82,6 +82,8 @@ struct an_points_query {
     const char *layer;     /* AN_SRC_LAYER: the layer's name */
     struct counts_query f; /* the filters (keys and rate are ignored) */
     const char *weight;    /* a layer's column of numeric weights, or NULL (all 1) */
+    int keep_unlocated;    /* 1: rows without a location are kept with x = y = NaN (for counts
+                              by community area); they still count in rows_no_location */
 };
 
 /** What a selection used: every result states it (analysis_points_describe). */

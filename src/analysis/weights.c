@@ -3,6 +3,7 @@
 
 #include "analysis/rng.h"
 #include "core/alloc.h"
+#include "geo/areas.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -159,6 +160,21 @@ out:
     if (rc)
         an_weights_release(w);
     return rc;
+}
+
+int an_weights_areas(const struct an_city *c, int queen, struct an_weights *w, int *ids,
+                     struct cscc_err *err)
+{
+    size_t i, n = geo_areas_count(c->areas);
+    int rc;
+
+    memset(w, 0, sizeof(*w));
+    if ((rc = geo_areas_contiguity(c->areas, queen, 1.5e-8, &w->off, &w->nb, err)))
+        return rc;
+    w->n = n;
+    for (i = 0; i < n && i < 256; i++)
+        ids[i] = geo_areas_id_at(c->areas, i);
+    return 0;
 }
 
 double an_grid_default_band(const struct an_grid *g, const uint8_t *mask)

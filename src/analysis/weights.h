@@ -41,6 +41,15 @@ void an_weights_row_standardise(struct an_weights *w);
 int an_weights_grid(const struct an_grid *g, const uint8_t *mask, double d, size_t k,
                     struct an_weights *w, size_t **cell_of, struct cscc_err *err);
 
+/**
+ * Contiguity weights between the city's community areas (binary; see
+ * geo_areas_contiguity: queen shares a vertex, rook at least two). Units are
+ * the areas in the order of geo_areas_id_at(); ids[u] gets unit u's area
+ * number (ids has room for 256). CSCC_ENOMEM.
+ */
+int an_weights_areas(const struct an_city *c, int queen, struct an_weights *w, int *ids,
+                     struct cscc_err *err);
+
 /** ArcGIS's default distance band: the smallest distance at which every unit (cell in mask)
  * has a neighbour, i.e. the largest nearest-neighbour distance between cell centres. */
 double an_grid_default_band(const struct an_grid *g, const uint8_t *mask);

@@ -15,6 +15,9 @@
 
 static const struct cli_command analyses[] = {
     {"kde", cmd_analyze_kde, "quartic kernel density of points on a grid"},
+    {"gistar", cmd_analyze_gistar, "Getis-Ord Gi* hot spots on grid cells or community areas"},
+    {"moran", cmd_analyze_moran, "local and global Moran's I of community areas"},
+    {"knox", cmd_analyze_knox, "near repeats: the Knox test (Near Repeat Calculator)"},
     {NULL, NULL, NULL},
 };
 

@@ -214,12 +214,10 @@ int analysis_knox(const double *x, const double *y, const int64_t *day, size_t n
                 double d = o->manhattan ? dx + dy : sqrt(dx * dx + dy * dy);
                 int b;
 
-                if (o->nrc_intervals) { /* whole metres: 0, then [(k-1) b, k b) */
-                    double rd = nearbyint(d);
-
-                    if (rd >= maxd)
+                if (o->nrc_intervals) { /* exactly 0, then [(k-1) b, k b) */
+                    if (d >= maxd)
                         continue;
-                    b = rd < 1 ? 0 : (int)floor(rd / o->space_band) + 1;
+                    b = d == 0 ? 0 : (int)floor(d / o->space_band) + 1;
                 } else { /* exactly 0, then ((k-1) b, k b] */
                     if (d > maxd)
                         continue;

@@ -410,9 +410,16 @@ int analysis_points_scan(const struct colstore_table *t, struct store *st,
         size_t lo, hi, c;
 
         analysis__filter_group(&s->f, gr, &s->gf[gi]);
-        if (s->f.first_day > s->f.last_day)
-            continue;
-        colstore_group_day_rows(gr, s->f.first_day, s->f.last_day, &lo, &hi);
+        if (!q->f.has_from && !q->f.has_to) {
+            /* no period asked: every row, those without a date too (a layer of
+             * licences has none) */
+            lo = 0;
+            hi = colstore_group_nrows(gr);
+        } else {
+            if (s->f.first_day > s->f.last_day)
+                continue;
+            colstore_group_day_rows(gr, s->f.first_day, s->f.last_day, &lo, &hi);
+        }
         info->rows_in_period += hi - lo;
         for (c = lo; c < hi; c += CHUNK) {
             if (s->nchunks == cap) {

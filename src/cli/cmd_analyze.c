@@ -18,6 +18,7 @@ static const struct cli_command analyses[] = {
     {"gistar", cmd_analyze_gistar, "Getis-Ord Gi* hot spots on grid cells or community areas"},
     {"moran", cmd_analyze_moran, "local and global Moran's I of community areas"},
     {"knox", cmd_analyze_knox, "near repeats: the Knox test (Near Repeat Calculator)"},
+    {"rtm", cmd_analyze_rtm, "built-environment risk terrain: Poisson relative risks"},
     {NULL, NULL, NULL},
 };
 

@@ -19,6 +19,7 @@ static const struct cli_command analyses[] = {
     {"moran", cmd_analyze_moran, "local and global Moran's I of community areas"},
     {"knox", cmd_analyze_knox, "near repeats: the Knox test (Near Repeat Calculator)"},
     {"rtm", cmd_analyze_rtm, "built-environment risk terrain: Poisson relative risks"},
+    {"pai", cmd_analyze_pai, "accuracy of a hot spot map on the next period (PAI, PEI)"},
     {NULL, NULL, NULL},
 };
 

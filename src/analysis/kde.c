@@ -117,52 +117,62 @@ int analysis_bin(const struct an_pointsrc *src, const struct an_grid *g, int thr
 /* The median distance from the mean centre                                  */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * The bins already say roughly where every point is: a point in cell k lies
+ * between the cell's nearest and farthest distance from the mean centre. So
+ * the bins bound the median to a ring [lo, hi] metres wide about a cell's
+ * diagonal, and one more pass needs the exact distance only of the points in
+ * that ring (and the weight of those inside it): no sort or histogram of
+ * every point's distance.
+ */
 struct med_ctx {
-    double mx, my; /* absolute coordinates of the mean centre */
-    int pass;      /* 1: histogram; 2: collect the distances of bins [lo, hi] */
-    double *hist[MAX_THREADS];
-    size_t lo, hi;
+    double mx, my;             /* absolute coordinates of the mean centre */
+    double lo2, hi2;           /* the ring, squared metres */
+    double below[MAX_THREADS]; /* weight of the points nearer than lo */
     double *d[MAX_THREADS], *dw[MAX_THREADS];
     size_t nd[MAX_THREADS], cap[MAX_THREADS];
-    int weighted;
-    int oom;
 };
+
+/* Collects the distance of a point in the ring (few: about one in fifty). */
+static int med_keep(struct med_ctx *c, int thread, double d2, double w)
+{
+    if (c->nd[thread] == c->cap[thread]) {
+        size_t nc = c->cap[thread] ? c->cap[thread] * 2 : 1024;
+        double *p = cscc_tryreallocarray(c->d[thread], nc, sizeof(double));
+        double *q = p ? cscc_tryreallocarray(c->dw[thread], nc, sizeof(double)) : NULL;
+
+        if (p)
+            c->d[thread] = p;
+        if (q)
+            c->dw[thread] = q;
+        if (!p || !q)
+            return CSCC_ENOMEM;
+        c->cap[thread] = nc;
+    }
+    c->d[thread][c->nd[thread]] = sqrt(d2);
+    c->dw[thread][c->nd[thread]] = w;
+    c->nd[thread]++;
+    return 0;
+}
 
 static int med_cb(void *arg, int thread, const struct an_point_block *b)
 {
     struct med_ctx *c = arg;
-    size_t i;
+    const double *x = b->x, *y = b->y, *wt = b->w;
+    double below = 0, mx = c->mx, my = c->my, lo2 = c->lo2, hi2 = c->hi2;
+    size_t i, n = b->n;
 
-    for (i = 0; i < b->n; i++) {
-        double dx = b->x[i] - c->mx, dy = b->y[i] - c->my, d = sqrt(dx * dx + dy * dy);
-        double w = b->w ? b->w[i] : 1.0;
-        size_t k = d < (double)(HIST_BINS - 1) ? (size_t)d : HIST_BINS - 1;
+    /* half the points are nearer than the ring: no branch on that (it would
+     * be mispredicted every other point), only on being in the ring */
+    for (i = 0; i < n; i++) {
+        double dx = x[i] - mx, dy = y[i] - my, d2 = dx * dx + dy * dy;
+        double w = wt ? wt[i] : 1.0;
 
-        if (c->pass == 1) {
-            c->hist[thread][k] += w;
-            continue;
-        }
-        if (k < c->lo || k > c->hi)
-            continue;
-        if (c->nd[thread] == c->cap[thread]) {
-            size_t nc = c->cap[thread] ? c->cap[thread] * 2 : 1024;
-            double *p = cscc_tryreallocarray(c->d[thread], nc, sizeof(double));
-            double *q = p ? cscc_tryreallocarray(c->dw[thread], nc, sizeof(double)) : NULL;
-
-            if (p)
-                c->d[thread] = p;
-            if (q)
-                c->dw[thread] = q;
-            if (!p || !q) {
-                c->oom = 1;
-                return CSCC_ENOMEM;
-            }
-            c->cap[thread] = nc;
-        }
-        c->d[thread][c->nd[thread]] = d;
-        c->dw[thread][c->nd[thread]] = w;
-        c->nd[thread]++;
+        below += d2 < lo2 ? w : 0.0;
+        if (d2 >= lo2 && d2 <= hi2 && med_keep(c, thread, d2, w))
+            return CSCC_ENOMEM;
     }
+    c->below[thread] += below;
     return 0;
 }
 
@@ -177,14 +187,86 @@ static int cmp_dw(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Median distance of src's points from (mx, my): two passes (a histogram of
- * 1 m bins, then the exact distances of the bins holding the middle). */
-static int median_distance(const struct an_pointsrc *src, int nt, double mx, double my,
-                           double total, int weighted, double *out, struct cscc_err *err)
+/* The ring [*lo, *hi] (whole metres) that holds the distances of ranks r1
+ * and r2 (1-based, cumulative weight), from the bins of g and the weight
+ * outside the grid (which may be anywhere). *hi is INFINITY when the bins
+ * cannot bound it. */
+static int median_ring(const struct an_grid *g, const double *bins, double outside, double mx,
+                       double my, double r1, double r2, double *lo, double *hi,
+                       struct cscc_err *err)
+{
+    size_t nc = an_grid_ncells(g), c, k, nb;
+    double *hmin = NULL, *hmax = NULL, cum, far = 0;
+    /* a point at a cell's edge may be binned into its neighbour by rounding */
+    double pad = 1e-3 + 1e-9 * g->cell;
+
+    for (c = 0; c < 4; c++) {
+        double cx = g->x0 + (c & 1 ? (double)g->nx * g->cell : 0) - mx;
+        double cy = g->y0 + (c & 2 ? (double)g->ny * g->cell : 0) - my;
+
+        far = fmax(far, sqrt(cx * cx + cy * cy));
+    }
+    nb = far + pad + 2 < (double)HIST_BINS ? (size_t)(far + pad) + 2 : HIST_BINS;
+    hmin = cscc_trycalloc(nb, sizeof(*hmin));
+    hmax = cscc_trycalloc(nb, sizeof(*hmax));
+    if (!hmin || !hmax) {
+        cscc_free(hmin);
+        cscc_free(hmax);
+        return cscc_err_set(err, CSCC_ENOMEM, "out of memory");
+    }
+    for (c = 0; c < nc; c++) {
+        double x0, x1, y0, y1, nx, ny, fx, fy, dmin, dmax;
+
+        if (bins[c] == 0)
+            continue;
+        x0 = g->x0 + (double)(c % g->nx) * g->cell - mx;
+        y0 = g->y0 + (double)(c / g->nx) * g->cell - my;
+        x1 = x0 + g->cell;
+        y1 = y0 + g->cell;
+        nx = x0 > 0 ? x0 : x1 < 0 ? -x1 : 0;
+        ny = y0 > 0 ? y0 : y1 < 0 ? -y1 : 0;
+        fx = fmax(fabs(x0), fabs(x1));
+        fy = fmax(fabs(y0), fabs(y1));
+        dmin = sqrt(nx * nx + ny * ny) - pad;
+        dmax = sqrt(fx * fx + fy * fy) + pad;
+        k = dmin <= 0 ? 0 : (size_t)dmin; /* floor */
+        hmin[k < nb ? k : nb - 1] += bins[c];
+        k = (size_t)ceil(dmax);
+        hmax[k < nb ? k : nb - 1] += bins[c];
+    }
+    hmin[0] += outside;
+    /* lo: the largest m with weight(lo bounds < m) < r1: fewer than r1 points
+     * are nearer than m, so the r1-th is at m or beyond */
+    *lo = 0;
+    for (k = 0, cum = 0; k < nb; k++) {
+        cum += hmin[k]; /* weight with a lower bound < k + 1 */
+        if (cum >= r1 - 1e-9)
+            break;
+        *lo = (double)(k + 1);
+    }
+    /* hi: the smallest m with weight(upper bounds <= m) >= r2 */
+    *hi = INFINITY;
+    for (k = 0, cum = 0; k + 1 < nb; k++) {
+        cum += hmax[k];
+        if (cum >= r2 - 1e-9) {
+            *hi = (double)k;
+            break;
+        }
+    }
+    cscc_free(hmin);
+    cscc_free(hmax);
+    return 0;
+}
+
+/* Median distance of src's points from (mx, my), given the bins of the
+ * points on g (the weight outside g apart). */
+static int median_distance(const struct an_pointsrc *src, int nt, const struct an_grid *g,
+                           const double *bins, double outside, double mx, double my, double total,
+                           int weighted, double *out, struct cscc_err *err)
 {
     struct med_ctx c;
     struct an_points_info info;
-    double cum = 0, half = total / 2, r1, r2;
+    double cum = 0, r1, r2, lo, hi;
     size_t k, t, n = 0, m;
     struct dw *all = NULL;
     int rc;
@@ -192,47 +274,26 @@ static int median_distance(const struct an_pointsrc *src, int nt, double mx, dou
     memset(&c, 0, sizeof(c));
     c.mx = mx;
     c.my = my;
-    c.pass = 1;
-    c.weighted = weighted;
-    for (t = 0; t < (size_t)nt; t++)
-        if (!(c.hist[t] = cscc_trycalloc(HIST_BINS, sizeof(double)))) {
-            rc = cscc_err_set(err, CSCC_ENOMEM, "out of memory");
-            goto out;
-        }
-    if ((rc = an_pointsrc_each(src, nt, med_cb, &c, &info, err)))
-        goto out;
-    for (t = 1; t < (size_t)nt; t++)
-        for (k = 0; k < HIST_BINS; k++)
-            c.hist[0][k] += c.hist[t][k];
     /* the ranks wanted (1-based): the middle one or two without weights */
     if (weighted) {
-        r1 = r2 = half;
+        r1 = r2 = total / 2;
     } else {
         r1 = floor((total + 1) / 2);
         r2 = floor(total / 2) + 1;
     }
-    c.lo = c.hi = HIST_BINS;
-    for (k = 0; k < HIST_BINS; k++) {
-        cum += c.hist[0][k];
-        if (c.lo == HIST_BINS && cum >= r1 - 1e-9)
-            c.lo = k;
-        if (cum >= r2 - 1e-9) {
-            c.hi = k;
-            break;
-        }
-    }
-    if (c.lo == HIST_BINS)
-        c.lo = c.hi = HIST_BINS - 1;
-    if (c.hi == HIST_BINS)
-        c.hi = HIST_BINS - 1;
-    cum = 0;
-    for (k = 0; k < c.lo; k++)
-        cum += c.hist[0][k];
-    c.pass = 2;
-    if ((rc = an_pointsrc_each(src, nt, med_cb, &c, &info, err)))
+    if ((rc = median_ring(g, bins, outside, mx, my, r1, r2, &lo, &hi, err)))
+        return rc;
+    c.lo2 = lo * lo;
+    c.hi2 = hi * hi;
+    if ((rc = an_pointsrc_each(src, nt, med_cb, &c, &info, err))) {
+        if (rc == CSCC_ENOMEM)
+            cscc_err_set(err, CSCC_ENOMEM, "out of memory");
         goto out;
-    for (t = 0; t < (size_t)nt; t++)
+    }
+    for (t = 0; t < (size_t)nt; t++) {
         n += c.nd[t];
+        cum += c.below[t];
+    }
     all = cscc_trymalloc((n + 1) * sizeof(*all));
     if (!all) {
         rc = cscc_err_set(err, CSCC_ENOMEM, "out of memory");
@@ -245,7 +306,7 @@ static int median_distance(const struct an_pointsrc *src, int nt, double mx, dou
             m++;
         }
     qsort(all, n, sizeof(*all), cmp_dw);
-    /* cum is the weight before the first collected distance */
+    /* cum is the weight nearer than the ring */
     {
         double a = NAN, b = NAN;
 
@@ -262,13 +323,10 @@ static int median_distance(const struct an_pointsrc *src, int nt, double mx, dou
     }
 out:
     for (t = 0; t < (size_t)nt; t++) {
-        cscc_free(c.hist[t]);
         cscc_free(c.d[t]);
         cscc_free(c.dw[t]);
     }
     cscc_free(all);
-    if (c.oom && !rc)
-        rc = cscc_err_set(err, CSCC_ENOMEM, "out of memory");
     return rc;
 }
 
@@ -511,7 +569,7 @@ int analysis_kde(const struct an_pointsrc *src, const struct an_grid *g,
         }
         out->n = st.w;
         out->sd = sqrt(var);
-        if ((rc = median_distance(src, nt, out->mean_x, out->mean_y, st.w,
+        if ((rc = median_distance(src, nt, g, bins, st.w_outside, out->mean_x, out->mean_y, st.w,
                                   src->pts ? src->pts->w != NULL : src->q->weight != NULL, &out->dm,
                                   err)))
             goto fail;

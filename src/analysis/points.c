@@ -1,9 +1,12 @@
 /* points.c - point selections in metres (see points.h).
  *
  * A scan cuts the rows of the period into chunks (a run of at most CHUNK
- * rows of one row group); threads take chunks in turn and, a block of rows at
- * a time, mask them with the shared filter, convert the kept rows'
- * coordinates and hand the block to the callback. */
+ * rows of one row group); thread t of n takes chunks t, t + n, t + 2n, ... and,
+ * a block of rows at a time, masks them with the shared filter, converts the
+ * kept rows' coordinates and hands the block to the callback. The chunks of
+ * a thread are fixed, not taken in turn, so that sums a callback keeps per
+ * thread (weights, the moments of a kernel density's bandwidth) add up in the
+ * same order on every run: the same data gives the same result, bit for bit. */
 #include "analysis/points.h"
 
 #include "analysis/analysis_int.h"
@@ -103,7 +106,7 @@ struct scan {
     struct analysis__group_filter *gf; /* per group */
     struct chunk *chunks;
     size_t nchunks;
-    atomic_size_t next;
+    size_t nthreads; /* thread t takes chunks t, t + nthreads, ... */
     atomic_int stop;
     int ci_x, ci_y, ci_lat, ci_lon, ci_t, ci_area, ci_w;
     an_points_fn fn;
@@ -295,13 +298,13 @@ static void *worker_main(void *arg)
     struct worker *wk = arg;
     struct scan *s = wk->s;
 
-    while (!atomic_load(&s->stop)) {
-        size_t c = atomic_fetch_add(&s->next, 1), b;
+    size_t c;
+
+    for (c = (size_t)wk->thread; c < s->nchunks && !atomic_load(&s->stop); c += s->nthreads) {
         const struct chunk *ch;
         const struct colstore_group *gr;
+        size_t b;
 
-        if (c >= s->nchunks)
-            break;
         ch = &s->chunks[c];
         gr = colstore_group_at(s->t, ch->group);
         for (b = ch->lo; b < ch->hi && !atomic_load(&s->stop); b += BLOCK) {
@@ -444,6 +447,7 @@ int analysis_points_scan(const struct colstore_table *t, struct store *st,
         wk[i]->s = s;
         wk[i]->thread = (int)i;
     }
+    s->nthreads = (size_t)nt;
     for (i = 1; i < (size_t)nt; i++) {
         if (pthread_create(&tid[i], NULL, worker_main, wk[i]))
             break;
@@ -452,6 +456,9 @@ int analysis_points_scan(const struct colstore_table *t, struct store *st,
     worker_main(wk[0]);
     for (i = 1; i <= (size_t)started; i++)
         pthread_join(tid[i], NULL);
+    for (i = (size_t)started + 1; i < (size_t)nt;
+         i++) /* the chunks of threads that did not start */
+        worker_main(wk[i]);
     for (i = 0; i < (size_t)nt; i++) {
         info->rows_selected += wk[i]->selected;
         info->rows_no_location += wk[i]->no_location;
@@ -566,7 +573,7 @@ int analysis_points_load(const struct colstore_table *t, struct store *st,
 
 struct mem_scan {
     const struct an_points *p;
-    atomic_size_t next;
+    size_t nthreads; /* thread t takes blocks t, t + nthreads, ... (as a scan's chunks) */
     atomic_int stop;
     an_points_fn fn;
     void *arg;
@@ -583,13 +590,13 @@ static void *mem_main(void *arg)
     struct mem_worker *w = arg;
     struct mem_scan *s = w->s;
 
-    while (!atomic_load(&s->stop)) {
-        size_t b = atomic_fetch_add(&s->next, 1) * BLOCK;
+    size_t b;
+
+    for (b = (size_t)w->thread * BLOCK; b < s->p->n && !atomic_load(&s->stop);
+         b += s->nthreads * BLOCK) {
         struct an_point_block blk;
         int rc;
 
-        if (b >= s->p->n)
-            break;
         blk.n = s->p->n - b < BLOCK ? s->p->n - b : BLOCK;
         blk.x = s->p->x + b;
         blk.y = s->p->y + b;
@@ -624,6 +631,7 @@ int an_pointsrc_each(const struct an_pointsrc *src, int threads, an_points_fn fn
         w[i].s = &s;
         w[i].thread = i;
     }
+    s.nthreads = (size_t)nt;
     for (i = 1; i < nt; i++) {
         if (pthread_create(&tid[i], NULL, mem_main, &w[i]))
             break;
@@ -632,6 +640,8 @@ int an_pointsrc_each(const struct an_pointsrc *src, int threads, an_points_fn fn
     mem_main(&w[0]);
     for (i = 1; i <= started; i++)
         pthread_join(tid[i], NULL);
+    for (i = started + 1; i < nt; i++) /* the blocks of threads that did not start */
+        mem_main(&w[i]);
     return s.rc;
 }
 

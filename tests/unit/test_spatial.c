@@ -299,6 +299,114 @@ TEST(spatial, kde_points)
     }
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The default bandwidth's median distance, bounded by the bins and then
+ * found exactly, equals a sort of every distance: 20,001 and 20,000 points
+ * (odd and even counts), a tenth of them outside the grid, with and without
+ * weights; the same points give the same bits twice over. */
+TEST(spatial, kde_median_distance)
+{
+    enum { N = 20001 };
+    struct an_points pts;
+    struct an_pointsrc src;
+    struct an_grid g;
+    struct an_kde_opts o;
+    struct an_kde k, k2;
+    struct cscc_err err;
+    static const double bbox[4] = {0, 0, 9999, 9999};
+    double *x = cscc_xcalloc(N, sizeof(double)), *y = cscc_xcalloc(N, sizeof(double));
+    double *w = cscc_xcalloc(N, sizeof(double)), *d = cscc_xcalloc(N, sizeof(double));
+    double *dw = cscc_xcalloc(2 * N, sizeof(double));
+    int64_t *t = cscc_xcalloc(N, sizeof(int64_t));
+    uint8_t *area = cscc_xcalloc(N, 1);
+    uint64_t s = 12345;
+    size_t i, n;
+
+    for (i = 0; i < N; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        x[i] = (double)(s >> 11) / 9007199254740992.0 * (i % 10 ? 10000 : 30000);
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        y[i] = (double)(s >> 11) / 9007199254740992.0 * (i % 10 ? 10000 : 30000) - 5;
+        w[i] = 1 + (double)(i % 7);
+    }
+    memset(&pts, 0, sizeof(pts));
+    memset(&src, 0, sizeof(src));
+    memset(&o, 0, sizeof(o));
+    pts.x = x;
+    pts.y = y;
+    pts.t = t;
+    pts.area = area;
+    src.pts = &pts;
+    o.threads = 2;
+    CHECK_INT_EQ(an_grid_init(&g, bbox, 100, &err), 0);
+    for (n = N - 1; n <= N; n++) {
+        double mx = 0, my = 0, want, sw = 0, cum = 0, wx = 0, wy = 0;
+        size_t out;
+
+        pts.n = n;
+        pts.w = NULL;
+        CHECK_INT_EQ(analysis_kde(&src, &g, &o, &k, &err), 0);
+        for (i = 0; i < n; i++) {
+            mx += x[i] / (double)n;
+            my += y[i] / (double)n;
+        }
+        for (i = 0; i < n; i++)
+            d[i] = hypot(x[i] - k.mean_x, y[i] - k.mean_y);
+        qsort(d, n, sizeof(double), cmp_double);
+        want = n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
+        CHECK_NEAR(k.mean_x, mx, 1e-6);
+        CHECK_NEAR(k.mean_y, my, 1e-6);
+        for (i = 0, out = 0; i < n; i++)
+            out += x[i] < g.x0 || y[i] < g.y0 || x[i] >= g.x0 + (double)g.nx * g.cell ||
+                   y[i] >= g.y0 + (double)g.ny * g.cell;
+        CHECK(out > 1000);
+        CHECK_NEAR(k.weight_outside, (double)out, 0);
+        CHECK_NEAR(k.dm, want, 1e-9);
+        CHECK_INT_EQ(analysis_kde(&src, &g, &o, &k2, &err), 0);
+        CHECK(k2.bandwidth == k.bandwidth);
+        CHECK(!memcmp(k.density, k2.density, an_grid_ncells(&g) * sizeof(double)));
+        analysis_kde_release(&k);
+        analysis_kde_release(&k2);
+        /* weighted: the first distance whose cumulative weight reaches half */
+        pts.w = w;
+        CHECK_INT_EQ(analysis_kde(&src, &g, &o, &k, &err), 0);
+        for (i = 0; i < n; i++) {
+            sw += w[i];
+            wx += w[i] * x[i];
+            wy += w[i] * y[i];
+        }
+        CHECK_NEAR(k.mean_x, wx / sw, 1e-6);
+        CHECK_NEAR(k.mean_y, wy / sw, 1e-6);
+        for (i = 0; i < n; i++) {
+            dw[2 * i] = hypot(x[i] - k.mean_x, y[i] - k.mean_y);
+            dw[2 * i + 1] = w[i];
+        }
+        qsort(dw, n, 2 * sizeof(double), cmp_double);
+        for (i = 0, want = NAN; i < n; i++) {
+            cum += dw[2 * i + 1];
+            if (cum >= sw / 2 - 1e-9) {
+                want = dw[2 * i];
+                break;
+            }
+        }
+        CHECK_NEAR(k.dm, want, 1e-9);
+        analysis_kde_release(&k);
+    }
+    cscc_free(x);
+    cscc_free(y);
+    cscc_free(w);
+    cscc_free(d);
+    cscc_free(dw);
+    cscc_free(t);
+    cscc_free(area);
+}
+
 /* Contiguity of a 2 x 2 block of unit squares: queen makes every pair
  * neighbours (the diagonal ones share the centre vertex), rook only the
  * four pairs that share an edge. */

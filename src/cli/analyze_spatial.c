@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "ingest/ingest.h"
 
+#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -47,6 +48,37 @@ int cli_parse_double(const char *s, double min, double max, double *out)
         return -1;
     *out = v;
     return 0;
+}
+
+int cli_bad_option(const char *cmd, const struct option *longopts, char **argv)
+{
+    const struct option *o, *hit = NULL;
+    const char *arg = argv[optind - 1], *name;
+    size_t len;
+    int hits = 0;
+
+    if (strncmp(arg, "--", 2))
+        return cli_usage_error(cmd, "unknown option '-%c'", optopt ? optopt : '?');
+    name = arg + 2;
+    len = strcspn(name, "=");
+    /* getopt_long takes a unique abbreviation too */
+    for (o = longopts; o->name; o++) {
+        if (strncmp(o->name, name, len))
+            continue;
+        if (strlen(o->name) == len) {
+            hit = o;
+            hits = 1;
+            break;
+        }
+        hit = o;
+        hits++;
+    }
+    if (hits != 1)
+        return cli_usage_error(cmd, "%s option '--%.*s'", hits ? "ambiguous" : "unknown", (int)len,
+                               name);
+    if (hit->has_arg == required_argument)
+        return cli_usage_error(cmd, "--%s needs a value", hit->name);
+    return cli_usage_error(cmd, "--%s takes no value", hit->name);
 }
 
 int cli_an_option(const char *cmd, struct cli_an *a, int opt, const char *arg, int *rc)

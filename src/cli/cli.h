@@ -134,6 +134,13 @@ void cli_an_result(struct cli_an *a, struct an_result *r, const struct an_points
 double cli_now_ms(void);
 /** Prints best and median of n timings (sorts ms). */
 void cli_an_timing(const char *what, double *ms, size_t n);
+/**
+ * The usage error for the option getopt_long() just refused (call it on '?',
+ * with getopt's own message off: opterr = 0): names the option and says
+ * whether it is unknown, needs a value or takes none. Returns CLI_USAGE.
+ */
+struct option;
+int cli_bad_option(const char *cmd, const struct option *longopts, char **argv);
 /** Parses a number in [min, max]; -1 when not one. */
 int cli_parse_double(const char *s, double min, double max, double *out);
 

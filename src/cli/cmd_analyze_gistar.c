@@ -70,6 +70,7 @@ int cmd_analyze_gistar(struct cli_ctx *ctx, int argc, char **argv)
     o.fdr = 1;
     cscc_err_clear(&err);
     optind = 1;
+    opterr = 0; /* cli_bad_option() says what is wrong */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common_option(ctx, opt, optarg))
             continue;
@@ -92,7 +93,7 @@ int cmd_analyze_gistar(struct cli_ctx *ctx, int argc, char **argv)
         case 'N': o.fdr = 0; break;
         case 'U': areas = 1; break;
         case 'r': rook = 1; break;
-        default: return cli_usage_error(CMD, "unknown option");
+        default: return cli_bad_option(CMD, longopts, argv);
         }
     }
     if (optind < argc)

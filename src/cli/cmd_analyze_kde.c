@@ -59,6 +59,7 @@ int cmd_analyze_kde(struct cli_ctx *ctx, int argc, char **argv)
     memset(&k, 0, sizeof(k));
     cscc_err_clear(&err);
     optind = 1;
+    opterr = 0; /* cli_bad_option() says what is wrong */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common_option(ctx, opt, optarg))
             continue;
@@ -75,7 +76,7 @@ int cmd_analyze_kde(struct cli_ctx *ctx, int argc, char **argv)
             break;
         case 'x': o.exact = 1; break;
         case 'A': all = 1; break;
-        default: return cli_usage_error(CMD, "unknown option");
+        default: return cli_bad_option(CMD, longopts, argv);
         }
     }
     if (optind < argc)

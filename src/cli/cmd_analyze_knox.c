@@ -95,6 +95,7 @@ int cmd_analyze_knox(struct cli_ctx *ctx, int argc, char **argv)
     o.seed = 1;
     cscc_err_clear(&err);
     optind = 1;
+    opterr = 0; /* cli_bad_option() says what is wrong */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common_option(ctx, opt, optarg))
             continue;
@@ -136,7 +137,7 @@ int cmd_analyze_knox(struct cli_ctx *ctx, int argc, char **argv)
             else
                 return cli_usage_error(CMD, "--intervals is labelled or nrc, not '%s'", optarg);
             break;
-        default: return cli_usage_error(CMD, "unknown option");
+        default: return cli_bad_option(CMD, longopts, argv);
         }
         if (rc)
             return rc;

@@ -65,6 +65,7 @@ int cmd_analyze_moran(struct cli_ctx *ctx, int argc, char **argv)
     o.alpha = 0.05;
     cscc_err_clear(&err);
     optind = 1;
+    opterr = 0; /* cli_bad_option() says what is wrong */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common_option(ctx, opt, optarg))
             continue;
@@ -91,7 +92,7 @@ int cmd_analyze_moran(struct cli_ctx *ctx, int argc, char **argv)
             if (cli_parse_double(optarg, 1e-6, 0.5, &o.alpha))
                 return cli_usage_error(CMD, "--alpha takes a level between 0 and 0.5");
             break;
-        default: return cli_usage_error(CMD, "unknown option");
+        default: return cli_bad_option(CMD, longopts, argv);
         }
     }
     if (optind < argc)

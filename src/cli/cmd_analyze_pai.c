@@ -76,6 +76,7 @@ int cmd_analyze_pai(struct cli_ctx *ctx, int argc, char **argv)
     memset(&p, 0, sizeof(p));
     cscc_err_clear(&err);
     optind = 1;
+    opterr = 0; /* cli_bad_option() says what is wrong */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common_option(ctx, opt, optarg))
             continue;
@@ -114,7 +115,7 @@ int cmd_analyze_pai(struct cli_ctx *ctx, int argc, char **argv)
             if (cli_parse_double(optarg, 1e-3, 1e6, &o.band))
                 return cli_usage_error(CMD, "--distance takes metres (above 0)");
             break;
-        default: return cli_usage_error(CMD, "unknown option");
+        default: return cli_bad_option(CMD, longopts, argv);
         }
     }
     if (optind < argc)

@@ -81,6 +81,7 @@ int cmd_analyze_rtm(struct cli_ctx *ctx, int argc, char **argv)
     memset(fs, 0, sizeof(fs));
     cscc_err_clear(&err);
     optind = 1;
+    opterr = 0; /* cli_bad_option() says what is wrong */
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
         if (cli_common_option(ctx, opt, optarg))
             continue;
@@ -124,7 +125,7 @@ int cmd_analyze_rtm(struct cli_ctx *ctx, int argc, char **argv)
             else
                 return cli_usage_error(CMD, "--table is cells or factors, not '%s'", optarg);
             break;
-        default: return cli_usage_error(CMD, "unknown option");
+        default: return cli_bad_option(CMD, longopts, argv);
         }
     }
     if (optind < argc)

@@ -119,7 +119,9 @@ static int city_area(void *arg, const struct store_area *a)
     if (!a->geometry || !a->geometry[0])
         return 0;
     cscc_free(x->c->geometry[a->number]);
-    x->c->geometry[a->number] = cscc_xstrdup(a->geometry);
+    /* results give the boundary as GeoJSON, whose rings RFC 7946 orients */
+    if (!(x->c->geometry[a->number] = geo_geometry_rfc7946(a->geometry, x->err)))
+        return x->rc = x->err->code ? x->err->code : CSCC_EDATA;
     x->rc = geo_areas_add(x->c->areas, a->number, a->name, a->geometry, x->err);
     return x->rc;
 }

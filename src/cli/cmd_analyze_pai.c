@@ -38,6 +38,15 @@ static void usage(FILE *f)
     cli_an_help(f, 1);
 }
 
+/* The long name of option code val. */
+static const char *longopts_name(const struct option *o, int val)
+{
+    for (; o->name; o++)
+        if (o->val == val)
+            return o->name;
+    return "?";
+}
+
 int cmd_analyze_pai(struct cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -92,7 +101,8 @@ int cmd_analyze_pai(struct cli_ctx *ctx, int argc, char **argv)
         case 3:
         case 4:
             if (cscc_parse_day(optarg, &day[opt - 1]))
-                return cli_usage_error(CMD, "the periods take dates YYYY-MM-DD, not '%s'", optarg);
+                return cli_usage_error(CMD, "--%s takes a date YYYY-MM-DD, not '%s'",
+                                       longopts_name(longopts, opt), optarg);
             have[opt - 1] = 1;
             break;
         case 'm':

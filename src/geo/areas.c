@@ -1095,3 +1095,76 @@ out:
     cscc_free(o);
     return rc;
 }
+
+/* ------------------------------------------------------------------------ */
+/* RFC 7946 ring orientation                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Twice the signed area of a ring of [lon, lat] positions (> 0: counterclockwise). */
+static double ring_area2(const json_t *ring)
+{
+    size_t i, n = json_array_size(ring);
+    double s = 0;
+
+    for (i = 0; i + 1 < n; i++) {
+        const json_t *p = json_array_get(ring, i), *q = json_array_get(ring, i + 1);
+
+        s += json_number_value(json_array_get(p, 0)) * json_number_value(json_array_get(q, 1)) -
+             json_number_value(json_array_get(q, 0)) * json_number_value(json_array_get(p, 1));
+    }
+    return s;
+}
+
+/* Turns the rings of one polygon's coordinates: the first counterclockwise,
+ * the others clockwise. */
+static void orient_polygon(json_t *rings)
+{
+    size_t r, i, n;
+
+    for (r = 0; r < json_array_size(rings); r++) {
+        json_t *ring = json_array_get(rings, r), *rev;
+        double a = ring_area2(ring);
+
+        if (!json_is_array(ring) || (r == 0 ? a >= 0 : a <= 0))
+            continue;
+        rev = json_array();
+        n = json_array_size(ring);
+        for (i = n; i > 0; i--)
+            json_array_append(rev, json_array_get(ring, i - 1));
+        json_array_set_new(rings, r, rev);
+    }
+}
+
+char *geo_geometry_rfc7946(const char *geometry_json, struct cscc_err *err)
+{
+    json_t *g = cscc_json_loadb(geometry_json, strlen(geometry_json), 32, err), *coords;
+    const char *type;
+    char *text, *out;
+    size_t i;
+
+    if (!g)
+        return NULL;
+    if (!json_is_object(g)) {
+        json_decref(g);
+        cscc_err_set(err, CSCC_EDATA, "a geometry is a JSON object");
+        return NULL;
+    }
+    type = json_string_value(json_object_get(g, "type"));
+    coords = json_object_get(g, "coordinates");
+    if (type && json_is_array(coords)) {
+        if (!strcmp(type, "Polygon"))
+            orient_polygon(coords);
+        else if (!strcmp(type, "MultiPolygon"))
+            for (i = 0; i < json_array_size(coords); i++)
+                orient_polygon(json_array_get(coords, i));
+    }
+    text = json_dumps(g, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(g);
+    if (!text) {
+        cscc_err_set(err, CSCC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    out = cscc_xstrdup(text);
+    free(text); /* allocated by jansson */
+    return out;
+}

@@ -58,6 +58,15 @@ struct geo_areas *geo_areas_load_file(const char *path, const char *id_prop, con
 struct geo_areas *geo_areas_load_json(const char *buf, size_t len, const char *id_prop,
                                       const char *name_prop, struct cscc_err *err);
 
+/**
+ * The GeoJSON geometry text geometry_json with every Polygon's rings turned
+ * as RFC 7946 section 3.1.6 requires (the right-hand rule: exterior rings
+ * counterclockwise, holes clockwise); other geometry types come back as they
+ * are. Numbers are written with 17 significant digits. Returns a new string
+ * (cscc_free), or NULL with err filled (CSCC_EDATA: not a JSON object).
+ */
+char *geo_geometry_rfc7946(const char *geometry_json, struct cscc_err *err);
+
 /** An empty set, to fill with geo_areas_add() and then geo_areas_finish(). Cannot fail. */
 struct geo_areas *geo_areas_new(void);
 

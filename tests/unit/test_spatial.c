@@ -407,6 +407,33 @@ TEST(spatial, kde_median_distance)
     cscc_free(area);
 }
 
+/* RFC 7946 3.1.6: a clockwise exterior ring and a counterclockwise hole are
+ * turned; rings already right, and other geometries, are left as they are. */
+TEST(spatial, geometry_rfc7946_orientation)
+{
+    struct cscc_err err;
+    char *s;
+
+    s = geo_geometry_rfc7946(
+        "{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[0,4],[4,4],[4,0],[0,0]],"
+        "[[1,1],[2,1],[2,2],[1,2],[1,1]]]}",
+        &err);
+    CHECK_STR_EQ(s, "{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[4,0],[4,4],[0,4],"
+                    "[0,0]],[[1,1],[1,2],[2,2],[2,1],[1,1]]]}");
+    cscc_free(s);
+    s = geo_geometry_rfc7946("{\"type\":\"MultiPolygon\",\"coordinates\":[[[[0,0],[1,0],[1,1],"
+                             "[0,0]]],[[[5,5],[5,6],[6,6],[5,5]]]]}",
+                             &err);
+    CHECK_STR_EQ(s, "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[0,0],[1,0],[1,1],"
+                    "[0,0]]],[[[5,5],[6,6],[5,6],[5,5]]]]}");
+    cscc_free(s);
+    s = geo_geometry_rfc7946("{\"type\":\"Point\",\"coordinates\":[1.5,2]}", &err);
+    CHECK_STR_EQ(s, "{\"type\":\"Point\",\"coordinates\":[1.5,2]}");
+    cscc_free(s);
+    CHECK(geo_geometry_rfc7946("[1,2]", &err) == NULL);
+    CHECK_INT_EQ(err.code, CSCC_EDATA);
+}
+
 /* Contiguity of a 2 x 2 block of unit squares: queen makes every pair
  * neighbours (the diagonal ones share the centre vertex), rook only the
  * four pairs that share an edge. */

@@ -166,6 +166,10 @@ int cli_an_open(struct cli_ctx *ctx, struct cli_an *a, int need_table)
         return cli_fail(&err);
     if (an_crs_init(&a->crs, a->st, a->crs_name, &err)) {
         cli_an_close(a);
+        if (a->crs_name) {
+            cscc_error("--crs %s: %s", a->crs_name, err.msg);
+            return CLI_USAGE;
+        }
         return cli_fail(&err);
     }
     a->crs_ok = 1;

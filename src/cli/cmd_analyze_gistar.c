@@ -135,6 +135,7 @@ int cmd_analyze_gistar(struct cli_ctx *ctx, int argc, char **argv)
              areas ? "community areas" : "grid cells whose centre is in the city");
     if (areas) {
         an_param(r, "weights", "%s contiguity from the boundaries", rook ? "rook" : "queen");
+        an_param(r, "count", "rows by their Community Area (also rows without coordinates)");
     } else {
         an_grid_describe(&g, r);
         if (o.knn) {
@@ -148,8 +149,19 @@ int cmd_analyze_gistar(struct cli_ctx *ctx, int argc, char **argv)
     an_param(r, "fdr", "%s", o.fdr ? "Benjamini-Hochberg" : "none");
     cli_an_result(&a, r, &gs.info);
     an_summary_num(r, "units", (double)gs.n);
-    an_summary_num(r, "points_in_units", gs.info.points - gs.outside);
-    an_summary_num(r, "points_outside_units", gs.outside);
+    if (areas) {
+        /* areas count rows by their Community Area, as the City does: rows
+         * without coordinates too */
+        double in = 0;
+
+        for (u = 0; u < gs.n; u++)
+            in += gs.count[u];
+        an_summary_num(r, "rows_in_units", in);
+        an_summary_num(r, "rows_outside_units", gs.info.rows_selected - in);
+    } else {
+        an_summary_num(r, "points_in_units", gs.info.points - gs.outside);
+        an_summary_num(r, "points_outside_units", gs.outside);
+    }
     {
         size_t hot = 0, cold = 0;
 

@@ -66,7 +66,7 @@ int cmd_analyze_rtm(struct cli_ctx *ctx, int argc, char **argv)
     struct cli_an a;
     struct an_rtm_factor f[AN_RTM_MAX_FACTORS];
     struct factor_src fs[AN_RTM_MAX_FACTORS];
-    char names[AN_RTM_MAX_FACTORS][64];
+    char names[AN_RTM_MAX_FACTORS][64], col[AN_RTM_MAX_FACTORS][96];
     struct an_rtm rt;
     struct an_grid g;
     struct an_result *r = NULL;
@@ -190,10 +190,19 @@ int cmd_analyze_rtm(struct cli_ctx *ctx, int argc, char **argv)
     an_summary_num(r, "null_deviance", rt.fit.null_deviance);
     an_summary_num(r, "aic", rt.fit.aic);
     an_summary_num(r, "intercept", rt.fit.beta[0]);
+    /* each factor's own name: KIND_LAYER, numbered when a layer comes twice
+     * in one kind (proximity_bars, proximity_bars_2) */
     for (k = 0; k < nf; k++) {
+        size_t j, same = 0;
         char key[96];
 
-        snprintf(key, sizeof(key), "rr_%s_%s", kind_name(f[k].kind), names[k]);
+        for (j = 0; j < k; j++)
+            same += f[j].kind == f[k].kind && !strcmp(names[j], names[k]);
+        if (same)
+            snprintf(col[k], sizeof(col[k]), "%s_%s_%zu", kind_name(f[k].kind), names[k], same + 1);
+        else
+            snprintf(col[k], sizeof(col[k]), "%s_%s", kind_name(f[k].kind), names[k]);
+        snprintf(key, sizeof(key), "rr_%s", col[k]);
         an_summary_num(r, key, exp(rt.fit.beta[k + 1]));
     }
     if (!rt.fit.converged)
@@ -249,7 +258,7 @@ int cmd_analyze_rtm(struct cli_ctx *ctx, int argc, char **argv)
         an_column(r, "community_area", AN_INT);
         an_column(r, "count", AN_NUM);
         for (k = 0; k < nf; k++)
-            an_column(r, names[k], AN_NUM);
+            an_column(r, col[k], AN_NUM);
         an_column(r, "relative_risk", AN_NUM);
         for (i = 0; i < rt.n; i++) {
             double ring[10];

@@ -81,6 +81,36 @@ int cli_bad_option(const char *cmd, const struct option *longopts, char **argv)
     return cli_usage_error(cmd, "--%s takes no value", hit->name);
 }
 
+int cli_an_next(struct cli_ctx *ctx, struct cli_an *a, const char *cmd, int argc, char **argv,
+                const struct option *longopts, int *rc)
+{
+    int opt;
+
+    *rc = 0;
+    if (!a->parsing) {
+        a->parsing = 1;
+        optind = 1;
+        opterr = 0; /* cli_bad_option() says what is wrong */
+    }
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+        if (cli_common_option(ctx, opt, optarg))
+            continue;
+        if (opt == '?') {
+            *rc = cli_bad_option(cmd, longopts, argv);
+            return -1;
+        }
+        if (cli_an_option(cmd, a, opt, optarg, rc)) {
+            if (*rc)
+                return -1;
+            continue;
+        }
+        return opt;
+    }
+    if (optind < argc)
+        *rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
 int cli_an_option(const char *cmd, struct cli_an *a, int opt, const char *arg, int *rc)
 {
     unsigned long ul;

@@ -91,6 +91,7 @@ int cli_write_result(const struct an_result *r, int fmt, const char *out);
  * cli_an_option() handles these and the filter and output options.
  */
 struct cli_an {
+    int parsing; /* cli_an_next() has started */
     struct an_points_query q;
     const char *crs_name;
     double cell;
@@ -120,6 +121,17 @@ struct cli_an {
         "extent", required_argument, NULL, 'e'                                                     \
     }
 void cli_an_init(struct cli_an *a);
+/**
+ * The getopt_long() loop of an analysis command: call until it returns -1.
+ * Handles the common options (--data, -q), the filters, the output and the
+ * point and grid options itself, and returns the code of each other option
+ * (the command's own, and 'h'), optarg set. At the end *rc is 0, or the
+ * usage error's status when an option or argument was refused (already
+ * reported: unknown options and stray arguments too).
+ */
+struct option;
+int cli_an_next(struct cli_ctx *ctx, struct cli_an *a, const char *cmd, int argc, char **argv,
+                const struct option *longopts, int *rc);
 int cli_an_option(const char *cmd, struct cli_an *a, int opt, const char *arg, int *rc);
 void cli_an_help(FILE *f, int grid);
 /** Opens the store, the CRS and (need_table) the points' table; an exit status. */

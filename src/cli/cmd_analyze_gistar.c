@@ -69,16 +69,7 @@ int cmd_analyze_gistar(struct cli_ctx *ctx, int argc, char **argv)
     memset(&gs, 0, sizeof(gs));
     o.fdr = 1;
     cscc_err_clear(&err);
-    optind = 1;
-    opterr = 0; /* cli_bad_option() says what is wrong */
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (cli_common_option(ctx, opt, optarg))
-            continue;
-        if (cli_an_option(CMD, &a, opt, optarg, &rc)) {
-            if (rc)
-                return rc;
-            continue;
-        }
+    while ((opt = cli_an_next(ctx, &a, CMD, argc, argv, longopts, &rc)) != -1) {
         switch (opt) {
         case 'h': usage(stdout); return CLI_OK;
         case 'd':
@@ -93,11 +84,10 @@ int cmd_analyze_gistar(struct cli_ctx *ctx, int argc, char **argv)
         case 'N': o.fdr = 0; break;
         case 'U': areas = 1; break;
         case 'r': rook = 1; break;
-        default: return cli_bad_option(CMD, longopts, argv);
         }
     }
-    if (optind < argc)
-        return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (rc)
+        return rc;
     if (o.knn && o.band > 0)
         return cli_usage_error(CMD, "give --distance or --knn, not both");
     if (rook && !areas)

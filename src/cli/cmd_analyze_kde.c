@@ -58,16 +58,7 @@ int cmd_analyze_kde(struct cli_ctx *ctx, int argc, char **argv)
     memset(&o, 0, sizeof(o));
     memset(&k, 0, sizeof(k));
     cscc_err_clear(&err);
-    optind = 1;
-    opterr = 0; /* cli_bad_option() says what is wrong */
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (cli_common_option(ctx, opt, optarg))
-            continue;
-        if (cli_an_option(CMD, &a, opt, optarg, &rc)) {
-            if (rc)
-                return rc;
-            continue;
-        }
+    while ((opt = cli_an_next(ctx, &a, CMD, argc, argv, longopts, &rc)) != -1) {
         switch (opt) {
         case 'h': usage(stdout); return CLI_OK;
         case 'b':
@@ -76,11 +67,10 @@ int cmd_analyze_kde(struct cli_ctx *ctx, int argc, char **argv)
             break;
         case 'x': o.exact = 1; break;
         case 'A': all = 1; break;
-        default: return cli_bad_option(CMD, longopts, argv);
         }
     }
-    if (optind < argc)
-        return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (rc)
+        return rc;
     if (!a.cell && !a.gnx)
         a.gnx = a.gny = 500;
     o.threads = a.threads;

@@ -94,16 +94,7 @@ int cmd_analyze_knox(struct cli_ctx *ctx, int argc, char **argv)
     o.iterations = 99;
     o.seed = 1;
     cscc_err_clear(&err);
-    optind = 1;
-    opterr = 0; /* cli_bad_option() says what is wrong */
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (cli_common_option(ctx, opt, optarg))
-            continue;
-        if (cli_an_option(CMD, &a, opt, optarg, &rc)) {
-            if (rc)
-                return rc;
-            continue;
-        }
+    while ((opt = cli_an_next(ctx, &a, CMD, argc, argv, longopts, &rc)) != -1) {
         rc = 0;
         switch (opt) {
         case 'h': usage(stdout); return CLI_OK;
@@ -137,13 +128,12 @@ int cmd_analyze_knox(struct cli_ctx *ctx, int argc, char **argv)
             else
                 return cli_usage_error(CMD, "--intervals is labelled or nrc, not '%s'", optarg);
             break;
-        default: return cli_bad_option(CMD, longopts, argv);
         }
         if (rc)
             return rc;
     }
-    if (optind < argc)
-        return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (rc)
+        return rc;
     o.threads = a.threads;
     if ((rc = cli_an_open(ctx, &a, 1)))
         goto out;

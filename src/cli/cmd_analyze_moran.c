@@ -64,16 +64,7 @@ int cmd_analyze_moran(struct cli_ctx *ctx, int argc, char **argv)
     o.seed = 1;
     o.alpha = 0.05;
     cscc_err_clear(&err);
-    optind = 1;
-    opterr = 0; /* cli_bad_option() says what is wrong */
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (cli_common_option(ctx, opt, optarg))
-            continue;
-        if (cli_an_option(CMD, &a, opt, optarg, &rc)) {
-            if (rc)
-                return rc;
-            continue;
-        }
+    while ((opt = cli_an_next(ctx, &a, CMD, argc, argv, longopts, &rc)) != -1) {
         switch (opt) {
         case 'h': usage(stdout); return CLI_OK;
         case 'X': o.rate = 1; break;
@@ -92,11 +83,10 @@ int cmd_analyze_moran(struct cli_ctx *ctx, int argc, char **argv)
             if (cli_parse_double(optarg, 1e-6, 0.5, &o.alpha))
                 return cli_usage_error(CMD, "--alpha takes a level between 0 and 0.5");
             break;
-        default: return cli_bad_option(CMD, longopts, argv);
         }
     }
-    if (optind < argc)
-        return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (rc)
+        return rc;
     o.threads = a.threads;
     if ((rc = cli_an_open(ctx, &a, 1)) || (rc = cli_an_city(&a)))
         goto out;

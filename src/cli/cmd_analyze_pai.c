@@ -84,16 +84,7 @@ int cmd_analyze_pai(struct cli_ctx *ctx, int argc, char **argv)
     memset(&o, 0, sizeof(o));
     memset(&p, 0, sizeof(p));
     cscc_err_clear(&err);
-    optind = 1;
-    opterr = 0; /* cli_bad_option() says what is wrong */
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (cli_common_option(ctx, opt, optarg))
-            continue;
-        if (cli_an_option(CMD, &a, opt, optarg, &rc)) {
-            if (rc)
-                return rc;
-            continue;
-        }
+    while ((opt = cli_an_next(ctx, &a, CMD, argc, argv, longopts, &rc)) != -1) {
         switch (opt) {
         case 'h': usage(stdout); return CLI_OK;
         case 1:
@@ -125,11 +116,10 @@ int cmd_analyze_pai(struct cli_ctx *ctx, int argc, char **argv)
             if (cli_parse_double(optarg, 1e-3, 1e6, &o.band))
                 return cli_usage_error(CMD, "--distance takes metres (above 0)");
             break;
-        default: return cli_bad_option(CMD, longopts, argv);
         }
     }
-    if (optind < argc)
-        return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (rc)
+        return rc;
     if (!have[0] || !have[1] || !have[2] || !have[3])
         return cli_usage_error(CMD, "give --train-from, --train-to, --test-from and --test-to");
     if (a.q.f.has_from || a.q.f.has_to)

@@ -80,16 +80,7 @@ int cmd_analyze_rtm(struct cli_ctx *ctx, int argc, char **argv)
     memset(&rt, 0, sizeof(rt));
     memset(fs, 0, sizeof(fs));
     cscc_err_clear(&err);
-    optind = 1;
-    opterr = 0; /* cli_bad_option() says what is wrong */
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (cli_common_option(ctx, opt, optarg))
-            continue;
-        if (cli_an_option(CMD, &a, opt, optarg, &rc)) {
-            if (rc)
-                return rc;
-            continue;
-        }
+    while ((opt = cli_an_next(ctx, &a, CMD, argc, argv, longopts, &rc)) != -1) {
         switch (opt) {
         case 'h': usage(stdout); return CLI_OK;
         case 'x':
@@ -125,11 +116,10 @@ int cmd_analyze_rtm(struct cli_ctx *ctx, int argc, char **argv)
             else
                 return cli_usage_error(CMD, "--table is cells or factors, not '%s'", optarg);
             break;
-        default: return cli_bad_option(CMD, longopts, argv);
         }
     }
-    if (optind < argc)
-        return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (rc)
+        return rc;
     if (!nf)
         return cli_usage_error(CMD, "give at least one factor (--proximity, --density, "
                                     "--distance)");

@@ -1,10 +1,13 @@
 /* cmd_serve.c - `cscc serve`: the HTTP server over the data directory. */
 #include "cli/cli.h"
 
+#include "access/access.h"
 #include "core/log.h"
 #include "http/http.h"
 
+#include <arpa/inet.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +29,13 @@ static void usage(FILE *f)
             "  --listen ADDR        HOST:PORT, [IPV6]:PORT or :PORT (all interfaces);\n"
             "                       port 0 picks a free port (default 127.0.0.1:8080)\n"
             "  --threads N          worker threads (default: one per core)\n"
+            "Accounts (sessions, API tokens, users, audit; see the README):\n"
+            "  --secure-cookies     the server is reached over TLS (a proxy in front): session\n"
+            "                       cookies are Secure and named __Host-cscc_session\n"
+            "  --trusted-proxy ADDR the address of a reverse proxy whose X-Forwarded-For (the\n"
+            "                       client's address) and X-Forwarded-Proto: https are believed\n"
+            "  --session-idle S     seconds without use that end a session [1800]\n"
+            "  --session-max S      seconds after login that end a session [43200]\n"
             "Limits (defaults in brackets):\n"
             "  --max-body BYTES       largest request body [%zu]\n"
             "  --max-url BYTES        longest request target [%zu]\n"
@@ -64,6 +74,10 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {"max-conns-per-ip", required_argument, NULL, 9},
         {"cache-mb", required_argument, NULL, 10},
         {"shutdown-grace", required_argument, NULL, 11},
+        {"session-idle", required_argument, NULL, 12},
+        {"session-max", required_argument, NULL, 13},
+        {"secure-cookies", no_argument, NULL, 20},
+        {"trusted-proxy", required_argument, NULL, 21},
         {NULL, 0, NULL, 0},
     };
     /* Each limit: its option code, its range, where it goes. */
@@ -84,14 +98,20 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {9, 1, 100000, "--max-conns-per-ip"},
         {10, 0, 65536, "--cache-mb"},
         {11, 0, 3600, "--shutdown-grace"},
+        {12, 60, 7 * 86400, "--session-idle"},
+        {13, 60, 30 * 86400, "--session-max"},
     };
     struct http_options o;
+    struct http_access_options ao;
+    struct access_blocklist *bl = NULL;
     struct cscc_err err;
+    char path[PATH_MAX];
     unsigned long v;
-    int opt;
+    int opt, rc;
     size_t i;
 
     memset(&o, 0, sizeof(o));
+    memset(&ao, 0, sizeof(ao));
     cscc_err_clear(&err);
     o.listen = "127.0.0.1:8080";
     http_limits_default(&o.limits);
@@ -105,6 +125,21 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         }
         if (opt == 'l') {
             o.listen = optarg;
+            continue;
+        }
+        if (opt == 20) {
+            ao.secure_cookies = 1;
+            continue;
+        }
+        if (opt == 21) {
+            unsigned char a[16];
+
+            if (inet_pton(AF_INET, optarg, a) != 1 && inet_pton(AF_INET6, optarg, a) != 1)
+                return cli_usage_error("serve ",
+                                       "--trusted-proxy takes a numeric address, not "
+                                       "'%s'",
+                                       optarg);
+            ao.trusted_proxy = optarg;
             continue;
         }
         for (i = 0; i < sizeof(lims) / sizeof(lims[0]); i++)
@@ -127,6 +162,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         case 9: o.limits.max_conns_per_ip = (unsigned)v; break;
         case 10: o.limits.cache_bytes = (size_t)v << 20; break;
         case 11: o.limits.shutdown_grace = (unsigned)v; break;
+        case 12: ao.session_idle = (int64_t)v; break;
+        case 13: ao.session_absolute = (int64_t)v; break;
         }
     }
     if (optind < argc)
@@ -134,7 +171,29 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
     if (o.limits.max_url + 1024 > o.limits.max_header)
         return cli_usage_error("serve ", "--max-header must be at least --max-url + 1024");
     o.data_dir = ctx->data_dir;
-    if (http_serve(&o, &err))
+    /* Accounts: the blocklist of common passwords checks passwords set by
+     * admins over HTTP, as `cscc user add` does. */
+    if (cli_reference_dir(path, sizeof(path)) < 0) {
+        cscc_error("cannot find the reference data (data/reference) with the password "
+                   "blocklist; set CSCC_REFERENCE");
+        return CLI_SOFTWARE;
+    }
+    snprintf(path + strlen(path), sizeof(path) - strlen(path), "/common_passwords.txt");
+    if (!(bl = access_blocklist_load(path, &err)))
+        return cli_fail(&err);
+    ao.blocklist = bl;
+    if (!(o.access = http_access_new(o.data_dir, &ao, &err))) {
+        access_blocklist_free(bl);
+        bl = NULL;
+        /* no database: http_serve says what to do, with its exit status */
+        if (err.code != CSCC_ENOENT)
+            return cli_fail(&err);
+        cscc_err_clear(&err);
+    }
+    rc = http_serve(&o, &err);
+    http_access_free(o.access);
+    access_blocklist_free(bl);
+    if (rc)
         return cli_fail(&err);
     return CLI_OK;
 }

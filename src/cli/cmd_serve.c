@@ -7,7 +7,6 @@
 
 #include <arpa/inet.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -105,7 +104,6 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
     struct http_access_options ao;
     struct access_blocklist *bl = NULL;
     struct cscc_err err;
-    char path[PATH_MAX];
     unsigned long v;
     int opt, rc;
     size_t i;
@@ -173,14 +171,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
     o.data_dir = ctx->data_dir;
     /* Accounts: the blocklist of common passwords checks passwords set by
      * admins over HTTP, as `cscc user add` does. */
-    if (cli_reference_dir(path, sizeof(path)) < 0) {
-        cscc_error("cannot find the reference data (data/reference) with the password "
-                   "blocklist; set CSCC_REFERENCE");
-        return CLI_SOFTWARE;
-    }
-    snprintf(path + strlen(path), sizeof(path) - strlen(path), "/common_passwords.txt");
-    if (!(bl = access_blocklist_load(path, &err)))
-        return cli_fail(&err);
+    if (!(bl = cli_load_blocklist(&rc)))
+        return rc;
     ao.blocklist = bl;
     if (!(o.access = http_access_new(o.data_dir, &ao, &err))) {
         access_blocklist_free(bl);

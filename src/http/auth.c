@@ -145,7 +145,7 @@ int http_cookie_get(const char *header, const char *name, char *out, size_t cap)
         out[0] = '\0';
     while (p && *p) {
         size_t n = strcspn(p, ";");
-        const char *e = p + n, *v;
+        const char *e = p + n, *next = *e ? e + 1 : e, *v;
 
         while (p < e && (*p == ' ' || *p == '\t'))
             p++;
@@ -163,7 +163,7 @@ int http_cookie_get(const char *header, const char *name, char *out, size_t cap)
             out[e - v] = '\0';
             return 1;
         }
-        p += n + (p[n] == ';');
+        p = next;
     }
     return 0;
 }

@@ -1142,7 +1142,7 @@ void counts_label(const struct counts_result *r, size_t i, size_t k, char *buf, 
         snprintf(buf, cap, "%s", tmp);
 }
 
-static int write_csv(const struct counts_result *r, struct strbuf *sb)
+static int write_csv(const struct counts_result *r, const uint8_t *withheld, struct strbuf *sb)
 {
     size_t i, k;
     char buf[128];
@@ -1157,6 +1157,8 @@ static int write_csv(const struct counts_result *r, struct strbuf *sb)
     strbuf_adds(sb, r->q.nkeys ? ",count" : "count");
     if (r->q.rate)
         strbuf_adds(sb, ",rate_per_100k");
+    if (withheld)
+        strbuf_adds(sb, ",suppressed");
     strbuf_addc(sb, '\n');
     for (i = 0; i < r->nrows; i++) {
         const struct counts_row *row = &r->rows[i];
@@ -1173,11 +1175,19 @@ static int write_csv(const struct counts_result *r, struct strbuf *sb)
                 csv_write_field(sb, name, strlen(name), CSV_NEUTRALIZE);
             }
         }
-        strbuf_addf(sb, "%s%llu", r->q.nkeys ? "," : "", (unsigned long long)row->count);
-        if (r->q.rate) {
-            fmt_rate(row->rate, buf, sizeof(buf));
-            strbuf_addc(sb, ',');
-            strbuf_adds(sb, buf);
+        if (withheld && withheld[i]) {
+            /* withheld: the count and its rate are empty cells */
+            strbuf_adds(sb, r->q.nkeys ? "," : "");
+            strbuf_adds(sb, r->q.rate ? ",,1" : ",1");
+        } else {
+            strbuf_addf(sb, "%s%llu", r->q.nkeys ? "," : "", (unsigned long long)row->count);
+            if (r->q.rate) {
+                fmt_rate(row->rate, buf, sizeof(buf));
+                strbuf_addc(sb, ',');
+                strbuf_adds(sb, buf);
+            }
+            if (withheld)
+                strbuf_adds(sb, ",0");
         }
         if (strbuf_addc(sb, '\n'))
             return CSCC_ENOMEM;
@@ -1206,7 +1216,8 @@ static void json_strs(struct strbuf *sb, const char *const *v, size_t n)
     strbuf_addc(sb, ']');
 }
 
-static int write_json(const struct counts_result *r, struct strbuf *sb)
+static int write_json(const struct counts_result *r, const uint8_t *withheld, int total_withheld,
+                      struct strbuf *sb)
 {
     const struct counts_query *q = &r->q;
     size_t i, k;
@@ -1242,11 +1253,20 @@ static int write_json(const struct counts_result *r, struct strbuf *sb)
         strbuf_adds(sb, ",\"population\":");
         strbuf_add_json_str(sb, r->pop_source, strlen(r->pop_source));
     }
-    strbuf_addf(sb,
-                "},\"data\":{\"dataset\":\"crimes\",\"generation\":%llu,"
-                "\"rows_in_period\":%llu,\"rows_counted\":%llu,\"timezone\":\"America/Chicago\"}",
-                (unsigned long long)colstore_generation(r->t), (unsigned long long)r->in_period,
-                (unsigned long long)r->total);
+    strbuf_addf(sb, "},\"data\":{\"dataset\":\"crimes\",\"generation\":%llu,\"rows_in_period\":",
+                (unsigned long long)colstore_generation(r->t));
+    /* A withheld total may equal the rows in the period (no filter): a
+     * small one goes with it. */
+    if (total_withheld && r->in_period <= 9)
+        strbuf_adds(sb, "null");
+    else
+        strbuf_addf(sb, "%llu", (unsigned long long)r->in_period);
+    strbuf_adds(sb, ",\"rows_counted\":");
+    if (total_withheld)
+        strbuf_adds(sb, "null");
+    else
+        strbuf_addf(sb, "%llu", (unsigned long long)r->total);
+    strbuf_adds(sb, ",\"timezone\":\"America/Chicago\"}");
     if (r->warn.len) {
         strbuf_adds(sb, ",\"warnings\":");
         strbuf_add_json_str(sb, r->warn.buf, r->warn.len);
@@ -1272,11 +1292,20 @@ static int write_json(const struct counts_result *r, struct strbuf *sb)
                 strbuf_add_json_str(sb, name, strlen(name));
             }
         }
+        if (withheld && withheld[i]) {
+            strbuf_addf(sb, "%s\"count\":null", q->nkeys ? "," : "");
+            if (q->rate)
+                strbuf_adds(sb, ",\"rate_per_100k\":null");
+            strbuf_adds(sb, ",\"suppressed\":true}");
+            continue;
+        }
         strbuf_addf(sb, "%s\"count\":%llu", q->nkeys ? "," : "", (unsigned long long)row->count);
         if (q->rate) {
             fmt_rate(row->rate, buf, sizeof(buf));
             strbuf_addf(sb, ",\"rate_per_100k\":%s", buf[0] ? buf : "null");
         }
+        if (withheld)
+            strbuf_adds(sb, ",\"suppressed\":false");
         strbuf_addc(sb, '}');
     }
     return strbuf_adds(sb, "]}\n");
@@ -1290,7 +1319,7 @@ static int write_table(const struct counts_result *r, struct strbuf *sb)
 
     /* Render as CSV-like cells first, then pad each column to its width. */
     strbuf_init(&csv, 0);
-    if ((rc = write_csv(r, &csv)))
+    if ((rc = write_csv(r, NULL, &csv)))
         goto out;
     for (pass = 0; pass < 2; pass++) {
         const char *p = csv.buf, *e = csv.buf + csv.len;
@@ -1359,9 +1388,20 @@ out:
 int counts_write(const struct counts_result *r, enum counts_format f, struct strbuf *sb)
 {
     switch (f) {
-    case COUNTS_CSV: return write_csv(r, sb);
-    case COUNTS_JSON: return write_json(r, sb);
+    case COUNTS_CSV: return write_csv(r, NULL, sb);
+    case COUNTS_JSON: return write_json(r, NULL, 0, sb);
     case COUNTS_TABLE: return write_table(r, sb);
+    }
+    return CSCC_EINVAL;
+}
+
+int counts_write_withheld(const struct counts_result *r, enum counts_format f,
+                          const uint8_t *withheld, int total_withheld, struct strbuf *sb)
+{
+    switch (f) {
+    case COUNTS_CSV: return write_csv(r, withheld, sb);
+    case COUNTS_JSON: return write_json(r, withheld, total_withheld, sb);
+    case COUNTS_TABLE: break;
     }
     return CSCC_EINVAL;
 }

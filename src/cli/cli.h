@@ -203,6 +203,13 @@ struct colstore_table;
 int cli_open_crimes(const struct cli_ctx *ctx, struct store **st, struct colstore_table **t);
 /** Finds the reference data shipped with cscc; 0 or -1 when not found. */
 int cli_reference_dir(char *buf, size_t cap);
+struct access_blocklist;
+/**
+ * Loads the common-password blocklist of the reference data (for `cscc
+ * user` and `cscc serve`): the list, or NULL with an error printed and the
+ * exit status in *rc.
+ */
+struct access_blocklist *cli_load_blocklist(int *rc);
 /** Prints err for people ("cscc: error: ..."). */
 void cli_report_error(const struct cscc_err *err);
 /** cli_report_error, then the exit status for err. */

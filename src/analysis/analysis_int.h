@@ -19,15 +19,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ANALYSIS__MAX_FILTERS 4
+/* Conditions: areas, types, FBI codes, and the query's column matches. */
+#define ANALYSIS__MAX_FILTERS (3 + COUNTS_MAX_MATCH)
 
 /* One condition on a column: its value is one of vals (dictionary columns,
- * compared without case), or v with fixed[v] set (the area column). */
+ * compared without case; none of them when negate), or v with fixed[v] set
+ * (the area column, 1-byte number columns). */
 struct analysis__cond {
     int ci;
     const char *const *vals;
     size_t nvals;
-    const uint8_t *fixed; /* a ready 256-entry table (areas), or NULL */
+    const uint8_t *fixed; /* a ready 256-entry table (areas, 1-byte numbers), or NULL */
+    int negate;           /* dictionary conditions: rows with none of the values */
+    const char *what;     /* "primary type", "FBI code", a column name: for warnings */
 };
 
 /* A compiled filter; caller-allocated, filled by analysis__filter_init. */
@@ -41,14 +45,16 @@ struct analysis__filter {
     size_t ncodes;
     char catbuf[512];
     char fbi_list[512]; /* the FBI codes filtered on, space-separated ("" when none) */
+    uint8_t match_tab[COUNTS_MAX_MATCH][256];                   /* 1-byte number columns matched */
     uint8_t seen[COUNTS_MAX_VALUES * 2][ANALYSIS__MAX_FILTERS]; /* values some group has */
 };
 
 /**
  * Compiles q's filters (period, types, FBI codes or category, areas or the
- * priority list) for table t, with reference data from st. CSCC_EINVAL with
- * err filled for an unknown category, area or an empty priority list;
- * CSCC_EDATA when t lacks a column the filter reads. Nothing to free.
+ * priority list, column matches) for table t, with reference data from st.
+ * CSCC_EINVAL with err filled for an unknown category, area or column, an
+ * empty priority list or a bad match value; CSCC_EDATA when t lacks a column
+ * the filter reads. Nothing to free.
  */
 int analysis__filter_init(struct analysis__filter *f, const struct colstore_table *t,
                           struct store *st, const struct counts_query *q, struct cscc_err *err);
@@ -63,9 +69,6 @@ struct analysis__group_filter {
 void analysis__filter_group(struct analysis__filter *f, const struct colstore_group *gr,
                             struct analysis__group_filter *g);
 void analysis__filter_group_release(struct analysis__group_filter *g);
-
-/** The lookup table size for codes of column c (every code the width allows). */
-size_t analysis__lut_size(const struct colstore_col *c);
 
 /** mask[j] &= the filter's verdict on row lo + j of gr, for j < n. */
 void analysis__filter_mask(const struct analysis__filter *f, const struct colstore_group *gr,

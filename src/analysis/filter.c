@@ -5,6 +5,7 @@
 #include "core/alloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -14,6 +15,51 @@ static int area_cb(void *arg, const struct store_area *a)
 
     if (a->number > 0 && a->number < 255)
         f->area_known[a->number] = 1;
+    return 0;
+}
+
+/* The condition of column match m: a dictionary column's values, or tab for
+ * a 1-byte number column. */
+static int match_init(struct analysis__filter *f, const struct colstore_table *t,
+                      const struct counts_match *m, uint8_t *tab, struct cscc_err *err)
+{
+    struct analysis__cond *c = &f->c[f->n++];
+    int ci = m->column ? colstore_col_index(t, m->column) : -1;
+    size_t v;
+
+    if (ci < 0)
+        return cscc_err_set(err, CSCC_EINVAL, "the table has no column '%s'",
+                            m->column ? m->column : "");
+    if (m->nvalues > sizeof(m->values) / sizeof(m->values[0]))
+        return cscc_err_set(err, CSCC_EINVAL, "too many values for column '%s'", m->column);
+    c->ci = ci;
+    c->what = m->column;
+    c->negate = m->negate;
+    if (colstore_schema_type(t, (size_t)ci) == COLSTORE_DICT) {
+        c->vals = m->values;
+        c->nvals = m->nvalues;
+        return 0;
+    }
+    if (colstore_schema_type(t, (size_t)ci) != COLSTORE_U8)
+        return cscc_err_set(err, CSCC_EINVAL,
+                            "column '%s' cannot be filtered on (a text or 1-byte number column "
+                            "can)",
+                            m->column);
+    memset(tab, m->negate ? 1 : 0, 256);
+    for (v = 0; v < m->nvalues; v++) {
+        unsigned long x = COLSTORE_NULL_U8;
+        char *end = NULL;
+
+        if (m->values[v][0]) {
+            x = strtoul(m->values[v], &end, 10);
+            if (*end || x >= COLSTORE_NULL_U8)
+                return cscc_err_set(err, CSCC_EINVAL,
+                                    "column '%s' holds numbers 0 to 254, not '%s'", m->column,
+                                    m->values[v]);
+        }
+        tab[x] = m->negate ? 0 : 1;
+    }
+    c->fixed = tab;
     return 0;
 }
 
@@ -64,6 +110,7 @@ int analysis__filter_init(struct analysis__filter *f, const struct colstore_tabl
         f->c[f->n].ci = colstore_col_index(t, "primary_type");
         f->c[f->n].vals = q->types;
         f->c[f->n].nvals = q->ntypes;
+        f->c[f->n].what = "primary type";
         f->n++;
     }
     if (q->nfbi || q->category) {
@@ -92,30 +139,31 @@ int analysis__filter_init(struct analysis__filter *f, const struct colstore_tabl
         f->c[f->n].ci = colstore_col_index(t, "fbi_code");
         f->c[f->n].vals = f->codes;
         f->c[f->n].nvals = f->ncodes;
+        f->c[f->n].what = "FBI code";
         f->n++;
     }
+    if (q->nmatch > COUNTS_MAX_MATCH)
+        return cscc_err_set(err, CSCC_EINVAL, "at most %d column filters", COUNTS_MAX_MATCH);
+    for (i = 0; i < q->nmatch; i++)
+        if ((rc = match_init(f, t, &q->match[i], f->match_tab[i], err)))
+            return rc;
     for (i = 0; i < f->n; i++)
         if (f->c[i].ci < 0)
-            return cscc_err_set(err, CSCC_EDATA, "the table lacks a column this filter needs");
+            return cscc_err_set(err, CSCC_EDATA,
+                                "the crimes table lacks a column this query needs");
     return 0;
-}
-
-size_t analysis__lut_size(const struct colstore_col *c)
-{
-    unsigned w = colstore_col_width(c);
-
-    return w == 1 ? 256 : w == 2 ? 65536 : (size_t)colstore_col_dict_count(c) + 1;
 }
 
 /* The condition's table for one group's dictionary: 1 for the wanted strings. */
 static uint8_t *dict_filter(const struct colstore_col *c, const char *const *vals, size_t n,
-                            uint8_t (*seen)[ANALYSIS__MAX_FILTERS], size_t fi, size_t *nlut)
+                            int negate, uint8_t (*seen)[ANALYSIS__MAX_FILTERS], size_t fi,
+                            size_t *nlut)
 {
     uint32_t count = colstore_col_dict_count(c), k;
     size_t i;
     uint8_t *lut;
 
-    *nlut = analysis__lut_size(c);
+    *nlut = colstore_col_code_space(c);
     lut = cscc_xcalloc(*nlut, 1);
     for (k = 0; k < count; k++) {
         size_t len;
@@ -128,6 +176,9 @@ static uint8_t *dict_filter(const struct colstore_col *c, const char *const *val
             }
         }
     }
+    if (negate)
+        for (k = 0; k < *nlut; k++)
+            lut[k] ^= 1;
     return lut;
 }
 
@@ -145,7 +196,8 @@ void analysis__filter_group(struct analysis__filter *f, const struct colstore_gr
             memcpy(g->lut[i], f->c[i].fixed, 256);
             g->nlut[i] = 256;
         } else {
-            g->lut[i] = dict_filter(c, f->c[i].vals, f->c[i].nvals, f->seen, i, &g->nlut[i]);
+            g->lut[i] = dict_filter(c, f->c[i].vals, f->c[i].nvals, f->c[i].negate, f->seen, i,
+                                    &g->nlut[i]);
         }
     }
 }
@@ -211,8 +263,7 @@ void analysis__filter_warnings(const struct analysis__filter *f, struct strbuf *
                 continue;
             if (warn->len)
                 strbuf_adds(warn, "; ");
-            strbuf_addf(warn, "no row has %s '%s'",
-                        f->c[i].vals == f->codes ? "FBI code" : "primary type", f->c[i].vals[v]);
+            strbuf_addf(warn, "no row has %s '%s'", f->c[i].what, f->c[i].vals[v]);
         }
     }
 }

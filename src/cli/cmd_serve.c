@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -14,9 +15,11 @@ static void usage(FILE *f)
 
     http_limits_default(&l);
     fprintf(f,
-            "Usage: cscc serve [--listen HOST:PORT] [--data DIR] [LIMITS]\n"
+            "Usage: cscc serve [--listen HOST:PORT] [--data DIR] [--web DIR] [LIMITS]\n"
             "\n"
-            "Serves the data directory over HTTP: the JSON API under /api/v1/ (areas,\n"
+            "Serves the data directory over HTTP: the dashboard at / (pages from web/,\n"
+            "map and chart libraries from Debian's libjs-leaflet and libjs-chart.js),\n"
+            "the JSON API under /api/v1/ (areas,\n"
             "counts, analyses, import provenance), /healthz, /metrics (Prometheus) and\n"
             "/resource/ID.json|csv|geojson (Socrata). Prints the URL on standard output\n"
             "once it listens. A finished import is served without a restart. SIGTERM or\n"
@@ -26,6 +29,13 @@ static void usage(FILE *f)
             "  --listen ADDR        HOST:PORT, [IPV6]:PORT or :PORT (all interfaces);\n"
             "                       port 0 picks a free port (default 127.0.0.1:8080)\n"
             "  --threads N          worker threads (default: one per core)\n"
+            "  --web DIR            the dashboard's files (default: web/ beside the binary,\n"
+            "                       ../share/cscc/web, or the source tree's web/)\n"
+            "  --js-dir DIR         the front-end libraries' folder, holding leaflet/ and\n"
+            "                       chart.js/ (default /usr/share/javascript)\n"
+            "  --tile-url URL       map tiles for the dashboard, {z}/{x}/{y} in the URL\n"
+            "                       (default: none, area boundaries on a plain background)\n"
+            "  --tile-attribution T the tiles' credit line, shown on the map\n"
             "Limits (defaults in brackets):\n"
             "  --max-body BYTES       largest request body [%zu]\n"
             "  --max-url BYTES        longest request target [%zu]\n"
@@ -64,6 +74,10 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {"max-conns-per-ip", required_argument, NULL, 9},
         {"cache-mb", required_argument, NULL, 10},
         {"shutdown-grace", required_argument, NULL, 11},
+        {"web", required_argument, NULL, 20},
+        {"js-dir", required_argument, NULL, 21},
+        {"tile-url", required_argument, NULL, 22},
+        {"tile-attribution", required_argument, NULL, 23},
         {NULL, 0, NULL, 0},
     };
     /* Each limit: its option code, its range, where it goes. */
@@ -85,8 +99,12 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {10, 0, 65536, "--cache-mb"},
         {11, 0, 3600, "--shutdown-grace"},
     };
+    /* web/ beside the binary (installed together), a build tree's source, an installed share/ */
+    static const char *const beside[] = {"web", "../web", "../share/cscc/web", NULL};
     struct http_options o;
     struct cscc_err err;
+    char web[4096];
+    const char *web_opt = NULL;
     unsigned long v;
     int opt;
     size_t i;
@@ -105,6 +123,17 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         }
         if (opt == 'l') {
             o.listen = optarg;
+            continue;
+        }
+        if (opt >= 20 && opt <= 23) {
+            if (opt == 20)
+                web_opt = optarg;
+            else if (opt == 21)
+                o.js_dir = optarg;
+            else if (opt == 22)
+                o.tile_url = optarg;
+            else
+                o.tile_attribution = optarg;
             continue;
         }
         for (i = 0; i < sizeof(lims) / sizeof(lims[0]); i++)
@@ -133,6 +162,31 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error("serve ", "unexpected argument '%s'", argv[optind]);
     if (o.limits.max_url + 1024 > o.limits.max_header)
         return cli_usage_error("serve ", "--max-header must be at least --max-url + 1024");
+    if (o.tile_url && strncmp(o.tile_url, "https://", 8) && strncmp(o.tile_url, "http://", 7))
+        return cli_usage_error("serve ", "--tile-url takes an http:// or https:// URL, not '%s'",
+                               o.tile_url);
+    /* The dashboard: --web DIR must hold it; without the option, the first
+     * place that does (and no dashboard, with a warning, when none does). */
+    if (web_opt) {
+        snprintf(web, sizeof(web), "%s/index.html", web_opt);
+        if (access(web, R_OK))
+            return cli_usage_error("serve ",
+                                   "--web %s: no index.html there (the dashboard's files "
+                                   "are the repository's web/ folder)",
+                                   web_opt);
+        snprintf(web, sizeof(web), "%s", web_opt);
+        o.web_dir = web;
+    } else if (!cli_asset_dir("CSCC_WEB", beside, "web", "web", "index.html", web, sizeof(web))) {
+        o.web_dir = web;
+    } else {
+        cscc_warn("no dashboard files found (web/ beside the binary or in %s); serving the API "
+                  "only; pass --web DIR",
+                  "../share/cscc");
+    }
+    if (!o.js_dir)
+        o.js_dir = "/usr/share/javascript";
+    if (o.web_dir)
+        cscc_info("dashboard from %s, libraries from %s", o.web_dir, o.js_dir);
     o.data_dir = ctx->data_dir;
     if (http_serve(&o, &err))
         return cli_fail(&err);

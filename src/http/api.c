@@ -220,6 +220,56 @@ int http_h_areas(struct http_req *r)
     return 200;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Categories                                                                */
+/* ------------------------------------------------------------------------ */
+
+static int category_cb(void *arg, const struct store_category *c)
+{
+    struct http_req *r = arg;
+    const char *p = c->fbi_codes;
+    int first = 1;
+
+    strbuf_addf(&r->out, "%s\n{\"name\":", r->out.buf[r->out.len - 1] == '[' ? "" : ",");
+    strbuf_add_json_str(&r->out, c->name, strlen(c->name));
+    strbuf_adds(&r->out, ",\"label\":");
+    strbuf_add_json_str(&r->out, c->label, strlen(c->label));
+    strbuf_adds(&r->out, ",\"fbi_codes\":[");
+    while (*p) {
+        size_t n = strcspn(p, " ");
+
+        if (n) {
+            strbuf_adds(&r->out, first ? "" : ",");
+            strbuf_add_json_str(&r->out, p, n);
+            first = 0;
+        }
+        p += n + (p[n] == ' ');
+    }
+    strbuf_adds(&r->out, "],\"description\":");
+    strbuf_add_json_str(&r->out, c->description, strlen(c->description));
+    strbuf_adds(&r->out, "}");
+    return 0;
+}
+
+int http_h_categories(struct http_req *r)
+{
+    struct cscc_err err;
+    struct store *st;
+    int rc;
+
+    cscc_err_clear(&err);
+    if (!(st = http_store_get(r->srv, &err)))
+        return fail_store(r, &err);
+    strbuf_adds(&r->out, "{\"categories\":[");
+    rc = store_each_category(st, category_cb, r, &err);
+    http_store_put(r->srv, st);
+    if (rc)
+        return fail_store(r, &err);
+    strbuf_adds(&r->out, "]}\n");
+    r->ctype = ctype_json;
+    return 200;
+}
+
 int http_h_area(struct http_req *r)
 {
     struct area_ctx c;

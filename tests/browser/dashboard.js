@@ -321,6 +321,8 @@ async function run(browser) {
     check('area suppressed: gaps in the chart', gaps > 0, gaps);
     check('area suppressed: marked in the table', supT >= gaps, supT + ' / ' + gaps);
     check('area suppressed: a note says how many', (await page.textContent('#weekly-note')).length > 0);
+    const supCaption = await page.textContent('#weekly-caption');
+    check('area suppressed: no total that would count withheld cells', supCaption.endsWith(EN['chart.caption_suppressed'].split('{to}')[1]), supCaption);
     await noProblems(page, 'area with suppressed cells');
     await shot(page, 'area-1280-suppressed');
     await page.context().close();

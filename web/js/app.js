@@ -227,33 +227,30 @@ const cscc = (() => {
         return new URLSearchParams(location.search).get(name);
     }
 
-    function buildHeader(page) {
-        const nav = document.getElementById('site-nav');
-        if (nav) {
-            const ul = document.createElement('ul');
-            NAV.forEach((n) => {
-                const li = document.createElement('li');
-                const a = document.createElement('a');
-                a.href = link(n.href);
-                a.textContent = t(n.key);
+    /** An element with attributes and children (strings become text). */
+    function el(tag, attrs, children) {
+        const e = document.createElement(tag);
+        Object.entries(attrs || {}).forEach(([k, v]) => e.setAttribute(k, v));
+        (children || []).forEach((c) => e.append(c));
+        return e;
+    }
+
+    /** The skip link, the header (name, navigation, language switch) and the footer of every page. */
+    function buildFrame(page) {
+        document.body.prepend(el('a', {class: 'skip', href: '#main'}, [t('skip')]));
+        const header = document.getElementById('site-header');
+        if (header) {
+            const items = NAV.map((n) => {
+                const a = el('a', {href: link(n.href)}, [t(n.key)]);
                 if (n.page === page) a.setAttribute('aria-current', 'page');
-                li.appendChild(a);
-                ul.appendChild(li);
+                return el('li', {}, [a]);
             });
-            nav.replaceChildren(ul);
-        }
-        const sel = document.getElementById('lang-select');
-        if (sel) {
-            sel.replaceChildren(
-                ...languages.map((l) => {
-                    const o = document.createElement('option');
-                    o.value = l.code;
-                    o.textContent = l.name;
-                    o.lang = l.code;
-                    o.selected = l.code === lang;
-                    return o;
-                })
-            );
+            const sel = el('select', {id: 'lang-select'});
+            languages.forEach((l) => {
+                const o = new Option(l.name, l.code, false, l.code === lang);
+                o.lang = l.code;
+                sel.add(o);
+            });
             sel.addEventListener('change', () => {
                 try {
                     localStorage.setItem('cscc.lang', sel.value);
@@ -264,7 +261,14 @@ const cscc = (() => {
                 q.set('lang', sel.value);
                 location.search = q.toString();
             });
+            header.replaceChildren(
+                el('p', {class: 'brand'}, [el('a', {href: link('/')}, [t('site.name')])]),
+                el('nav', {id: 'site-nav', 'aria-label': t('nav.label')}, [el('ul', {}, items)]),
+                el('div', {class: 'lang'}, [el('label', {for: 'lang-select'}, [t('lang.label')]), sel])
+            );
         }
+        const footer = document.getElementById('site-footer');
+        if (footer) footer.replaceChildren(el('p', {}, [t('footer.suppression')]), el('p', {}, [t('footer.source')]));
     }
 
     /** Shows a message for people in the page's alert region. */
@@ -296,7 +300,7 @@ const cscc = (() => {
         }
         document.documentElement.lang = lang;
         translate();
-        buildHeader(page);
+        buildFrame(page);
         try {
             await run();
         } catch (e) {
@@ -327,6 +331,7 @@ const cscc = (() => {
         state,
         showError,
         start,
+        el,
         lang: () => lang,
         settings: null,
     };

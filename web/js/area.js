@@ -40,6 +40,8 @@ cscc.start('area', async () => {
         throw new Error(t('area.none', {number: cscc.state('number') || ''}));
     }
     areaSel.value = String(number);
+    panel('weekly', 'area.weekly');
+    panel('monthly', 'area.monthly');
     document.getElementById('area-name').textContent = area.name;
     document.title = t('area.title_named', {name: area.name});
     document.getElementById('area-facts').textContent = [
@@ -124,7 +126,7 @@ cscc.start('area', async () => {
         const sum = (v) => v.reduce((a, c) => a + (c.suppressed ? 0 : c.value), 0);
         const nSup = now.concat(before).filter((c) => c.suppressed).length;
         const cat = catSel.options[catSel.selectedIndex].text;
-        const caption = t('chart.caption', {
+        const caption = t(nSup ? 'chart.caption_suppressed' : 'chart.caption', {
             category: cat,
             from: cscc.formatDay(s.window.from),
             to: cscc.formatDay(s.window.to),
@@ -208,6 +210,22 @@ cscc.start('area', async () => {
 });
 
 /* ---- helpers */
+
+/** A chart panel (the page's template) with ids ID-title, ID-note, ID-chart, ID-caption, ID-table. */
+function panel(id, titleKey) {
+    const node = document.getElementById('series-panel').content.firstElementChild.cloneNode(true);
+    node.setAttribute('aria-labelledby', id + '-title');
+    const h = node.querySelector('h2');
+    h.id = id + '-title';
+    h.textContent = cscc.t(titleKey);
+    node.querySelector('.series-note').id = id + '-note';
+    node.querySelector('canvas').id = id + '-chart';
+    node.querySelector('figcaption').id = id + '-caption';
+    node.querySelector('.table-wrap').setAttribute('aria-labelledby', id + '-title');
+    node.querySelector('table').id = id + '-table';
+    cscc.translate(node);
+    document.getElementById('series').appendChild(node);
+}
 
 function byKey(rows, key) {
     return new Map(rows.map((r) => [r[key], r]));

@@ -206,16 +206,6 @@ static int build_time_key(struct keydef *k, int64_t lo, int64_t hi)
 /* The scan                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* Lookup tables over a group's codes are sized for every code the width
- * allows (1 and 2 bytes), or clamped (4 bytes): a damaged file cannot make
- * a scan read outside them. */
-static size_t lut_size(const struct colstore_col *c)
-{
-    unsigned w = colstore_col_width(c);
-
-    return w == 1 ? 256 : w == 2 ? 65536 : (size_t)colstore_col_dict_count(c) + 1;
-}
-
 /* out[j] &= lut[code of row lo + j] for a column of any code width. */
 static void codes_lut(const struct colstore_col *c, size_t lo, size_t n, const uint8_t *lut,
                       size_t nlut, uint8_t *out)
@@ -354,7 +344,7 @@ static uint8_t *dict_filter(const struct colstore_col *c, const char *const *val
     size_t i;
     uint8_t *lut;
 
-    *nlut = lut_size(c);
+    *nlut = colstore_col_code_space(c);
     lut = cscc_xcalloc(*nlut, 1);
     for (k = 0; k < count; k++) {
         size_t len;
@@ -379,7 +369,7 @@ static uint32_t *dict_key_lut(struct keydef *kd, const struct colstore_col *c, s
     uint32_t count = colstore_col_dict_count(c), k;
     uint32_t *lut;
 
-    *nlut = lut_size(c);
+    *nlut = colstore_col_code_space(c);
     lut = cscc_xcalloc(*nlut, sizeof(*lut));
     for (k = 0; k < count; k++) {
         size_t len;
@@ -402,20 +392,6 @@ static const char *key_col_name(int kind)
     case COUNTS_WARD: return "ward";
     default: return "date";
     }
-}
-
-/* qsort has no argument for context; counts are computed one at a time per
- * thread, so the dictionary being sorted is kept per thread. */
-static _Thread_local const struct colstore_dict *sort_names;
-
-static int cmp_names(const void *x, const void *y)
-{
-    size_t la, lb;
-    const char *a = colstore_dict_str(sort_names, *(const uint32_t *)x, &la);
-    const char *b = colstore_dict_str(sort_names, *(const uint32_t *)y, &lb);
-    int c = memcmp(a, b, la < lb ? la : lb);
-
-    return c ? c : (la > lb) - (la < lb);
 }
 
 /*
@@ -805,10 +781,7 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
             /* key values in alphabetical order, so rows come out sorted */
             kd->order = cscc_xcalloc(kd->n ? kd->n : 1, sizeof(*kd->order));
             kd->rank = cscc_xcalloc(kd->n ? kd->n : 1, sizeof(*kd->rank));
-            for (i = 0; i < kd->n; i++)
-                kd->order[i] = (uint32_t)i;
-            sort_names = kd->names;
-            qsort(kd->order, kd->n, sizeof(*kd->order), cmp_names);
+            colstore_dict_sort(kd->names, kd->order);
             for (i = 0; i < kd->n; i++)
                 kd->rank[kd->order[i]] = (uint32_t)i;
             break;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 struct cli_ctx {
     const char *data_dir; /* --data, else $CSCC_DATA, else ./var */
@@ -146,6 +147,11 @@ void cli_utc(int64_t t, char *buf, size_t cap);
 const char *cli_num(uint64_t v, char *buf, size_t cap);
 /** Parses a decimal number no larger than max; -1 when not one. */
 int cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
+/** Milliseconds from a to b (two CLOCK_MONOTONIC readings). */
+double cli_elapsed_ms(const struct timespec *a, const struct timespec *b);
+/** For --repeat: sorts ms[0 .. n) (n >= 1) and logs the best and the median
+ * run, then note ("" for none). Cannot fail. */
+void cli_log_timing(double *ms, unsigned long n, const char *note);
 
 /* The subcommands. */
 int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
@@ -162,5 +168,17 @@ int cmd_analyze_priority(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_backup(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_restore(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_soql(struct cli_ctx *ctx, int argc, char **argv);
+/* Coordination (cmd_org.c, cmd_need.c, cmd_workorder.c; helpers in coord_cli.h). */
+int cmd_org(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_event(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_catalog(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_need(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_workorder(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_route(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_escalate(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_metrics(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

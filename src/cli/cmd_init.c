@@ -3,6 +3,7 @@
  * data and leaves imported data alone. */
 #include "cli/cli.h"
 
+#include "coord/catalog.h"
 #include "core/log.h"
 #include "ingest/ingest.h"
 
@@ -11,6 +12,7 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -19,8 +21,9 @@ static void usage(FILE *f)
                "Creates the data directory (--data DIR, else $CSCC_DATA, else ./var) with its\n"
                "database, and loads the reference data: community areas and their\n"
                "boundaries, population, the priority areas, the IUCR code table and the\n"
-               "crime categories. Running it again refreshes the reference data and keeps\n"
-               "everything imported.\n"
+               "crime categories, and the default service catalogue (services.json; services\n"
+               "already stored are kept). Running it again refreshes the reference data and\n"
+               "keeps everything imported.\n"
                "\n"
                "Options:\n"
                "  --reference DIR  reference data to load (default: the data shipped with cscc)\n"
@@ -54,6 +57,32 @@ static int count_cat(void *arg, const struct store_category *x)
     (void)x;
     (*(size_t *)arg)++;
     return 0;
+}
+
+/*
+ * Loads the default service catalogue shipped beside the reference data
+ * (services.json), keeping the services already stored: a coordinator's
+ * edits survive a second init. A reference folder without one is fine.
+ */
+static int load_catalogue(struct store *st, const char *ref, struct coord_catalog_load *out,
+                          struct cscc_err *err)
+{
+    static const struct coord_actor init = {COORD_ROLE_ADMIN, 0, NULL, "cscc init"};
+    struct coord_opts o = {0};
+    struct coord *c;
+    char path[PATH_MAX];
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    snprintf(path, sizeof(path), "%s/services.json", ref);
+    if (access(path, F_OK) != 0)
+        return 0;
+    o.st = st;
+    if (!(c = coord_open(&o, err)))
+        return err->code;
+    rc = coord_catalog_load_file(c, &init, path, 0, out, err);
+    coord_close(c);
+    return rc;
 }
 
 static int mkdir_p(const char *path, struct cscc_err *err)
@@ -90,6 +119,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
     struct cscc_err err;
     struct store *st;
     size_t nareas = 0, npop = 0, niucr = 0, ncat = 0, npri = 0;
+    struct coord_catalog_load cat = {0, 0, 0};
     int prio[256];
     int opt, rc;
 
@@ -130,6 +160,8 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
     if (!rc)
         rc = store_set_setting(st, "timezone", "America/Chicago", &err);
     if (!rc)
+        rc = load_catalogue(st, ref, &cat, &err);
+    if (!rc)
         rc = store_each_area(st, 0, count_area, &nareas, &err);
     if (!rc)
         rc = store_each_population(st, NULL, count_pop, &npop, &err);
@@ -155,6 +187,9 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
     cscc_info("reference data from %s: %zu community areas, %zu population figures, %zu "
               "priority areas, %zu IUCR codes, %zu crime categories",
               ref, nareas, npop, npri, niucr, ncat);
+    if (cat.departments)
+        cscc_info("service catalogue: %zu departments, %zu services added, %zu kept as they were",
+                  cat.departments, cat.services, cat.kept);
     store_close(st);
     return CLI_OK;
 }

@@ -65,13 +65,6 @@ static int add_keys(struct counts_query *q, char *arg)
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -149,7 +142,7 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
     if (repeat) {
         /* Timing: the query run again and again in this process, as a
          * server would answer it (the table and the database stay open). */
-        double best = 1e9, *ms = cscc_xcalloc(repeat, sizeof(*ms));
+        double *ms = cscc_xcalloc(repeat, sizeof(*ms));
         unsigned long i;
 
         for (i = 0; i < repeat; i++) {
@@ -160,16 +153,12 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
             clock_gettime(CLOCK_MONOTONIC, &b);
             if (!res)
                 break;
-            ms[i] = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
-            best = ms[i] < best ? ms[i] : best;
+            ms[i] = cli_elapsed_ms(&a, &b);
             if (i + 1 < repeat)
                 analysis_counts_free(res);
         }
-        if (res) {
-            qsort(ms, repeat, sizeof(*ms), cmp_double);
-            cscc_info("timing: %lu runs in this process: best %.3f ms, median %.3f ms", repeat,
-                      best, ms[repeat / 2]);
-        }
+        if (res)
+            cli_log_timing(ms, repeat, "");
         cscc_free(ms);
     } else {
         res = analysis_counts(t, st, &q, &err);

@@ -1,6 +1,8 @@
 /* cmd_serve.c - `cscc serve`: the HTTP server over the data directory. */
 #include "cli/cli.h"
 
+#include "core/alloc.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "http/http.h"
 
@@ -36,6 +38,8 @@ static void usage(FILE *f)
             "  --tile-url URL       map tiles for the dashboard, {z}/{x}/{y} in the URL\n"
             "                       (default: none, area boundaries on a plain background)\n"
             "  --tile-attribution T the tiles' credit line, shown on the map\n"
+            "  --tls-cert FILE      serve HTTPS with this PEM certificate (chain)\n"
+            "  --tls-key FILE       and this PEM private key (both or neither)\n"
             "Limits (defaults in brackets):\n"
             "  --max-body BYTES       largest request body [%zu]\n"
             "  --max-url BYTES        longest request target [%zu]\n"
@@ -78,6 +82,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {"js-dir", required_argument, NULL, 21},
         {"tile-url", required_argument, NULL, 22},
         {"tile-attribution", required_argument, NULL, 23},
+        {"tls-cert", required_argument, NULL, 'C'},
+        {"tls-key", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     /* Each limit: its option code, its range, where it goes. */
@@ -105,9 +111,11 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
     struct cscc_err err;
     char web[4096];
     const char *web_opt = NULL;
+    const char *cert = NULL, *key = NULL;
+    char *cert_pem = NULL, *key_pem = NULL;
     unsigned long v;
-    int opt;
-    size_t i;
+    int opt, rc = CLI_OK;
+    size_t i, len;
 
     memset(&o, 0, sizeof(o));
     cscc_err_clear(&err);
@@ -121,8 +129,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
             usage(stdout);
             return CLI_OK;
         }
-        if (opt == 'l') {
-            o.listen = optarg;
+        if (opt == 'l' || opt == 'C' || opt == 'K') {
+            *(opt == 'l' ? &o.listen : opt == 'C' ? &cert : &key) = optarg;
             continue;
         }
         if (opt >= 20 && opt <= 23) {
@@ -187,8 +195,20 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         o.js_dir = "/usr/share/javascript";
     if (o.web_dir)
         cscc_info("dashboard from %s, libraries from %s", o.web_dir, o.js_dir);
+    if (!cert != !key)
+        return cli_usage_error("serve ", "--tls-cert and --tls-key go together");
+    if (cert && (cscc_read_file(cert, 1 << 20, &cert_pem, &len, &err) ||
+                 cscc_read_file(key, 1 << 20, &key_pem, &len, &err))) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    o.tls_cert_pem = cert_pem;
+    o.tls_key_pem = key_pem;
     o.data_dir = ctx->data_dir;
     if (http_serve(&o, &err))
-        return cli_fail(&err);
-    return CLI_OK;
+        rc = cli_fail(&err);
+out:
+    cscc_free(key_pem);
+    cscc_free(cert_pem);
+    return rc;
 }

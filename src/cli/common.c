@@ -173,6 +173,25 @@ int cli_parse_uint(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
+double cli_elapsed_ms(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+void cli_log_timing(double *ms, unsigned long n, const char *note)
+{
+    qsort(ms, n, sizeof(*ms), cmp_double);
+    cscc_info("timing: %lu runs in this process: best %.3f ms, median %.3f ms%s", n, ms[0],
+              ms[n / 2], note);
+}
+
 int cli_filter_option(const char *cmd, struct counts_query *q, int opt, const char *arg, int *rc)
 {
     unsigned long ul;

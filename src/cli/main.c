@@ -21,6 +21,17 @@ static const struct cli_command commands[] = {
     {"serve", cmd_serve, "serve the data and analyses over HTTP (JSON API, CSV, GeoJSON)"},
     {"backup", cmd_backup, "copy the data directory, even while it is in use"},
     {"restore", cmd_restore, "put a backup back into the data directory"},
+    {"soql", cmd_soql, "answer a Socrata (SODA) query on a published dataset, as the server would"},
+    {"org", cmd_org, "partner organizations: register, edit, verify, list"},
+    {"event", cmd_event, "engagement events and the sector coverage report"},
+    {"catalog", cmd_catalog, "the service catalogue (Open311 services) and departments"},
+    {"need", cmd_need, "report needs, show and list them; the block gazetteer"},
+    {"workorder", cmd_workorder, "the queue of work orders; move, reassign"},
+    {"route", cmd_route, "routing rules: which department, which deadline"},
+    {"escalate", cmd_escalate, "escalate overdue work orders to coordinators (for cron)"},
+    {"outbox", cmd_outbox, "notifications: list, deliver to the webhook"},
+    {"metrics", cmd_metrics, "response times by department, service, area (metrics response)"},
+    {"config", cmd_config, "coordination settings (coord.*)"},
     {NULL, NULL, NULL},
 };
 

@@ -1346,6 +1346,11 @@ uint32_t colstore_col_dict_count(const struct colstore_col *c)
     return c->dict_count;
 }
 
+size_t colstore_col_code_space(const struct colstore_col *c)
+{
+    return c->width == 1 ? 256 : c->width == 2 ? 65536 : (size_t)c->dict_count + 1;
+}
+
 const char *colstore_col_dict_str(const struct colstore_col *c, uint32_t code, size_t *len)
 {
     uint32_t a, b;

@@ -87,6 +87,9 @@ uint32_t colstore_dict_count(const struct colstore_dict *d);
 uint64_t colstore_dict_id(const struct colstore_dict *d);
 /** The string of code (not NUL-terminated when len is given; it is NUL-terminated anyway). */
 const char *colstore_dict_str(const struct colstore_dict *d, uint32_t code, size_t *len);
+/** Fills order[0 .. count) with the codes of d sorted by their strings (byte
+ * order, shorter first on a tie; "" at code 0 comes first). Cannot fail. */
+void colstore_dict_sort(const struct colstore_dict *d, uint32_t *order);
 
 /* ------------------------------------------------------------------------ */
 /* Writing a table                                                          */
@@ -261,6 +264,11 @@ const void *colstore_col_data(const struct colstore_col *c);
  * users that index tables by code must size them for every code the width
  * allows, or clamp. */
 uint32_t colstore_col_dict_count(const struct colstore_col *c);
+/** DICT: the entries a table indexed by c's codes needs so that no code in
+ * the file reads outside it: every code the width allows (1 and 2 bytes), or
+ * the dictionary and one more (4 bytes: the caller clamps codes past the
+ * count to the last entry). Cannot fail. */
+size_t colstore_col_code_space(const struct colstore_col *c);
 const char *colstore_col_dict_str(const struct colstore_col *c, uint32_t code, size_t *len);
 int64_t colstore_col_dict_find(const struct colstore_col *c, const char *p, size_t len);
 /** Loads a DICT column's dictionary into a new colstore_dict (same codes). */

@@ -5,6 +5,7 @@
 #include "core/hash.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A slot holds what a lookup needs to compare without touching other
@@ -206,4 +207,24 @@ const char *colstore_dict_str(const struct colstore_dict *d, uint32_t code, size
     if (len)
         *len = d->off[code + 1] - d->off[code] - 1;
     return d->blob + d->off[code];
+}
+
+static int cmp_codes(const void *x, const void *y, void *arg)
+{
+    const struct colstore_dict *d = arg;
+    size_t la, lb;
+    const char *a = colstore_dict_str(d, *(const uint32_t *)x, &la);
+    const char *b = colstore_dict_str(d, *(const uint32_t *)y, &lb);
+    int c = memcmp(a, b, la < lb ? la : lb);
+
+    return c ? c : (la > lb) - (la < lb);
+}
+
+void colstore_dict_sort(const struct colstore_dict *d, uint32_t *order)
+{
+    uint32_t i;
+
+    for (i = 0; i < d->count; i++)
+        order[i] = i;
+    qsort_r(order, d->count, sizeof(*order), cmp_codes, (void *)d);
 }

@@ -120,7 +120,7 @@ int cscc_exit_status(int code)
     case CSCC_EIO:
     case CSCC_ESTORE: return EX_IOERR;
     case CSCC_EBUSY: return EX_TEMPFAIL;
-    case CSCC_EEXIST: return EX_CANTCREAT;
+    case CSCC_EEXIST: return EX_CANTCREAT; /* a name or a file already there */
     case CSCC_EPERM: return EX_NOPERM;
     case CSCC_ENOMEM: return EX_OSERR;
     default: return EX_SOFTWARE;

@@ -4,6 +4,7 @@
  * one table generation and one store connection, and writes the body into
  * r->out; errors go through http_error. */
 #include "http/http_int.h"
+#include "http/soql.h"
 
 #include "analysis/counts.h"
 #include "analysis/result.h"
@@ -629,55 +630,123 @@ int http_h_import(struct http_req *r)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Socrata-compatible datasets: the seam for the SoQL module                 */
+/* Socrata-compatible datasets (/resource/{id}.json|.csv|.geojson)           */
 /* ------------------------------------------------------------------------ */
 
-/* Published datasets: the City portal's identifier and the table behind it. */
-static const struct {
-    const char *id;
-    const char *table;
-} datasets[] = {
-    {"ijzp-q8t2", "crimes"}, /* Crimes - 2001 to present */
-};
+/* What a role may see of the datasets: analysts and admins see victims'
+ * rows and unpublished layers; everyone else the public datasets only. (The
+ * aggregate access, victims as counts, needs small-cell suppression of
+ * SoQL answers, which is not done here: no role is given it.) */
+static enum soql_access soql_access_of(enum http_role role)
+{
+    return role >= HTTP_ROLE_ANALYST ? SOQL_STAFF : SOQL_PUBLIC;
+}
+
+/* Answers a SoQL error in Socrata's own shape, which its clients read. */
+static int soql_fail(struct http_req *r, const struct soql_error *e)
+{
+    strbuf_reset(&r->out);
+    soql_error_json(e, &r->out);
+    strbuf_addc(&r->out, '\n');
+    r->ctype = ctype_json;
+    r->no_cache = 1;
+    return e->status;
+}
+
+static int soql_fail_err(struct http_req *r, const struct cscc_err *err)
+{
+    struct soql_error e;
+
+    memset(&e, 0, sizeof(e));
+    e.status = http_status_of(err->code);
+    if (e.status >= 500) {
+        cscc_error("/resource/%s: %s", r->cap[0], err->msg);
+        snprintf(e.code, sizeof(e.code), "internal");
+        snprintf(e.message, sizeof(e.message), "internal error; the server log says more");
+    } else {
+        snprintf(e.code, sizeof(e.code), "%s", e.status == 404 ? "not_found" : "bad_request");
+        snprintf(e.message, sizeof(e.message), "%s", err->msg);
+    }
+    return soql_fail(r, &e);
+}
 
 int http_h_resource(struct http_req *r)
 {
-    const struct http_options *o = r->srv->opts;
-    struct http_resource_call call;
+    const char *dot = strrchr(r->cap[0], '.');
+    const struct soql_dataset *ds;
+    struct soql_catalog *cat = NULL;
+    struct soql_query *q = NULL;
+    struct soql_param *pv = NULL;
+    struct http_tref *tr = NULL, *own = NULL;
+    struct soql_error qe;
     struct cscc_err err;
-    const char *dot = strrchr(r->cap[0], '.'), *ctype = ctype_json, *field = NULL;
+    struct store *st;
     char id[64];
+    int fmt, status;
     size_t i;
-    int status;
 
-    memset(&call, 0, sizeof(call));
     cscc_err_clear(&err);
-    if (!dot || (strcmp(dot, ".json") && strcmp(dot, ".csv") && strcmp(dot, ".geojson")))
-        return http_error(r, 404, "not_found", NULL,
-                          "a dataset is /resource/ID.json, ID.csv or ID.geojson");
+    memset(&qe, 0, sizeof(qe));
+    fmt = dot ? soql_format_from_ext(dot + 1) : -1;
+    if (fmt < 0) {
+        qe.status = 404;
+        snprintf(qe.code, sizeof(qe.code), "not_found");
+        snprintf(qe.message, sizeof(qe.message),
+                 "a dataset is /resource/ID.json, ID.csv or ID.geojson");
+        return soql_fail(r, &qe);
+    }
     snprintf(id, sizeof(id), "%.*s", (int)(dot - r->cap[0] < 63 ? dot - r->cap[0] : 63), r->cap[0]);
-    for (i = 0; i < sizeof(datasets) / sizeof(datasets[0]); i++)
-        if (!strcmp(datasets[i].id, id))
-            break;
-    if (i == sizeof(datasets) / sizeof(datasets[0]))
-        return http_error(r, 404, "not_found", NULL, "there is no published dataset '%s'", id);
-    if (!o->resource)
-        return http_error(r, 501, "not_implemented", NULL,
-                          "the SoQL query module is not part of this build");
-    call.dataset = id;
-    call.table = datasets[i].table;
-    call.format = dot + 1;
-    call.query = r->query;
-    call.role = r->who.role;
-    if (http_req_crimes(r, &err))
-        call.t = r->crimes->t;
-    else if (err.code != CSCC_ENOENT)
-        return http_error_from(r, &err);
-    cscc_err_clear(&err);
-    status = o->resource(o->resource_arg, &call, &r->out, &ctype, &field, &err);
-    if (status >= 400)
-        return http_error(r, status, status >= 500 ? "internal" : "bad_parameter", field, "%s",
-                          status >= 500 ? "internal error; the server log says more" : err.msg);
-    r->ctype = ctype;
+
+    /* The catalog: the tables there are and the layers published now. */
+    if (!(st = http_store_get(r->srv, &err)))
+        return soql_fail_err(r, &err);
+    cat = soql_catalog_open(r->srv->opts->data_dir, st, &err);
+    http_store_put(r->srv, st);
+    if (!cat)
+        return soql_fail_err(r, &err);
+    if (!(ds = soql_catalog_find(cat, id))) {
+        qe.status = 404;
+        snprintf(qe.code, sizeof(qe.code), "not_found");
+        snprintf(qe.message, sizeof(qe.message), "there is no published dataset '%s'", id);
+        status = soql_fail(r, &qe);
+        goto out;
+    }
+
+    /* The table's current generation, held to the end of the answer. */
+    if (!strcmp(ds->table, "crimes"))
+        tr = http_req_crimes(r, &err);
+    else if ((tr = own = http_tables_get(&r->srv->tables, ds->table, &err)))
+        r->generation = colstore_generation(tr->t);
+    if (!tr) {
+        status = soql_fail_err(r, &err);
+        goto out;
+    }
+
+    pv = cscc_xcalloc(r->params.n + 1, sizeof(*pv));
+    for (i = 0; i < r->params.n; i++) {
+        pv[i].name = r->params.v[i].name;
+        pv[i].value = r->params.v[i].value;
+    }
+    if (!(q = soql_prepare(ds, tr->t, pv, r->params.n, soql_access_of(r->who.role), NULL, &qe))) {
+        status = soql_fail(r, &qe);
+        goto out;
+    }
+    if (soql_run(q, (enum soql_format)fmt, &r->out, &qe)) {
+        status = soql_fail(r, &qe);
+        goto out;
+    }
+    if (http_req_header(r, "X-SODA2-Fields", soql_fields_header(q)) ||
+        http_req_header(r, "X-SODA2-Types", soql_types_header(q))) {
+        cscc_err_set(&err, CSCC_ENOMEM, "out of memory for the response headers");
+        status = soql_fail_err(r, &err);
+        goto out;
+    }
+    r->ctype = soql_content_type((enum soql_format)fmt);
+    status = 200;
+out:
+    soql_query_free(q);
+    cscc_free(pv);
+    http_tref_put(own);
+    soql_catalog_free(cat);
     return status;
 }

@@ -5,8 +5,8 @@
  * and styles from web/, and the front-end libraries from Debian's packages
  * under /static/lib/), the JSON API under /api/v1/ (areas, counts, analyses,
  * import provenance), /healthz, /metrics (Prometheus text format) and the
- * Socrata-compatible /resource/{id}.json|.csv|.geojson (dispatched to the
- * SoQL module when one is linked in: http_set_resource_handler). It runs on
+ * Socrata-compatible /resource/{id}.json|.csv|.geojson (answered by the
+ * SoQL module, soql.h). It runs on
  * libmicrohttpd with a small pool of threads (one per core) and epoll, keeps
  * connections alive, and reads the data directory the CLI writes: a finished
  * import becomes visible to new requests at once, while requests already
@@ -89,39 +89,15 @@ struct http_auth_request {
 typedef int (*http_auth_fn)(void *arg, const struct http_auth_request *rq,
                             struct http_identity *id);
 
-/**
- * A handler for /resource/{id}.{json|csv|geojson} (the SoQL module). It is
- * given the dataset id ("ijzp-q8t2"), the format ("json", "csv",
- * "geojson"), the raw query string (undecoded, may be ""), the table file's
- * path and the open table of the current generation (valid during the call;
- * it may be NULL when nothing was imported yet). It appends the body to out,
- * sets *ctype to a static content type, and returns the HTTP status; on an
- * error it sets *err_field (a parameter name, or NULL) and writes a message
- * for people into err. Must be thread-safe.
- */
-struct colstore_table;
-struct strbuf;
-struct http_resource_call {
-    const char *dataset;
-    const char *table; /* "crimes" */
-    const char *format;
-    const char *query;
-    const struct colstore_table *t;
-    enum http_role role;
-};
-typedef int (*http_resource_fn)(void *arg, const struct http_resource_call *call,
-                                struct strbuf *out, const char **ctype, const char **err_field,
-                                struct cscc_err *err);
-
 /** Options of http_serve(). */
 struct http_options {
     const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", ":8080"; port 0 = any free port */
     const char *data_dir; /* the data directory (cscc.db, tables/) */
     struct http_limits limits;
+    /* TLS: PEM certificate chain and private key (NULL: plain HTTP) */
+    const char *tls_cert_pem, *tls_key_pem;
     http_auth_fn authenticate; /* NULL: every caller is the public */
     void *auth_arg;
-    http_resource_fn resource; /* NULL: /resource/ answers 501 */
-    void *resource_arg;
     /* The dashboard (static.c): its pages, scripts, styles and message
      * catalogues (the repository's web/), and the folder of Debian's
      * front-end libraries (/usr/share/javascript: leaflet/, chart.js/).

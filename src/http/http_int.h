@@ -153,10 +153,11 @@ struct http_req {
     char cap[HTTP_MAX_CAPTURES][128]; /* {captures} of the route pattern, decoded */
     /* out */
     struct strbuf out;
-    const char *ctype;   /* content type of out */
-    int no_cache;        /* set by a handler: do not keep this response */
-    uint64_t generation; /* data generation the response was made from, 0 if none */
-    char filename[64];   /* Content-Disposition filename for downloads, "" when none */
+    const char *ctype;     /* content type of out */
+    int no_cache;          /* set by a handler: do not keep this response */
+    uint64_t generation;   /* data generation the response was made from, 0 if none */
+    char filename[64];     /* Content-Disposition filename for downloads, "" when none */
+    struct strbuf headers; /* more response headers: "name\0value\0" pairs (http_req_header) */
     /* A file's validator (static.c): the answer carries it with
      * "Cache-Control: public, no-cache", and a matching If-None-Match gets
      * 304. "" when none. */
@@ -164,6 +165,9 @@ struct http_req {
 };
 
 typedef int (*http_handler_fn)(struct http_req *r);
+
+/** Adds a response header (copied) to r's answer. 0 or CSCC_ENOMEM. */
+int http_req_header(struct http_req *r, const char *name, const char *value);
 
 /** Route flags. */
 enum {

@@ -408,6 +408,27 @@ static enum MHD_Result queue_304(struct rq *q, struct MHD_Connection *c, const c
     return ret;
 }
 
+int http_req_header(struct http_req *r, const char *name, const char *value)
+{
+    if (strbuf_add(&r->headers, name, strlen(name) + 1) ||
+        strbuf_add(&r->headers, value, strlen(value) + 1))
+        return CSCC_ENOMEM;
+    return 0;
+}
+
+/* The headers a handler added (http_req_header). */
+static void handler_headers(struct MHD_Response *resp, const struct http_req *r)
+{
+    const char *p = r->headers.buf, *end = p + r->headers.len;
+
+    while (p && p < end) {
+        const char *v = p + strlen(p) + 1;
+
+        add_header(resp, p, v);
+        p = v + strlen(v) + 1;
+    }
+}
+
 /* Sends the request's out buffer as the answer (taking its bytes). */
 static enum MHD_Result send_plain(struct rq *q, struct MHD_Connection *c, int status)
 {
@@ -460,6 +481,7 @@ static enum MHD_Result send_plain(struct rq *q, struct MHD_Connection *c, int st
     }
     if (q->xh_name)
         add_header(resp, q->xh_name, q->xh_value);
+    handler_headers(resp, r);
     ret = queue(q, c, status, resp, len);
     MHD_destroy_response(resp);
     return ret;
@@ -518,6 +540,9 @@ static struct centry *make_entry(struct rq *q, const char *key, size_t klen, uin
         if (e->gz)
             add_header(e->gz, "Content-Disposition", cd);
     }
+    handler_headers(e->plain, r);
+    if (e->gz)
+        handler_headers(e->gz, r);
     return e;
 }
 
@@ -816,6 +841,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     q->req.query = "";
     http_params_init(&q->req.params, s->s.opts->limits.max_params);
     strbuf_init(&q->req.out, 0);
+    strbuf_init(&q->req.headers, 0);
     strbuf_init(&q->body, 1);
     atomic_fetch_add(&s->s.metrics.in_flight, 1);
     return q;
@@ -842,6 +868,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
     http_tref_put(q->req.crimes);
     http_params_release(&q->req.params);
     strbuf_release(&q->req.out);
+    strbuf_release(&q->req.headers);
     strbuf_release(&q->body);
     cscc_free(q->target);
     cscc_free(q);
@@ -1058,20 +1085,44 @@ int http_serve(const struct http_options *o, struct cscc_err *err)
     threads = cpu_threads(o->limits.threads);
     flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
             MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
-    s->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, o->limits.max_conns,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->limits.max_conns_per_ip,
-        MHD_OPTION_CONNECTION_TIMEOUT, o->limits.idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        o->limits.max_header, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_EXTERNAL_LOGGER,
-        mhd_log, s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 511, MHD_OPTION_END);
+    if (o->tls_cert_pem && !MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        rc = cscc_err_set(err, CSCC_EINVAL,
+                          "this libmicrohttpd was built without TLS; serve plain HTTP behind a "
+                          "TLS proxy instead");
+        goto out;
+    }
+    {
+        /* TLS (optional): the certificate chain and key, PEM, in memory. */
+        struct MHD_OptionItem tls[] = {
+            {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->tls_cert_pem},
+            {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key_pem},
+            {MHD_OPTION_END, 0, NULL},
+        };
+
+        if (o->tls_cert_pem)
+            flags |= MHD_USE_TLS;
+        else
+            tls[0].option = MHD_OPTION_END;
+        s->d = MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, o->limits.max_conns,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->limits.max_conns_per_ip,
+            MHD_OPTION_CONNECTION_TIMEOUT, o->limits.idle_timeout,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->limits.max_header, MHD_OPTION_URI_LOG_CALLBACK,
+            on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+            on_connection, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+            MHD_OPTION_LISTEN_BACKLOG_SIZE, 511, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+    }
     if (!s->d) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         rc = cscc_err_set(err, CSCC_EIO,
                           "cannot listen on %s (is the port in use, or the address not "
-                          "this machine's?)",
-                          o->listen);
+                          "this machine's?%s)",
+                          o->listen,
+                          o->tls_cert_pem ? " or is the TLS certificate or key unreadable, or "
+                                            "not a pair?"
+                                          : "");
         goto out;
     }
     di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -1079,10 +1130,10 @@ int http_serve(const struct http_options *o, struct cscc_err *err)
         port = di->port;
     if (v6) {
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&addr)->sin6_addr, host, sizeof(host));
-        snprintf(url, sizeof(url), "http://[%s]:%u/", host, port);
+        snprintf(url, sizeof(url), "%s://[%s]:%u/", o->tls_cert_pem ? "https" : "http", host, port);
     } else {
         inet_ntop(AF_INET, &((struct sockaddr_in *)&addr)->sin_addr, host, sizeof(host));
-        snprintf(url, sizeof(url), "http://%s:%u/", host, port);
+        snprintf(url, sizeof(url), "%s://%s:%u/", o->tls_cert_pem ? "https" : "http", host, port);
     }
     cscc_info("serving %s on %s (%u threads)", o->data_dir, url, threads);
     if (o->ready)

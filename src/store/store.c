@@ -5,6 +5,7 @@
 #include "cscc_build.h"
 
 #include <assert.h>
+#include <math.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------------ */
@@ -438,4 +439,79 @@ const char *store_import_status_name(enum store_import_status s)
     case STORE_IMPORT_INTERRUPTED: return "interrupted";
     }
     return "unknown";
+}
+
+/* ------------------------------------------------------------------------ */
+/* Generic queries                                                           */
+/* ------------------------------------------------------------------------ */
+
+int store_exec(struct store *st, const char *what, const char *sql, const struct store_val *args,
+               size_t nargs, store_row_fn fn, void *arg, struct cscc_err *err)
+{
+    assert(st);
+    if (!what || !*what)
+        what = "run a query";
+    if (!sql || !*sql)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot %s: no statement", what);
+    if (nargs && !args)
+        return cscc_err_set(err, CSCC_EINVAL, "cannot %s: %zu values but no array", what, nargs);
+    return st->ops->exec(st, what, sql, args, nargs, fn, arg, err);
+}
+
+int64_t store_changes(struct store *st)
+{
+    assert(st);
+    return st->ops->changes(st);
+}
+
+int64_t store_last_insert_id(struct store *st)
+{
+    assert(st);
+    return st->ops->last_insert_id(st);
+}
+
+int store_in_transaction(const struct store *st)
+{
+    assert(st);
+    return st->txn;
+}
+
+int store_set_max_pages(struct store *st, uint64_t max_pages, struct cscc_err *err)
+{
+    assert(st);
+    return st->ops->set_max_pages(st, max_pages, err);
+}
+
+int64_t store_row_int(const struct store_row *row, size_t i)
+{
+    if (!row || i >= row->ncols)
+        return 0;
+    switch (row->col[i].type) {
+    case STORE_V_INT: return row->col[i].i;
+    case STORE_V_REAL: return (int64_t)row->col[i].r;
+    default: return 0;
+    }
+}
+
+double store_row_real(const struct store_row *row, size_t i)
+{
+    if (!row || i >= row->ncols)
+        return NAN;
+    switch (row->col[i].type) {
+    case STORE_V_INT: return (double)row->col[i].i;
+    case STORE_V_REAL: return row->col[i].r;
+    default: return 0;
+    }
+}
+
+const char *store_row_text(const struct store_row *row, size_t i)
+{
+    if (!row || i >= row->ncols || row->col[i].type != STORE_V_TEXT || !row->col[i].s)
+        return "";
+    return row->col[i].s;
+}
+
+int store_row_is_null(const struct store_row *row, size_t i)
+{
+    return !row || i >= row->ncols || row->col[i].type == STORE_V_NULL;
 }

@@ -315,4 +315,104 @@ int store_backup(struct store *st, const char *path, struct cscc_err *err);
  */
 int store_restore(struct store *st, const char *path, struct cscc_err *err);
 
+/* ---- generic queries: for modules with many small entities (coordination:
+ * partners, needs, work orders, ...) that would otherwise need dozens of
+ * typed operations. SQL is written once for every backend:
+ *  - placeholders are '?' only (numbered forms like ?1 or $1 are not
+ *    portable); the PostgreSQL backend rewrites them to $1, $2, ... and
+ *    sends each bind's type (int8, float8, text) so that "? IS NULL" works;
+ *  - use only what SQLite (3.35+) and PostgreSQL both accept: standard types
+ *    in DML, COALESCE (not IFNULL), CASE, || for text, LIMIT ? OFFSET ?,
+ *    INSERT ... RETURNING, ON CONFLICT (...) DO UPDATE/NOTHING, SAVEPOINT,
+ *    RELEASE SAVEPOINT, ROLLBACK TO SAVEPOINT; no SQLite-only functions
+ *    (json_*, ifnull, printf) and no PostgreSQL casts (::);
+ *  - booleans are INTEGER 0/1, times INTEGER Unix seconds, money none.
+ * Schema changes go in the backend's migrations, not through store_exec. ---- */
+
+/** The type of a bound value or of a result column. */
+enum store_vtype {
+    STORE_V_NULL = 0,
+    STORE_V_INT = 1,  /* 64-bit integer */
+    STORE_V_REAL = 2, /* double */
+    STORE_V_TEXT = 3, /* NUL-terminated UTF-8 */
+};
+
+/** A value bound to a '?' or read from a result column. */
+struct store_val {
+    enum store_vtype type;
+    int64_t i;
+    double r;
+    const char *s; /* TEXT; bound text is copied by the backend only as needed */
+};
+
+/** Bound values, for argument lists: STORE_INT(42), STORE_TEXT(name) (NULL binds NULL). */
+#define STORE_NULL_V  ((struct store_val){STORE_V_NULL, 0, 0, NULL})
+#define STORE_INT(v)  ((struct store_val){STORE_V_INT, (int64_t)(v), 0, NULL})
+#define STORE_REAL(v) ((struct store_val){STORE_V_REAL, 0, (double)(v), NULL})
+#define STORE_TEXT(v) store_val_text(v)
+/** An integer, or NULL when present is 0 (optional foreign keys, times not reached). */
+#define STORE_OPT_INT(present, v) ((present) ? STORE_INT(v) : STORE_NULL_V)
+
+static inline struct store_val store_val_text(const char *s)
+{
+    struct store_val v = {s ? STORE_V_TEXT : STORE_V_NULL, 0, 0, s};
+
+    return v;
+}
+
+/** One result row: ncols values, valid only during the callback. */
+struct store_row {
+    size_t ncols;
+    const struct store_val *col;
+};
+
+/** Column i as an integer (0 for NULL or out of range; a REAL is truncated). */
+int64_t store_row_int(const struct store_row *row, size_t i);
+/** Column i as a double (0 for NULL; NaN when out of range). */
+double store_row_real(const struct store_row *row, size_t i);
+/** Column i as text ("" for NULL or out of range; a number is not converted: ""). */
+const char *store_row_text(const struct store_row *row, size_t i);
+/** 1 when column i is NULL (or out of range). */
+int store_row_is_null(const struct store_row *row, size_t i);
+
+/** Called for each result row; return 0 to go on, nonzero to stop (returned by store_exec). */
+typedef int (*store_row_fn)(void *arg, const struct store_row *row);
+
+/** Most columns a result row may have. */
+#define STORE_MAX_COLS 64
+
+/**
+ * Runs one SQL statement with nargs bound values, calling fn (may be NULL)
+ * for each result row. what says what the statement does, for messages:
+ * "store need" gives "cannot store need: database or disk is full".
+ * Outside a store_begin transaction the statement commits by itself (durable
+ * on return); inside one, a failing statement undoes only itself, unless the
+ * backend had to drop the whole transaction (disk full, I/O error): then this
+ * and every later statement fail until store_rollback. Statements are
+ * prepared once and cached by their text (keep the text constant). Errors:
+ * CSCC_EEXIST (a unique key is taken), CSCC_EDATA (another constraint, a
+ * foreign key), CSCC_EIO (disk full, I/O), CSCC_EPERM (read-only), CSCC_EBUSY
+ * (locked too long), CSCC_ELIMIT (more than STORE_MAX_COLS columns),
+ * CSCC_ESTORE (bad SQL: a bug), or fn's nonzero value. fn may call store_exec
+ * on the same store.
+ */
+int store_exec(struct store *st, const char *what, const char *sql, const struct store_val *args,
+               size_t nargs, store_row_fn fn, void *arg, struct cscc_err *err);
+
+/** Rows changed by the last INSERT, UPDATE or DELETE of store_exec. */
+int64_t store_changes(struct store *st);
+/** The id the last INSERT of store_exec gave its row (prefer INSERT ... RETURNING id). */
+int64_t store_last_insert_id(struct store *st);
+/** 1 while a transaction opened by store_begin is open. */
+int store_in_transaction(const struct store *st);
+
+/**
+ * Caps the database at max_pages pages of the backend (SQLite: PRAGMA
+ * max_page_count; 0 = no cap beyond the backend's own). A write past the cap
+ * fails with CSCC_EIO as a full disk would, and stores nothing. For quotas,
+ * and to test a full disk without filling one. $CSCC_STORE_MAX_PAGES sets it
+ * at open.
+ */
+int store_set_max_pages(struct store *st, uint64_t max_pages, struct cscc_err *err);
+
 #endif

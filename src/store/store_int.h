@@ -95,6 +95,12 @@ struct store_ops {
     /** Never called inside a transaction. */
     int (*backup)(struct store *st, const char *path, struct cscc_err *err);
     int (*restore)(struct store *st, const char *path, struct cscc_err *err);
+    /** Generic queries (store.h): args holds nargs values; fn may be NULL. */
+    int (*exec)(struct store *st, const char *what, const char *sql, const struct store_val *args,
+                size_t nargs, store_row_fn fn, void *arg, struct cscc_err *err);
+    int64_t (*changes)(struct store *st);
+    int64_t (*last_insert_id)(struct store *st);
+    int (*set_max_pages)(struct store *st, uint64_t max_pages, struct cscc_err *err);
 };
 
 /** The common header of every backend's handle (its first member). */

@@ -5,7 +5,7 @@
 # cli is above http: `cscc serve` starts the server.
 root=${1:-.}
 declare -A rank=([core]=0 [store]=1 [colstore]=1 [geo]=1 [ingest]=2 [analysis]=3 [coord]=3 [access]=3 [http]=4 [cli]=5)
-declare -A owner=([sqlite3.h]=store [libpq-fe.h]=store [microhttpd.h]=http [sodium.h]=access [proj.h]=geo [jansson.h]=core [zlib.h]=core)
+declare -A owner=([sqlite3.h]=store [libpq-fe.h]=store [microhttpd.h]=http [sodium.h]=access [proj.h]=geo [jansson.h]=core [zlib.h]=core [curl/curl.h]=coord)
 status=0
 for f in $(find "$root/src" -name '*.[ch]'); do
     mod=$(basename "$(dirname "$f")")
@@ -27,7 +27,7 @@ for f in $(find "$root/src" -name '*.[ch]'); do
             echo "$f: includes <$sys>, which only src/$o may include"
             status=1
         fi
-    done < <(grep -oE '^#include <[a-z0-9_-]+\.h>' "$f" | sed -E 's/#include <(.*)>/\1/')
+    done < <(grep -oE '^#include <[a-z0-9_/-]+\.h>' "$f" | sed -E 's/#include <(.*)>/\1/')
 done
 [ $status -eq 0 ] && echo "module layering holds"
 exit $status

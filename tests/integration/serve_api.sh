@@ -146,10 +146,26 @@ expect_error 404 not_found None /api/v1/imports/999
 expect_error 404 not_found None /api/v1/imports/x
 expect_error 400 bad_parameter limit "/api/v1/imports?limit=0"
 
-# ---- the Socrata seam: no SoQL module in this build yet
-expect_error 501 not_implemented None /resource/ijzp-q8t2.json
-expect_error 404 not_found None /resource/xxxx-yyyy.json
-expect_error 404 not_found None /resource/ijzp-q8t2.xml
+# ---- the Socrata datasets: the same answers as cscc soql, Socrata's headers and errors
+q='$select=primary_type,count(*)&$group=primary_type&$order=count%20desc&$limit=3'
+expect_code 200 "/resource/ijzp-q8t2.json?$q"
+want=$("$CSCC" --data "$D" soql ijzp-q8t2 '$select=primary_type,count(*)' '$group=primary_type' \
+    '$order=count desc' '$limit=3')
+expect_eq "/resource answers as cscc soql" "$(jq_ 'json.dumps(d)')" \
+    "$("$PY" -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])))' "$want")"
+expect_eq "X-SODA2-Fields" "$(header X-SODA2-Fields)" '["primary_type","count"]'
+expect_eq "X-SODA2-Types" "$(header X-SODA2-Types)" '["text","number"]'
+expect_code 200 "/resource/ijzp-q8t2.csv?\$select=id,primary_type&\$limit=2&\$order=id"
+expect_eq "CSV of two rows" "$(wc -l <"$T/body" | tr -d ' ')" "3"
+expect_eq "CSV content type" "$(header Content-Type)" "text/csv; charset=utf-8"
+expect_code 200 "/resource/ijzp-q8t2.geojson?\$limit=2"
+expect_eq "GeoJSON of two features" "$(jq_ 'd["type"], len(d["features"])')" "('FeatureCollection', 2)"
+expect_code 400 "/resource/ijzp-q8t2.json?\$where=primary_type%20%3D"
+expect_eq "Socrata's error shape" "$(jq_ 'd["error"], d["code"].startswith("query."), "$where" in d["message"]')" \
+    "(True, True, True)"
+expect_code 404 /resource/xxxx-yyyy.json
+expect_eq "unknown dataset" "$(jq_ 'd["code"]')" "not_found"
+expect_code 404 /resource/ijzp-q8t2.xml
 
 # ---- methods, paths
 expect_error 404 not_found None /api/v1/nothing

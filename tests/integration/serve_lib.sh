@@ -26,7 +26,7 @@ start_server() {
     for i in $(seq 1 200); do
         URL=$(sed -n 's/^cscc: listening on //p' "$T/serve.out")
         if [ -n "$URL" ]; then
-            HOSTPORT=${URL#http://}
+            HOSTPORT=${URL#http*://}
             HOSTPORT=${HOSTPORT%/}
             return 0
         fi

@@ -72,6 +72,24 @@ TEST(colstore, dict_interns_and_finds)
     colstore_dict_free(d);
 }
 
+TEST(colstore, dict_sort_orders_codes_by_bytes)
+{
+    static const char *const in[] = {"ROBBERY", "BATTERY", "a", "BATTERYX", "ARSON", "Z", "BATTER"};
+    static const char *const want[] = {"",         "ARSON",   "BATTER", "BATTERY",
+                                       "BATTERYX", "ROBBERY", "Z",      "a"};
+    struct colstore_dict *d = colstore_dict_new(0);
+    uint32_t order[8], i;
+
+    for (i = 0; i < 7; i++)
+        colstore_dict_intern(d, in[i], strlen(in[i]));
+    CHECK_INT_EQ(colstore_dict_count(d), 8);
+    memset(order, 0xff, sizeof(order));
+    colstore_dict_sort(d, order);
+    for (i = 0; i < 8; i++)
+        CHECK_STR_EQ(colstore_dict_str(d, order[i], NULL), want[i]);
+    colstore_dict_free(d);
+}
+
 TEST(colstore, dict_limit)
 {
     struct colstore_dict *d = colstore_dict_new(3);
@@ -231,6 +249,10 @@ static void check_table(struct fixture *fx, const char *path, uint32_t dict_entr
     w = colstore_col_width(c);
     CHECK_INT_EQ(w, dict_entries <= 256 ? 1 : dict_entries <= 65536 ? 2 : 4);
     CHECK_INT_EQ(colstore_col_dict_count(c), dict_entries);
+    /* a table by code covers every code the width holds, or the dictionary and one more */
+    CHECK_INT_EQ(colstore_col_code_space(c), w == 1   ? 256
+                                             : w == 2 ? 65536
+                                                      : (size_t)dict_entries + 1);
     CHECK_INT_EQ(colstore_code_at(colstore_col_data(c), w, 0), 1);
     CHECK_INT_EQ(colstore_code_at(colstore_col_data(c), w, 1), 0);
     CHECK_INT_EQ(colstore_code_at(colstore_col_data(c), w, 2), dict_entries - 1);

@@ -19,6 +19,7 @@ TEST(core, err_format_names_location)
     cscc_err_format(&e, buf, sizeof(buf));
     CHECK_STR_EQ(buf, "crimes.csv:17: column 'Date': not a date: \"13/45/2016\"");
     CHECK_INT_EQ(cscc_exit_status(CSCC_EDATA), 65);
+    CHECK_INT_EQ(cscc_exit_status(CSCC_EEXIST), 73);
     CHECK_INT_EQ(cscc_exit_status(CSCC_EIO), 74);
     CHECK_INT_EQ(cscc_exit_status(CSCC_ENOENT), 66);
     CHECK_INT_EQ(cscc_exit_status(CSCC_EINVAL), 64);

@@ -1091,3 +1091,200 @@ TEST(store, two_handles_same_file)
     store_close(a);
     store_close(b);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Generic queries (store_exec)                                              */
+/* ------------------------------------------------------------------------ */
+
+struct exec_rows {
+    int n;
+    enum store_vtype types[8];
+    int64_t i;
+    double r;
+    char s[64];
+    int stop_at;
+};
+
+static int exec_cb(void *arg, const struct store_row *row)
+{
+    struct exec_rows *x = arg;
+    size_t k;
+
+    for (k = 0; k < row->ncols && k < 8; k++)
+        x->types[k] = row->col[k].type;
+    x->i = store_row_int(row, 0);
+    x->r = store_row_real(row, 1);
+    snprintf(x->s, sizeof(x->s), "%s", store_row_text(row, 2));
+    x->n++;
+    return x->stop_at && x->n == x->stop_at ? 42 : 0;
+}
+
+TEST(store, exec_binds_types_changes_and_ids)
+{
+    struct store *st = open_ok(tmp_path("exec.db"));
+    struct store_val args[4] = {STORE_INT(7), STORE_REAL(2.5), STORE_TEXT("seven"), STORE_NULL_V};
+    struct exec_rows x;
+    struct cscc_err err;
+    int64_t id = 0;
+
+    if (!st)
+        return;
+    cscc_err_clear(&err);
+    memset(&x, 0, sizeof(x));
+    CHECK_INT_EQ(store_exec(st, "select values", "SELECT ?, ?, ?, ?", args, 4, exec_cb, &x, &err),
+                 0);
+    CHECK_INT_EQ(x.n, 1);
+    CHECK_INT_EQ(x.types[0], STORE_V_INT);
+    CHECK_INT_EQ(x.types[1], STORE_V_REAL);
+    CHECK_INT_EQ(x.types[2], STORE_V_TEXT);
+    CHECK_INT_EQ(x.types[3], STORE_V_NULL);
+    CHECK_INT_EQ(x.i, 7);
+    CHECK_NEAR(x.r, 2.5, 0);
+    CHECK_STR_EQ(x.s, "seven");
+    {
+        struct store_val v[2] = {STORE_TEXT("k1"), STORE_TEXT("v1")};
+
+        CHECK_INT_EQ(store_exec(st, "store setting",
+                                "INSERT INTO settings (key, value) VALUES (?, ?)", v, 2, NULL, NULL,
+                                &err),
+                     0);
+        CHECK_INT_EQ(store_changes(st), 1);
+        /* A taken key is CSCC_EEXIST, and says what was being done. */
+        CHECK_INT_EQ(store_exec(st, "store setting",
+                                "INSERT INTO settings (key, value) VALUES (?, ?)", v, 2, NULL, NULL,
+                                &err),
+                     CSCC_EEXIST);
+        CHECK(strstr(err.msg, "cannot store setting") != NULL);
+    }
+    {
+        struct store_val v[2] = {STORE_TEXT("crimes"), STORE_INT(1)};
+
+        CHECK_INT_EQ(store_exec(st, "record import",
+                                "INSERT INTO imports (dataset, started_at) VALUES (?, ?) "
+                                "RETURNING id",
+                                v, 2, exec_cb, &x, &err),
+                     0);
+        id = x.i;
+        CHECK(id > 0);
+        CHECK_INT_EQ(store_last_insert_id(st), id);
+    }
+    /* Updates count their rows; a callback's value stops the rows and is returned. */
+    CHECK_INT_EQ(
+        store_exec(st, "change", "UPDATE settings SET value = 'x'", NULL, 0, NULL, NULL, &err), 0);
+    CHECK_INT_EQ(store_changes(st), 1);
+    memset(&x, 0, sizeof(x));
+    x.stop_at = 2;
+    CHECK_INT_EQ(store_exec(st, "count",
+                            "SELECT 1, 0, '' UNION ALL SELECT 2, 0, '' UNION ALL "
+                            "SELECT 3, 0, ''",
+                            NULL, 0, exec_cb, &x, &err),
+                 42);
+    CHECK_INT_EQ(x.n, 2);
+    /* Mistakes of the caller. */
+    CHECK_INT_EQ(store_exec(st, "x", "SELECT ?", NULL, 0, NULL, NULL, &err), CSCC_EINVAL);
+    CHECK_INT_EQ(store_exec(st, "x", "SELECT 1; SELECT 2", NULL, 0, NULL, NULL, &err), CSCC_EINVAL);
+    CHECK_INT_EQ(store_exec(st, "x", "SELEKT 1", NULL, 0, NULL, NULL, &err), CSCC_ESTORE);
+    CHECK_INT_EQ(store_exec(st, "x", "", NULL, 0, NULL, NULL, &err), CSCC_EINVAL);
+    store_close(st);
+}
+
+static int nested_cb(void *arg, const struct store_row *row)
+{
+    struct store *st = arg;
+    struct store_val v[1] = {STORE_INT(store_row_int(row, 0))};
+    struct exec_rows x;
+    struct cscc_err err;
+
+    memset(&x, 0, sizeof(x));
+    cscc_err_clear(&err);
+    /* The same statement text while it is running: a second statement is used. */
+    return store_exec(st, "nested", "SELECT ? + 100, 0, '' UNION ALL SELECT 2, 0, ''", v, 1,
+                      exec_cb, &x, &err) ||
+           x.n != 2;
+}
+
+TEST(store, exec_nests_caches_and_undoes_one_statement_in_a_transaction)
+{
+    struct store *st = open_ok(tmp_path("exec2.db"));
+    struct store_val one[1] = {STORE_INT(1)};
+    struct exec_rows x;
+    struct cscc_err err;
+    char sql[64];
+    int i, rc = 0;
+
+    if (!st)
+        return;
+    cscc_err_clear(&err);
+    CHECK_INT_EQ(store_exec(st, "nested", "SELECT ? + 100, 0, '' UNION ALL SELECT 2, 0, ''", one, 1,
+                            nested_cb, st, &err),
+                 0);
+    /* More statements than the cache holds: older ones are prepared again. */
+    for (i = 0; i < 300 && !rc; i++) {
+        snprintf(sql, sizeof(sql), "SELECT ? + %d, 0, ''", i % 150);
+        memset(&x, 0, sizeof(x));
+        rc = store_exec(st, "many", sql, one, 1, exec_cb, &x, &err);
+        if (x.i != 1 + i % 150)
+            rc = -100;
+    }
+    CHECK_INT_EQ(rc, 0);
+    /* In a transaction, a failing statement undoes itself only. */
+    CHECK_INT_EQ(store_begin(st, &err), 0);
+    CHECK(store_in_transaction(st));
+    {
+        struct store_val a[2] = {STORE_TEXT("a"), STORE_TEXT("1")};
+        struct store_val b[2] = {STORE_TEXT("b"), STORE_NULL_V}; /* value NOT NULL */
+
+        CHECK_INT_EQ(store_exec(st, "put", "INSERT INTO settings (key, value) VALUES (?, ?)", a, 2,
+                                NULL, NULL, &err),
+                     0);
+        CHECK_INT_EQ(store_exec(st, "put", "INSERT INTO settings (key, value) VALUES (?, ?)", b, 2,
+                                NULL, NULL, &err),
+                     CSCC_EDATA);
+    }
+    CHECK_INT_EQ(store_commit(st, &err), 0);
+    CHECK(!store_in_transaction(st));
+    memset(&x, 0, sizeof(x));
+    CHECK_INT_EQ(
+        store_exec(st, "count", "SELECT count(*), 0, '' FROM settings", NULL, 0, exec_cb, &x, &err),
+        0);
+    CHECK_INT_EQ(x.i, 1);
+    store_close(st);
+}
+
+TEST(store, exec_on_a_read_only_database_fails_cleanly)
+{
+    const char *path = tmp_path("ro.db");
+    struct store *st = open_ok(path);
+    struct store_val v[2] = {STORE_TEXT("k"), STORE_TEXT("v")};
+    struct cscc_err err;
+
+    if (!st)
+        return;
+    cscc_err_clear(&err);
+    CHECK_INT_EQ(store_exec(st, "put", "INSERT INTO settings (key, value) VALUES (?, ?)", v, 2,
+                            NULL, NULL, &err),
+                 0);
+    store_close(st);
+    CHECK_INT_EQ(chmod(path, 0400), 0);
+    if (geteuid() == 0) {
+        /* root writes through file modes: a read-only connection stands in for it. */
+        st = store_open(path, &err);
+        CHECK(st != NULL);
+        if (st) {
+            CHECK_INT_EQ(
+                store_exec(st, "readonly", "PRAGMA query_only = 1", NULL, 0, NULL, NULL, &err), 0);
+            v[0] = STORE_TEXT("k2");
+            CHECK_INT_EQ(store_exec(st, "store setting",
+                                    "INSERT INTO settings (key, value) VALUES (?, ?)", v, 2, NULL,
+                                    NULL, &err),
+                         CSCC_EPERM);
+            CHECK(strstr(err.msg, "cannot store setting") != NULL);
+            store_close(st);
+        }
+    } else {
+        CHECK(store_open(path, &err) == NULL);
+        CHECK_INT_EQ(err.code, CSCC_EPERM);
+        CHECK(strstr(err.msg, "read-only") != NULL);
+    }
+    chmod(path, 0600);
+}

@@ -5,9 +5,10 @@
  * parses must have a path that starts with '/' and holds no control byte,
  * at most the parameter limit, and a normal form that does not depend on
  * the order of distinct names; routing must agree with itself (a route
- * found for GET is found for HEAD). The checks of every route's
- * parameters run too. The same bytes are read as a Cookie header
- * (auth.c): a session cookie found fits its buffer and holds no ';'.
+ * found for GET is found for HEAD), and a path the dashboard's files would
+ * be read from stays in its folder. The checks of every route's parameters
+ * run too. The same bytes are read as a Cookie header (auth.c): a session
+ * cookie found fits its buffer and holds no ';'.
  */
 #include "core/strbuf.h"
 #include "http/http_int.h"
@@ -100,6 +101,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (i = 0; i < HTTP_MAX_CAPTURES; i++)
             if (strlen(cap[i]) >= 128)
                 die("capture too long");
+    }
+    /* A file path the dashboard would open never leaves its folder. */
+    if (rt && rt->handler == http_h_static) {
+        const char *rel = path + strlen("/static/");
+
+        if (http_static_path_ok(rel) &&
+            (rel[0] == '.' || rel[0] == '/' || strstr(rel, "/.") || strstr(rel, "//") ||
+             strchr(rel, '\\') || rel[strlen(rel) - 1] == '/'))
+            die("a static path that leaves its folder or names a folder");
     }
     for (i = 0; i < http_nroutes; i++) {
         cscc_err_clear(&err);

@@ -201,6 +201,15 @@ struct colstore_table;
  * prints why (and what to run first) and returns the exit status, non-zero.
  */
 int cli_open_crimes(const struct cli_ctx *ctx, struct store **st, struct colstore_table **t);
+/**
+ * Finds a folder of files shipped with cscc, the one holding `probe`: the
+ * environment variable env when set (and only it); else each of `beside`
+ * (NULL-terminated paths relative to the binary's folder), then the source
+ * tree's src_rel, then the installed DATADIR/name. 0 with the folder in buf,
+ * or -1 when none has it.
+ */
+int cli_asset_dir(const char *env, const char *const *beside, const char *src_rel, const char *name,
+                  const char *probe, char *buf, size_t cap);
 /** Finds the reference data shipped with cscc; 0 or -1 when not found. */
 int cli_reference_dir(char *buf, size_t cap);
 struct access_blocklist;

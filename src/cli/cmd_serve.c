@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -18,9 +19,11 @@ static void usage(FILE *f)
 
     http_limits_default(&l);
     fprintf(f,
-            "Usage: cscc serve [--listen HOST:PORT] [--data DIR] [LIMITS]\n"
+            "Usage: cscc serve [--listen HOST:PORT] [--data DIR] [--web DIR] [LIMITS]\n"
             "\n"
-            "Serves the data directory over HTTP: the JSON API under /api/v1/ (areas,\n"
+            "Serves the data directory over HTTP: the dashboard at / (pages from web/,\n"
+            "map and chart libraries from Debian's libjs-leaflet and libjs-chart.js),\n"
+            "the JSON API under /api/v1/ (areas,\n"
             "counts, analyses, import provenance), /healthz, /metrics (Prometheus) and\n"
             "/resource/ID.json|csv|geojson (Socrata). Prints the URL on standard output\n"
             "once it listens. A finished import is served without a restart. SIGTERM or\n"
@@ -30,6 +33,13 @@ static void usage(FILE *f)
             "  --listen ADDR        HOST:PORT, [IPV6]:PORT or :PORT (all interfaces);\n"
             "                       port 0 picks a free port (default 127.0.0.1:8080)\n"
             "  --threads N          worker threads (default: one per core)\n"
+            "  --web DIR            the dashboard's files (default: web/ beside the binary,\n"
+            "                       ../share/cscc/web, or the source tree's web/)\n"
+            "  --js-dir DIR         the front-end libraries' folder, holding leaflet/ and\n"
+            "                       chart.js/ (default /usr/share/javascript)\n"
+            "  --tile-url URL       map tiles for the dashboard, {z}/{x}/{y} in the URL\n"
+            "                       (default: none, area boundaries on a plain background)\n"
+            "  --tile-attribution T the tiles' credit line, shown on the map\n"
             "  --tls-cert FILE      serve HTTPS with this PEM certificate (chain)\n"
             "  --tls-key FILE       and this PEM private key (both or neither)\n"
             "Accounts (sessions, API tokens, users, audit; see the README):\n"
@@ -77,12 +87,16 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {"max-conns-per-ip", required_argument, NULL, 9},
         {"cache-mb", required_argument, NULL, 10},
         {"shutdown-grace", required_argument, NULL, 11},
+        {"web", required_argument, NULL, 20},
+        {"js-dir", required_argument, NULL, 21},
+        {"tile-url", required_argument, NULL, 22},
+        {"tile-attribution", required_argument, NULL, 23},
         {"tls-cert", required_argument, NULL, 'C'},
         {"tls-key", required_argument, NULL, 'K'},
         {"session-idle", required_argument, NULL, 12},
         {"session-max", required_argument, NULL, 13},
-        {"secure-cookies", no_argument, NULL, 20},
-        {"trusted-proxy", required_argument, NULL, 21},
+        {"secure-cookies", no_argument, NULL, 24},
+        {"trusted-proxy", required_argument, NULL, 25},
         {NULL, 0, NULL, 0},
     };
     /* Each limit: its option code, its range, where it goes. */
@@ -106,10 +120,14 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {12, 60, 7 * 86400, "--session-idle"},
         {13, 60, 30 * 86400, "--session-max"},
     };
+    /* web/ beside the binary (installed together), a build tree's source, an installed share/ */
+    static const char *const beside[] = {"web", "../web", "../share/cscc/web", NULL};
     struct http_options o;
     struct http_access_options ao;
     struct access_blocklist *bl = NULL;
     struct cscc_err err;
+    char web[4096];
+    const char *web_opt = NULL;
     const char *cert = NULL, *key = NULL;
     char *cert_pem = NULL, *key_pem = NULL;
     unsigned long v;
@@ -133,11 +151,11 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
             *(opt == 'l' ? &o.listen : opt == 'C' ? &cert : &key) = optarg;
             continue;
         }
-        if (opt == 20) {
+        if (opt == 24) {
             ao.secure_cookies = 1;
             continue;
         }
-        if (opt == 21) {
+        if (opt == 25) {
             unsigned char a[16];
 
             if (inet_pton(AF_INET, optarg, a) != 1 && inet_pton(AF_INET6, optarg, a) != 1)
@@ -146,6 +164,17 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
                                        "'%s'",
                                        optarg);
             ao.trusted_proxy = optarg;
+            continue;
+        }
+        if (opt >= 20 && opt <= 23) {
+            if (opt == 20)
+                web_opt = optarg;
+            else if (opt == 21)
+                o.js_dir = optarg;
+            else if (opt == 22)
+                o.tile_url = optarg;
+            else
+                o.tile_attribution = optarg;
             continue;
         }
         for (i = 0; i < sizeof(lims) / sizeof(lims[0]); i++)
@@ -176,6 +205,31 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error("serve ", "unexpected argument '%s'", argv[optind]);
     if (o.limits.max_url + 1024 > o.limits.max_header)
         return cli_usage_error("serve ", "--max-header must be at least --max-url + 1024");
+    if (o.tile_url && strncmp(o.tile_url, "https://", 8) && strncmp(o.tile_url, "http://", 7))
+        return cli_usage_error("serve ", "--tile-url takes an http:// or https:// URL, not '%s'",
+                               o.tile_url);
+    /* The dashboard: --web DIR must hold it; without the option, the first
+     * place that does (and no dashboard, with a warning, when none does). */
+    if (web_opt) {
+        snprintf(web, sizeof(web), "%s/index.html", web_opt);
+        if (access(web, R_OK))
+            return cli_usage_error("serve ",
+                                   "--web %s: no index.html there (the dashboard's files "
+                                   "are the repository's web/ folder)",
+                                   web_opt);
+        snprintf(web, sizeof(web), "%s", web_opt);
+        o.web_dir = web;
+    } else if (!cli_asset_dir("CSCC_WEB", beside, "web", "web", "index.html", web, sizeof(web))) {
+        o.web_dir = web;
+    } else {
+        cscc_warn("no dashboard files found (web/ beside the binary or in %s); serving the API "
+                  "only; pass --web DIR",
+                  "../share/cscc");
+    }
+    if (!o.js_dir)
+        o.js_dir = "/usr/share/javascript";
+    if (o.web_dir)
+        cscc_info("dashboard from %s, libraries from %s", o.web_dir, o.js_dir);
     if (!cert != !key)
         return cli_usage_error("serve ", "--tls-cert and --tls-key go together");
     if (cert && (cscc_read_file(cert, 1 << 20, &cert_pem, &len, &err) ||

@@ -67,23 +67,26 @@ int cli_open_crimes(const struct cli_ctx *ctx, struct store **st, struct colstor
     return cli_fail(&err);
 }
 
-static int is_ref_dir(const char *dir)
+/* 1 when dir/probe can be read. */
+static int has_file(const char *dir, const char *probe)
 {
     char p[PATH_MAX];
 
-    snprintf(p, sizeof(p), "%s/community_areas.geojson", dir);
+    snprintf(p, sizeof(p), "%s/%s", dir, probe);
     return access(p, R_OK) == 0;
 }
 
-int cli_reference_dir(char *buf, size_t cap)
+int cli_asset_dir(const char *env, const char *const *beside, const char *src_rel, const char *name,
+                  const char *probe, char *buf, size_t cap)
 {
-    const char *env = getenv("CSCC_REFERENCE");
+    const char *e = getenv(env);
     char exe[PATH_MAX];
     ssize_t n;
+    size_t i;
 
-    if (env && *env) {
-        snprintf(buf, cap, "%s", env);
-        return is_ref_dir(buf) ? 0 : -1;
+    if (e && *e) {
+        snprintf(buf, cap, "%s", e);
+        return has_file(buf, probe) ? 0 : -1;
     }
     n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (n > 0) {
@@ -93,20 +96,27 @@ int cli_reference_dir(char *buf, size_t cap)
         slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            /* build/cscc -> ../data/reference; installed bin/cscc -> ../share/cscc/reference */
-            snprintf(buf, cap, "%s/../data/reference", exe);
-            if (is_ref_dir(buf))
-                return 0;
-            snprintf(buf, cap, "%s/../share/cscc/reference", exe);
-            if (is_ref_dir(buf))
-                return 0;
+            for (i = 0; beside[i]; i++) {
+                snprintf(buf, cap, "%s/%s", exe, beside[i]);
+                if (has_file(buf, probe))
+                    return 0;
+            }
         }
     }
-    snprintf(buf, cap, "%s/data/reference", CSCC_SOURCE_DIR);
-    if (is_ref_dir(buf))
+    snprintf(buf, cap, "%s/%s", CSCC_SOURCE_DIR, src_rel);
+    if (has_file(buf, probe))
         return 0;
-    snprintf(buf, cap, "%s/reference", CSCC_DATADIR);
-    return is_ref_dir(buf) ? 0 : -1;
+    snprintf(buf, cap, "%s/%s", CSCC_DATADIR, name);
+    return has_file(buf, probe) ? 0 : -1;
+}
+
+int cli_reference_dir(char *buf, size_t cap)
+{
+    /* build/cscc -> ../data/reference; installed bin/cscc -> ../share/cscc/reference */
+    static const char *const beside[] = {"../data/reference", "../share/cscc/reference", NULL};
+
+    return cli_asset_dir("CSCC_REFERENCE", beside, "data/reference", "reference",
+                         "community_areas.geojson", buf, cap);
 }
 
 void cli_report_error(const struct cscc_err *err)

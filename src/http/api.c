@@ -42,6 +42,29 @@ static int fail_store(struct http_req *r, struct cscc_err *err)
     return http_error_from(r, err);
 }
 
+/* A store walk that writes a list's items (a JSON array's members) into r->out. */
+typedef int (*list_walk_fn)(struct http_req *r, struct store *st, void *arg, struct cscc_err *err);
+
+/* Answers {"<name>":[...]} with the items a walk over one store connection writes. */
+static int store_list(struct http_req *r, const char *name, list_walk_fn walk, void *arg)
+{
+    struct cscc_err err;
+    struct store *st;
+    int rc;
+
+    cscc_err_clear(&err);
+    if (!(st = http_store_get(r->srv, &err)))
+        return fail_store(r, &err);
+    strbuf_addf(&r->out, "{\"%s\":[", name);
+    rc = walk(r, st, arg, &err);
+    http_store_put(r->srv, st);
+    if (rc)
+        return fail_store(r, &err);
+    strbuf_adds(&r->out, "]}\n");
+    r->ctype = ctype_json;
+    return 200;
+}
+
 static const char *basename_of(const char *path)
 {
     const char *s = strrchr(path, '/');
@@ -220,6 +243,48 @@ int http_h_areas(struct http_req *r)
     strbuf_adds(&r->out, "]}\n");
     r->ctype = c.geojson ? ctype_geojson : ctype_json;
     return 200;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Categories                                                                */
+/* ------------------------------------------------------------------------ */
+
+static int category_cb(void *arg, const struct store_category *c)
+{
+    struct http_req *r = arg;
+    const char *p = c->fbi_codes;
+    int first = 1;
+
+    strbuf_addf(&r->out, "%s\n{\"name\":", r->out.buf[r->out.len - 1] == '[' ? "" : ",");
+    strbuf_add_json_str(&r->out, c->name, strlen(c->name));
+    strbuf_adds(&r->out, ",\"label\":");
+    strbuf_add_json_str(&r->out, c->label, strlen(c->label));
+    strbuf_adds(&r->out, ",\"fbi_codes\":[");
+    while (*p) {
+        size_t n = strcspn(p, " ");
+
+        if (n) {
+            strbuf_adds(&r->out, first ? "" : ",");
+            strbuf_add_json_str(&r->out, p, n);
+            first = 0;
+        }
+        p += n + (p[n] == ' ');
+    }
+    strbuf_adds(&r->out, "],\"description\":");
+    strbuf_add_json_str(&r->out, c->description, strlen(c->description));
+    strbuf_adds(&r->out, "}");
+    return 0;
+}
+
+static int walk_categories(struct http_req *r, struct store *st, void *arg, struct cscc_err *err)
+{
+    (void)arg;
+    return store_each_category(st, category_cb, r, err);
+}
+
+int http_h_categories(struct http_req *r)
+{
+    return store_list(r, "categories", walk_categories, NULL);
 }
 
 int http_h_area(struct http_req *r)
@@ -547,26 +612,19 @@ static int import_cb(void *arg, const struct store_import *imp)
     return 0;
 }
 
+static int walk_imports(struct http_req *r, struct store *st, void *arg, struct cscc_err *err)
+{
+    const char *lim = http_params_get(&r->params, "limit");
+
+    return store_each_import(st, http_params_get(&r->params, "dataset"),
+                             lim ? strtoul(lim, NULL, 10) : 100, import_cb, arg, err);
+}
+
 int http_h_imports(struct http_req *r)
 {
     struct imp_ctx c = {&r->out, 0};
-    struct cscc_err err;
-    struct store *st;
-    const char *lim = http_params_get(&r->params, "limit");
-    int rc;
 
-    cscc_err_clear(&err);
-    if (!(st = http_store_get(r->srv, &err)))
-        return fail_store(r, &err);
-    strbuf_adds(&r->out, "{\"imports\":[");
-    rc = store_each_import(st, http_params_get(&r->params, "dataset"),
-                           lim ? strtoul(lim, NULL, 10) : 100, import_cb, &c, &err);
-    http_store_put(r->srv, st);
-    if (rc)
-        return fail_store(r, &err);
-    strbuf_adds(&r->out, "]}\n");
-    r->ctype = ctype_json;
-    return 200;
+    return store_list(r, "imports", walk_imports, &c);
 }
 
 int http_h_import(struct http_req *r)

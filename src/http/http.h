@@ -1,7 +1,9 @@
 /**
  * http.h - `cscc serve`: the HTTP server and its public data API.
  *
- * The server answers the JSON API under /api/v1/ (areas, counts, analyses,
+ * The server answers the dashboard (/ and /{page}: static pages, scripts
+ * and styles from web/, and the front-end libraries from Debian's packages
+ * under /static/lib/), the JSON API under /api/v1/ (areas, counts, analyses,
  * import provenance), /healthz, /metrics (Prometheus text format) and the
  * Socrata-compatible /resource/{id}.json|.csv|.geojson (answered by the
  * SoQL module, soql.h). It runs on
@@ -154,6 +156,16 @@ struct http_options {
     void *auth_arg;
     struct http_access *access; /* accounts (borrowed); NULL: no accounts, every caller is
                                    the public and the account endpoints answer 501 */
+    /* The dashboard (static.c): its pages, scripts, styles and message
+     * catalogues (the repository's web/), and the folder of Debian's
+     * front-end libraries (/usr/share/javascript: leaflet/, chart.js/).
+     * NULL web_dir: no dashboard (pages answer 404). */
+    const char *web_dir;
+    const char *js_dir;
+    /* Optional map tiles for the dashboard ("https://host/{z}/{x}/{y}.png")
+     * and their attribution; NULL: area boundaries on a plain background. */
+    const char *tile_url;
+    const char *tile_attribution;
     /* Called once the server listens, with its URL ("http://127.0.0.1:8080/"). */
     void (*ready)(void *arg, const char *url);
     void *ready_arg;

@@ -161,6 +161,10 @@ struct http_req {
     struct strbuf headers; /* more response headers: "name\0value\0" pairs (http_req_header) */
     char set_cookie[256];  /* a Set-Cookie header for the answer, "" when none */
     unsigned retry_after;  /* seconds for a Retry-After header (429), 0 when none */
+    /* A file's validator (static.c): the answer carries it with
+     * "Cache-Control: public, no-cache", and a matching If-None-Match gets
+     * 304. "" when none. */
+    char etag[64];
 };
 
 typedef int (*http_handler_fn)(struct http_req *r);
@@ -177,8 +181,10 @@ enum {
 
 /** One route: data, in one table (routes.c). */
 struct http_route {
-    const char *pattern; /* "/api/v1/areas/{number}": {x} matches one path segment */
-    unsigned methods;    /* enum http_method mask; GET implies HEAD */
+    /* "/api/v1/areas/{number}": {x} matches one path segment; a final '*'
+     * matches the rest of the path, any number of segments ("/static/x"). */
+    const char *pattern;
+    unsigned methods; /* enum http_method mask; GET implies HEAD */
     enum http_role min_role;
     size_t max_body; /* 0: no body accepted */
     unsigned flags;
@@ -323,6 +329,26 @@ void http_json_utc(struct strbuf *sb, int64_t t);
  */
 void http_audit(struct http_server *srv, const struct http_identity *who, const char *action,
                 const char *object, const char *outcome, const char *detail);
+int http_h_categories(struct http_req *r);
+/* The dashboard (static.c). */
+int http_h_page(struct http_req *r);
+int http_h_static(struct http_req *r);
+int http_h_dashboard(struct http_req *r);
+
+/**
+ * 1 when rel is a path the static files may serve: segments of letters,
+ * digits, '.', '_' and '-', none empty and none beginning with '.' (so no
+ * "..", no hidden files, no absolute path, no backslash); else 0.
+ */
+int http_static_path_ok(const char *rel);
+/** The content type of a file by its name's extension ("application/octet-stream" if unknown). */
+const char *http_static_ctype(const char *name);
+/**
+ * The Content-Security-Policy of the dashboard's pages, into buf: scripts,
+ * styles and data from this server only; images also from the origin of
+ * tile_url (NULL: none).
+ */
+void http_static_csp(const char *tile_url, char *buf, size_t cap);
 
 struct counts_query;
 struct counts_result;

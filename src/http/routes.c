@@ -63,10 +63,13 @@ static const struct http_param_spec p_none[] = {
 #define R_BODY HTTP_R_PARAMS_IN_HANDLER
 
 const struct http_route http_routes[] = {
-    {"/", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_index, "index"},
+    {"/api/v1", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_index, "index"},
     {"/healthz", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_healthz, "healthz"},
     {"/metrics", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_metrics, "metrics"},
     {"/api/v1/areas", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_CACHE, p_areas, http_h_areas, "areas"},
+    {"/api/v1/categories", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_CACHE, p_none, http_h_categories,
+     "categories"},
+    {"/api/v1/dashboard", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_dashboard, "dashboard"},
     {"/api/v1/areas/{number}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_CACHE, p_none, http_h_area,
      "area"},
     {"/api/v1/counts", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_CACHE, http_counts_params,
@@ -97,6 +100,13 @@ const struct http_route http_routes[] = {
     /* Socrata-compatible datasets: the SoQL module checks its own parameters. */
     {"/resource/{dataset}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_resource, "resource"},
+    /* The dashboard: static files, then pages (last, as /{page} matches any
+     * one segment not taken above). A page reads its state from the query
+     * string; the data it shows comes from the API, with the API's roles. */
+    {"/static/*", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_static,
+     "static"},
+    {"/", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_page, "page"},
+    {"/{page}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_page, "page"},
 };
 
 const size_t http_nroutes = sizeof(http_routes) / sizeof(http_routes[0]);
@@ -115,6 +125,8 @@ static int match(const char *pattern, const char *path, char cap[HTTP_MAX_CAPTUR
     int ncap = 0;
 
     while (*p && *s) {
+        if (p[0] == '*' && p[1] == '\0')
+            return 1; /* the rest of the path */
         if (*p == '{') {
             const char *pe = strchr(p, '}');
             size_t n = strcspn(s, "/");

@@ -235,6 +235,7 @@ struct srv {
     struct conns conns;
     struct cache cache;
     atomic_int stopping;
+    char csp[640]; /* Content-Security-Policy of the dashboard's pages */
 };
 
 /* One request (libmicrohttpd's per-request context). */
@@ -436,9 +437,16 @@ static enum MHD_Result send_plain(struct rq *q, struct MHD_Connection *c, int st
     size_t len;
     char *body;
     enum MHD_Result ret;
-    int gz = 0;
+    int gz = 0, wants_gz = r->out.len >= 1024 && accepts_gzip(c) && status < 300;
+    char etag_gz[72];
 
-    if (r->out.len >= 1024 && accepts_gzip(c) && status < 300) {
+    /* A file with a validator: 304 when the client has this variant. */
+    if (r->etag[0] && status == 200) {
+        snprintf(etag_gz, sizeof(etag_gz), "%.*s-gz\"", (int)strlen(r->etag) - 1, r->etag);
+        if (etag_matches(c, r->etag, etag_gz))
+            return queue_304(q, c, wants_gz ? etag_gz : r->etag);
+    }
+    if (wants_gz) {
         struct strbuf z;
 
         strbuf_init(&z, r->out.len + 1024);
@@ -456,9 +464,15 @@ static enum MHD_Result send_plain(struct rq *q, struct MHD_Connection *c, int st
         cscc_free(body);
         return MHD_NO;
     }
-    std_headers(resp, r->ctype ? r->ctype : "application/json", 0);
+    std_headers(resp, r->ctype ? r->ctype : "application/json", r->etag[0] && status == 200);
     if (gz)
         add_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (r->etag[0] && status == 200)
+        add_header(resp, MHD_HTTP_HEADER_ETAG, gz ? etag_gz : r->etag);
+    if (r->ctype && !strncmp(r->ctype, "text/html", 9)) {
+        add_header(resp, "Content-Security-Policy", q->srv->csp);
+        add_header(resp, "Referrer-Policy", "same-origin");
+    }
     if (r->filename[0]) {
         char cd[128];
 
@@ -1071,6 +1085,7 @@ int http_serve(const struct http_options *o, struct cscc_err *err)
     s = cscc_xcalloc(1, sizeof(*s));
     s->s.opts = o;
     s->s.started = time(NULL);
+    http_static_csp(o->tile_url, s->csp, sizeof(s->csp));
     http_tables_init(&s->s.tables, o->data_dir);
     pthread_mutex_init(&s->s.stores.lock, NULL);
     snprintf(s->s.stores.path, sizeof(s->s.stores.path), "%s", db);

@@ -30,6 +30,7 @@ expect_grep '^2017 +32,760 +28,001 +671$' "$T/out"
 expect_grep '^2018 +27,505 +22,607 +497$' "$T/out"
 expect_grep '^cscc: listening on http://127\.0\.0\.1:[0-9]+/$' "$T/out"
 expect_eq "healthz" "$(curl -s "${URL}healthz" | grep -c '"rows":91984')" "1"
+expect_eq "the dashboard at /" "$(curl -s "${URL}" | grep -c '<main id="main"')" "1"
 kill -TERM $PID
 wait $PID
 expect_eq "run-main exit status after SIGTERM" "$?" "0"

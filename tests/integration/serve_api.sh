@@ -15,8 +15,9 @@ expect_eq "healthz status" "$(jq_ 'd["status"]')" "ok"
 expect_eq "healthz crimes rows" "$(jq_ 'd["tables"]["crimes"]["rows"]')" "91984"
 expect_eq "healthz generation" "$(jq_ 'd["tables"]["crimes"]["generation"]')" "1"
 expect_eq "healthz not cached" "$(header Cache-Control)" "no-store"
-expect_code 200 /
-expect_eq "index lists every route" "$(jq_ 'len(d["routes"])')" "22"
+expect_code 200 /api/v1
+expect_eq "index lists every route" "$(jq_ 'len(d["routes"])')" "27"
+expect_eq "index lists the dashboard" "$(jq_ '[r["path"] for r in d["routes"]][-3:]')" "['/static/*', '/', '/{page}']"
 expect_eq "index names roles" "$(jq_ 'd["routes"][0]["role"]')" "public"
 
 # ---- areas

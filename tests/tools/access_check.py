@@ -31,7 +31,12 @@ ROLES = ["public", "partner", "department", "coordinator", "analyst", "admin"]
 
 # (method, route pattern) -> least role. Change it with the route table.
 EXPECTED = {
+    ("GET", "/api/v1"): "public",
     ("GET", "/"): "public",
+    ("GET", "/{page}"): "public",
+    ("GET", "/static/*"): "public",
+    ("GET", "/api/v1/categories"): "public",
+    ("GET", "/api/v1/dashboard"): "public",
     ("GET", "/healthz"): "public",
     ("GET", "/metrics"): "public",
     ("GET", "/api/v1/areas"): "public",
@@ -63,6 +68,8 @@ EXPECTED_ANALYSES = {"counts": "public", "trends": "public", "priority": "public
 # methods that take one. Allowed callers get an answer that is not 401/403;
 # they are refused before the body is read.
 PROBES = {
+    "/{page}": "/area",
+    "/static/*": "/static/js/app.js",
     "/api/v1/areas/{number}": "/api/v1/areas/25",
     "/api/v1/imports/{id}": "/api/v1/imports/1",
     "/api/v1/analyses/{name}": "/api/v1/analyses/counts",
@@ -73,7 +80,12 @@ PROBES = {
 
 # Public GET routes: the queries the scan sends (each answer is scanned).
 SAMPLES = {
+    "/api/v1": ["/api/v1"],
     "/": ["/"],
+    "/{page}": ["/area"],
+    "/static/*": ["/static/js/app.js", "/static/js/area.js", "/static/i18n/es.json"],
+    "/api/v1/categories": ["/api/v1/categories"],
+    "/api/v1/dashboard": ["/api/v1/dashboard"],
     "/healthz": ["/healthz"],
     "/metrics": ["/metrics"],
     "/api/v1/areas": ["/api/v1/areas", "/api/v1/areas?format=geojson"],
@@ -151,7 +163,7 @@ def request(url, method="GET", token=None, body=None):
 
 
 def routes(base):
-    st, body, _ = request(base)
+    st, body, _ = request(base + "api/v1")
     if st != 200:
         print("FAIL: the index answered", st)
         sys.exit(1)

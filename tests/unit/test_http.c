@@ -272,6 +272,30 @@ TEST(http, routes)
     CHECK(http_route_find(HTTP_GET, "/api/v2/counts", cap, &allow) == NULL);
     CHECK(http_route_find(HTTP_GET, "", cap, &allow) == NULL);
 
+    /* The route list moved to /api/v1; / and /{page} are the dashboard's
+     * pages, /static/... its files (any depth), after every API route. */
+    rt = http_route_find(HTTP_GET, "/api/v1", cap, &allow);
+    CHECK(rt && rt->handler == http_h_index);
+    rt = http_route_find(HTTP_GET, "/", cap, &allow);
+    CHECK(rt && rt->handler == http_h_page);
+    rt = http_route_find(HTTP_GET, "/area", cap, &allow);
+    CHECK(rt && rt->handler == http_h_page);
+    CHECK_STR_EQ(cap[0], "area");
+    rt = http_route_find(HTTP_GET, "/healthz", cap, &allow);
+    CHECK(rt && rt->handler == http_h_healthz);
+    rt = http_route_find(HTTP_GET, "/static/lib/leaflet/images/layers.png", cap, &allow);
+    CHECK(rt && rt->handler == http_h_static);
+    rt = http_route_find(HTTP_HEAD, "/static/js/app.js", cap, &allow);
+    CHECK(rt && rt->handler == http_h_static);
+    CHECK(http_route_find(HTTP_GET, "/static/", cap, &allow) == NULL);
+    rt = http_route_find(HTTP_GET, "/static", cap, &allow); /* a page (none: 404) */
+    CHECK(rt && rt->handler == http_h_page);
+    rt = http_route_find(HTTP_POST, "/", cap, &allow);
+    CHECK(rt == NULL);
+    http_methods_format(allow, m, sizeof(m));
+    CHECK_STR_EQ(m, "GET, HEAD");
+    CHECK(http_route_find(HTTP_GET, "/api/v1/nothing", cap, &allow) == NULL);
+
     /* Every route: a handler, a name, a role, methods; only analyses take a body. */
     for (i = 0; i < http_nroutes; i++) {
         CHECK(http_routes[i].handler != NULL);
@@ -287,6 +311,48 @@ TEST(http, routes)
     CHECK_INT_EQ(http_method_parse("BREW"), HTTP_OTHER);
     CHECK_STR_EQ(http_role_name(HTTP_ROLE_ANALYST), "analyst");
     CHECK_STR_EQ(http_role_name(HTTP_NROLES), "?");
+}
+
+TEST(http, static_paths)
+{
+    char csp[640];
+
+    CHECK_INT_EQ(http_static_path_ok("js/app.js"), 1);
+    CHECK_INT_EQ(http_static_path_ok("i18n/es.json"), 1);
+    CHECK_INT_EQ(http_static_path_ok("images/marker-icon-2x.png"), 1);
+    CHECK_INT_EQ(http_static_path_ok("Chart.min.js"), 1);
+    /* No way up, no hidden files, no empty or absolute paths, no other bytes. */
+    CHECK_INT_EQ(http_static_path_ok(""), 0);
+    CHECK_INT_EQ(http_static_path_ok(".."), 0);
+    CHECK_INT_EQ(http_static_path_ok("../etc/passwd"), 0);
+    CHECK_INT_EQ(http_static_path_ok("js/../../x"), 0);
+    CHECK_INT_EQ(http_static_path_ok("js/.."), 0);
+    CHECK_INT_EQ(http_static_path_ok("./app.js"), 0);
+    CHECK_INT_EQ(http_static_path_ok(".git/config"), 0);
+    CHECK_INT_EQ(http_static_path_ok("/etc/passwd"), 0);
+    CHECK_INT_EQ(http_static_path_ok("js//app.js"), 0);
+    CHECK_INT_EQ(http_static_path_ok("js/"), 0);
+    CHECK_INT_EQ(http_static_path_ok("js\\..\\x"), 0);
+    CHECK_INT_EQ(http_static_path_ok("a b.js"), 0);
+    CHECK_INT_EQ(http_static_path_ok("caf\xc3\xa9.js"), 0);
+
+    CHECK_STR_EQ(http_static_ctype("index.html"), "text/html; charset=utf-8");
+    CHECK_STR_EQ(http_static_ctype("js/app.js"), "text/javascript; charset=utf-8");
+    CHECK_STR_EQ(http_static_ctype("css/cscc.css"), "text/css; charset=utf-8");
+    CHECK_STR_EQ(http_static_ctype("i18n/es.json"), "application/json");
+    CHECK_STR_EQ(http_static_ctype("images/layers.png"), "image/png");
+    CHECK_STR_EQ(http_static_ctype("icon.svg"), "image/svg+xml");
+    CHECK_STR_EQ(http_static_ctype("README"), "application/octet-stream");
+    CHECK_STR_EQ(http_static_ctype("a.js/README"), "application/octet-stream");
+    CHECK_STR_EQ(http_static_ctype("x.exe"), "application/octet-stream");
+
+    http_static_csp(NULL, csp, sizeof(csp));
+    CHECK(strstr(csp, "default-src 'self'") != NULL);
+    CHECK(strstr(csp, "img-src 'self' data:;") != NULL);
+    http_static_csp("https://tiles.example.org:8443/{z}/{x}/{y}.png", csp, sizeof(csp));
+    CHECK(strstr(csp, "img-src 'self' data: https://tiles.example.org:8443;") != NULL);
+    http_static_csp("not a url", csp, sizeof(csp));
+    CHECK(strstr(csp, "img-src 'self' data:;") != NULL);
 }
 
 TEST(http, errors)

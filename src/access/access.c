@@ -118,7 +118,7 @@ static int check_scope_fields(enum access_role role, int64_t org_id, const char 
 {
     if (role == ACCESS_PUBLIC || (unsigned)role > ACCESS_ADMIN)
         return cscc_err_set(err, CSCC_EINVAL,
-                            "an account's role is partner, department, analyst, coordinator or "
+                            "an account's role is partner, department, coordinator, analyst or "
                             "admin (public is everyone without an account)");
     if (role == ACCESS_PARTNER && org_id <= 0)
         return cscc_err_set(err, CSCC_EINVAL,

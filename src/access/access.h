@@ -6,7 +6,9 @@
  *
  * Roles, least to most: public (anonymous; no account), partner (belongs
  * to one community organization: an organization id), department (one City
- * department), analyst, coordinator, admin. access_role_at_least() compares
+ * department), coordinator, analyst, admin (the order of the server's route
+ * table, src/http/http.h: an analyst may also read what a coordinator may,
+ * and the victims' records). access_role_at_least() compares
  * them for a route's least role; partner and department are also scoped (to
  * their organization or department): the server checks "own versus
  * another's object" with the session's org_id / department.
@@ -70,8 +72,8 @@ enum access_role {
     ACCESS_PUBLIC = 0,
     ACCESS_PARTNER = 1,
     ACCESS_DEPARTMENT = 2,
-    ACCESS_ANALYST = 3,
-    ACCESS_COORDINATOR = 4,
+    ACCESS_COORDINATOR = 3,
+    ACCESS_ANALYST = 4,
     ACCESS_ADMIN = 5,
 };
 

@@ -29,7 +29,7 @@ static void usage(FILE *f)
           "       cscc user revoke ID\n"
           "\n"
           "Accounts of the server. Roles: partner (of a community organization: --org ID),\n"
-          "department (of one City department: --department NAME), analyst, coordinator,\n"
+          "department (of one City department: --department NAME), coordinator, analyst,\n"
           "admin. A password has at least 15 characters and is not a common one; it is\n"
           "asked for on the terminal (twice), or read from the first line of standard\n"
           "input with --password-stdin. An account made with --no-password can hold API\n"

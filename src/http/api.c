@@ -679,6 +679,18 @@ static int soql_fail(struct http_req *r, const struct soql_error *e)
     return e->status;
 }
 
+/* A 404 in Socrata's shape, with a message made from fmt. */
+static int soql_not_found(struct http_req *r, const char *fmt, const char *arg)
+{
+    struct soql_error e;
+
+    memset(&e, 0, sizeof(e));
+    e.status = 404;
+    snprintf(e.code, sizeof(e.code), "not_found");
+    snprintf(e.message, sizeof(e.message), fmt, arg);
+    return soql_fail(r, &e);
+}
+
 static int soql_fail_err(struct http_req *r, const struct cscc_err *err)
 {
     struct soql_error e;
@@ -714,13 +726,8 @@ int http_h_resource(struct http_req *r)
     cscc_err_clear(&err);
     memset(&qe, 0, sizeof(qe));
     fmt = dot ? soql_format_from_ext(dot + 1) : -1;
-    if (fmt < 0) {
-        qe.status = 404;
-        snprintf(qe.code, sizeof(qe.code), "not_found");
-        snprintf(qe.message, sizeof(qe.message),
-                 "a dataset is /resource/ID.json, ID.csv or ID.geojson");
-        return soql_fail(r, &qe);
-    }
+    if (fmt < 0)
+        return soql_not_found(r, "%s", "a dataset is /resource/ID.json, ID.csv or ID.geojson");
     snprintf(id, sizeof(id), "%.*s", (int)(dot - r->cap[0] < 63 ? dot - r->cap[0] : 63), r->cap[0]);
 
     /* The catalog: the tables there are and the layers published now. */
@@ -731,10 +738,7 @@ int http_h_resource(struct http_req *r)
     if (!cat)
         return soql_fail_err(r, &err);
     if (!(ds = soql_catalog_find(cat, id))) {
-        qe.status = 404;
-        snprintf(qe.code, sizeof(qe.code), "not_found");
-        snprintf(qe.message, sizeof(qe.message), "there is no published dataset '%s'", id);
-        status = soql_fail(r, &qe);
+        status = soql_not_found(r, "there is no published dataset '%s'", id);
         goto out;
     }
 

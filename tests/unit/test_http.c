@@ -2,6 +2,7 @@
  * server (src/http), without a socket; and gzip (core/gzip.h). */
 #include "test.h"
 
+#include "access/access.h"
 #include "analysis/result.h"
 #include "core/gzip.h"
 #include "core/strbuf.h"
@@ -441,6 +442,17 @@ TEST(http, authorize)
     for (i = 0; i < http_nroutes; i++)
         CHECK_INT_EQ(http_authorize(&http_routes[i], &who),
                      http_routes[i].min_role == HTTP_ROLE_PUBLIC ? 0 : 401);
+}
+
+/* The server's roles and the accounts' roles are one order: a role's rank
+ * in the route table is its rank for access_role_at_least(). */
+TEST(http, role_order)
+{
+    int i;
+
+    for (i = 0; i < HTTP_NROLES; i++)
+        CHECK_STR_EQ(http_role_name((enum http_role)i), access_role_name((enum access_role)i));
+    CHECK_INT_EQ(HTTP_NROLES, ACCESS_ADMIN + 1);
 }
 
 /* ------------------------------------------------------------------------ */

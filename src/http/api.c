@@ -773,6 +773,15 @@ int http_h_resource(struct http_req *r)
     }
     r->ctype = soql_content_type((enum soql_format)fmt);
     status = 200;
+    if (ds->min_rows_access > SOQL_PUBLIC) {
+        /* victims' records (or an unpublished layer) read: audited, as
+         * which dataset and how much, never the query's values */
+        char detail[160];
+
+        r->no_cache = 1;
+        snprintf(detail, sizeof(detail), "/resource/%s.%s: %zu bytes", ds->id, dot + 1, r->out.len);
+        http_audit(r->srv, &r->who, "read.sensitive", ds->table, "ok", detail);
+    }
 out:
     soql_query_free(q);
     cscc_free(pv);

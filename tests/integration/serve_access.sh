@@ -127,8 +127,10 @@ expect_error 400 bad_parameter shootings_layer "/api/v1/analyses/priority?from=2
 expect_code 200 "/api/v1/analyses/priority?from=2016-01-01&to=2018-12-31&source=crimes&shootings_layer=shots&top=5" -H "Authorization: Bearer $ANALYST"
 expect_eq "priority over HTTP = CLI" "$(jq_ '[r[1] for r in d["rows"][:5]]')" \
     "$("$CSCC" --data "$D" analyze priority --from 2016-01-01 --to 2018-12-31 --source crimes --shootings-layer shots --top 5 --format json 2>/dev/null | "$PY" -c 'import json,sys; print([r[1] for r in json.load(sys.stdin)["rows"][:5]])')"
-# reading the victims table is audited, with the actor
+# reading the victims table is audited, with the actor: through an analysis, and as rows
 expect_code 200 "/api/v1/analyses/trends?from=2021-01-01&to=2021-12-31&measure=serious&source=victims" -H "Authorization: Bearer $ANALYST"
+expect_code 200 "/resource/gumc-mgzr.json?\$limit=3" -H "Authorization: Bearer $ANALYST"
+expect_code 200 "/resource/ijzp-q8t2.json?\$limit=3" -H "Authorization: Bearer $ANALYST"
 
 # ---- the matrix of every route x method x role, and the scan of public answers
 if "$PY" "$TOOLS/access_check.py" matrix "$URL" "$T/tokens.json" >"$T/matrix.out" 2>&1; then pass; else
@@ -171,6 +173,8 @@ for a in login login.failed logout authz.denied authn.failed csrf.denied token.c
 done
 expect_eq "proxy's client address audited" "$(jq_ "any(r['action'] == 'login' and r['actor'] == 'ana' and r['address'] == '203.0.113.50' for r in d['records'])" "$T/audit.json")" "True"
 expect_eq "victims read by a1" "$(jq_ "any(r['action'] == 'read.sensitive' and r['actor'] == 'a1' for r in d['records'])" "$T/audit.json")" "True"
+expect_eq "victims' rows read by a1 over /resource" "$(jq_ "[r['object'] for r in d['records'] if r['action'] == 'read.sensitive' and r['actor'] == 'a1' and '/resource/gumc-mgzr.json' in (r['detail'] or '')]" "$T/audit.json")" "['victims']"
+expect_eq "public crime rows are not a sensitive read" "$(jq_ "any('ijzp-q8t2' in (r['detail'] or '') for r in d['records'] if r['action'] == 'read.sensitive')" "$T/audit.json")" "False"
 if grep -qE 'cscc_[st]_[A-Za-z0-9_-]{20}|horse battery|passphrase|fifteen\+' "$T/audit.json"; then
     fail "the audit log holds a token or a password"; else pass; fi
 expect_error 403 forbidden None /api/v1/audit -H "Authorization: Bearer $ANALYST"

@@ -41,16 +41,7 @@ int cli_an_refused(const char *cmd, const struct cscc_err *err)
 
 int cli_parse_double(const char *s, double min, double max, double *out)
 {
-    char *end;
-    double v;
-
-    if (!s || !*s)
-        return -1;
-    v = strtod(s, &end);
-    if (*end || !isfinite(v) || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
+    return an_opt_double(s, min, max, out);
 }
 
 int cli_bad_option(const char *cmd, const struct option *longopts, char **argv)

@@ -16,6 +16,7 @@
 
 #include "analysis/grid.h"
 #include "analysis/points.h"
+#include "analysis/spatial.h"
 #include "analysis/weights.h"
 
 struct an_gistar_opts {
@@ -49,5 +50,28 @@ int analysis_gistar_areas(const struct an_pointsrc *src, const struct an_city *c
                           struct cscc_err *err);
 
 void analysis_gistar_release(struct an_gistar *r);
+
+/* The command line's and the API's gistar (gistar_result.c): options by
+ * name (distance, knn, no-fdr, areas, rook; spatial.h says how), their
+ * checks and the grid (250 m cells unless given), the run (cell_area is
+ * allocated for a grid), and the result's table. */
+struct an_gistar_args {
+    struct an_gistar_opts o;
+    int areas, rook;
+};
+void analysis_gistar_args_init(struct an_gistar_args *a);
+int analysis_gistar_option(struct an_gistar_args *a, const char *name, const char *value,
+                           struct cscc_err *err);
+/** The options' combinations: CSCC_EINVAL (field set) when refused. */
+int analysis_gistar_check(const struct an_spatial *s, const struct an_gistar_args *a,
+                          struct cscc_err *err);
+int analysis_gistar_prepare(struct an_spatial *s, struct an_gistar_args *a, struct an_grid *g,
+                            struct cscc_err *err);
+int analysis_gistar_run(struct an_spatial *s, const struct an_gistar_args *a,
+                        const struct an_grid *g, uint8_t **cell_area, struct an_gistar *gs,
+                        struct cscc_err *err);
+struct an_result *analysis_gistar_result(struct an_spatial *s, const struct an_gistar_args *a,
+                                         const struct an_grid *g, const uint8_t *cell_area,
+                                         const struct an_gistar *gs, struct cscc_err *err);
 
 #endif

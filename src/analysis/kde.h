@@ -34,6 +34,7 @@
 
 #include "analysis/grid.h"
 #include "analysis/points.h"
+#include "analysis/spatial.h"
 
 /** The quartic kernel at squared distance d2 for bandwidth h, per square metre. */
 static inline double analysis_quartic(double d2, double h)
@@ -86,5 +87,21 @@ struct an_bin_stats {
 };
 int analysis_bin(const struct an_pointsrc *src, const struct an_grid *g, int threads, double *bins,
                  struct an_bin_stats *st, struct an_points_info *info, struct cscc_err *err);
+
+/* The command line's and the API's kde (kde_result.c): options by name
+ * (bandwidth, exact, all-cells; spatial.h says how), the grid (500 x 500
+ * cells unless cell or grid is given), and the result's table. */
+struct an_kde_args {
+    struct an_kde_opts o;
+    int all_cells; /* every cell, also those of density 0 */
+};
+void analysis_kde_args_init(struct an_kde_args *a);
+int analysis_kde_option(struct an_kde_args *a, const char *name, const char *value,
+                        struct cscc_err *err);
+int analysis_kde_prepare(struct an_spatial *s, struct an_kde_args *a, struct an_grid *g,
+                         struct cscc_err *err);
+struct an_result *analysis_kde_result(struct an_spatial *s, const struct an_kde_args *a,
+                                      const struct an_grid *g, const struct an_kde *k,
+                                      struct cscc_err *err);
 
 #endif

@@ -31,6 +31,7 @@
 #ifndef CSCC_ANALYSIS_KNOX_H
 #define CSCC_ANALYSIS_KNOX_H
 
+#include "analysis/spatial.h"
 #include "core/err.h"
 
 #include <stddef.h>
@@ -70,5 +71,26 @@ struct an_knox {
 int analysis_knox(const double *x, const double *y, const int64_t *day, size_t n,
                   const struct an_knox_opts *o, struct an_knox *out, struct cscc_err *err);
 void analysis_knox_release(struct an_knox *k);
+
+/* The command line's and the API's knox (knox_result.c): the defaults (the
+ * Calculator's: 100 m x 3, 2 days x 2, 99 iterations, seed 1), options by
+ * name (space-band, space-bands, time-band, time-bands, iterations, seed,
+ * metric, intervals; spatial.h says how), the events (the points of the
+ * selection with a date), and the result's table. */
+#define AN_KNOX_MAX_ITERATIONS 100000
+struct an_knox_events {
+    struct an_points p;
+    double *x, *y;
+    int64_t *day;
+    size_t n, untimed;
+};
+void analysis_knox_args_init(struct an_knox_opts *o);
+int analysis_knox_option(struct an_knox_opts *o, const char *name, const char *value,
+                         struct cscc_err *err);
+int analysis_knox_events(struct an_spatial *s, const struct colstore_table *t,
+                         struct an_knox_events *e, struct cscc_err *err);
+void analysis_knox_events_release(struct an_knox_events *e);
+struct an_result *analysis_knox_result(const struct an_spatial *s, const struct an_knox_opts *o,
+                                       const struct an_knox_events *e, const struct an_knox *k);
 
 #endif

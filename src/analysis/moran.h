@@ -10,6 +10,7 @@
 
 #include "analysis/grid.h"
 #include "analysis/points.h"
+#include "analysis/spatial.h"
 #include "analysis/weights.h"
 
 struct an_moran_opts {
@@ -39,5 +40,14 @@ const char *analysis_moran_quadrant(int q);
 int analysis_moran_areas(const struct an_pointsrc *src, const struct an_city *city,
                          const struct an_moran_opts *o, struct an_moran *out, struct cscc_err *err);
 void analysis_moran_release(struct an_moran *m);
+
+/* The command line's and the API's moran (moran_result.c): the defaults (queen,
+ * 999 permutations, seed 1, alpha 0.05), options by name (rate, rook,
+ * permutations, seed, alpha; spatial.h says how), and the result's table. */
+void analysis_moran_args_init(struct an_moran_opts *o);
+int analysis_moran_option(struct an_moran_opts *o, const char *name, const char *value,
+                          struct cscc_err *err);
+struct an_result *analysis_moran_result(const struct an_spatial *s, const struct an_moran_opts *o,
+                                        const struct an_moran *m);
 
 #endif

@@ -21,33 +21,27 @@
 void cli_an_init(struct cli_an *a)
 {
     memset(a, 0, sizeof(*a));
-    a->q.source = AN_SRC_CRIMES;
-    a->threads = 2;
+    an_spatial_init(&a->sp);
 }
 
-static int parse_pos(const char *s, double *out)
+const char *cli_opt_name(const struct option *longopts, int opt)
 {
-    char *end;
-    double v = strtod(s, &end);
+    const struct option *o;
 
-    if (end == s || *end || !(v > 0) || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
+    for (o = longopts; o->name; o++)
+        if (o->val == opt)
+            return o->name;
+    return "";
+}
+
+int cli_an_refused(const char *cmd, const struct cscc_err *err)
+{
+    return cli_usage_error(cmd, "--%s", err->msg);
 }
 
 int cli_parse_double(const char *s, double min, double max, double *out)
 {
-    char *end;
-    double v;
-
-    if (!s || !*s)
-        return -1;
-    v = strtod(s, &end);
-    if (*end || !isfinite(v) || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
+    return an_opt_double(s, min, max, out);
 }
 
 int cli_bad_option(const char *cmd, const struct option *longopts, char **argv)
@@ -113,53 +107,30 @@ int cli_an_next(struct cli_ctx *ctx, struct cli_an *a, const char *cmd, int argc
 
 int cli_an_option(const char *cmd, struct cli_an *a, int opt, const char *arg, int *rc)
 {
+    static const struct option names[] = {
+        CLI_AN_LONGOPTS,
+        CLI_AN_GRID_LONGOPTS,
+        {NULL, 0, NULL, 0},
+    };
+    struct cscc_err err;
     unsigned long ul;
+    int got;
 
     *rc = 0;
-    if (cli_filter_option(cmd, &a->q.f, opt, arg, rc) ||
+    if (cli_filter_option(cmd, &a->sp.q.f, opt, arg, rc) ||
         cli_result_option(cmd, &a->fmt, &a->out, opt, arg, rc))
         return 1;
-    switch (opt) {
-    case 'L':
-        a->q.source = AN_SRC_LAYER;
-        a->q.layer = arg;
-        return 1;
-    case 'V': a->q.source = AN_SRC_VICTIMS; return 1;
-    case 'C': a->crs_name = arg; return 1;
-    case 'W': a->q.weight = arg; return 1;
-    case 'R':
+    if (opt == 'R') {
         if (cli_parse_uint(arg, 10000, &ul) || !ul)
             *rc = cli_usage_error(cmd, "--repeat takes a number from 1 to 10000");
         a->repeat = ul;
         return 1;
-    case 's':
-        if (parse_pos(arg, &a->cell) || a->cell < 1)
-            *rc = cli_usage_error(cmd, "--cell takes a cell size in metres (1 or more), not '%s'",
-                                  arg);
-        return 1;
-    case 'g': {
-        char *end;
-        unsigned long nx = strtoul(arg, &end, 10), ny = nx;
-
-        if (*end == 'x')
-            ny = strtoul(end + 1, &end, 10);
-        if (*end || !nx || !ny || nx > 16384 || ny > 16384)
-            *rc =
-                cli_usage_error(cmd, "--grid takes NX or NXxNY cells (up to 16384), not '%s'", arg);
-        a->gnx = nx;
-        a->gny = ny;
-        return 1;
     }
-    case 'e':
-        if (!strcmp(arg, "areas"))
-            a->extent_points = 0;
-        else if (!strcmp(arg, "points"))
-            a->extent_points = 1;
-        else
-            *rc = cli_usage_error(cmd, "--extent is areas or points, not '%s'", arg);
-        return 1;
-    }
-    return 0;
+    cscc_err_clear(&err);
+    got = an_spatial_option(&a->sp, 1, cli_opt_name(names, opt), arg, &err);
+    if (got < 0)
+        *rc = cli_an_refused(cmd, &err);
+    return got != 0;
 }
 
 void cli_an_help(FILE *f, int grid)
@@ -190,44 +161,40 @@ int cli_an_open(struct cli_ctx *ctx, struct cli_an *a, int need_table)
 {
     struct cscc_err err;
     char name[64], path[PATH_MAX];
+    struct store *st;
 
     cscc_err_clear(&err);
-    if (!(a->st = cli_open_store(ctx, &err)))
+    if (!(st = cli_open_store(ctx, &err)))
         return cli_fail(&err);
-    if (an_crs_init(&a->crs, a->st, a->crs_name, &err)) {
+    if (need_table) {
+        if (analysis_points_table(&a->sp.q, name, sizeof(name), &err)) {
+            store_close(st);
+            return cli_fail(&err);
+        }
+        ingest_table_path(ctx->data_dir, name, path, sizeof(path));
+        if (!(a->t = colstore_open(path, &err))) {
+            store_close(st);
+            if (err.code == CSCC_ENOENT) {
+                if (a->sp.q.source == AN_SRC_LAYER)
+                    cscc_error("there is no layer '%s' in %s; import it with 'cscc import layer "
+                               "%s FILE ...'",
+                               a->sp.q.layer, ctx->data_dir, a->sp.q.layer);
+                else
+                    cscc_error("no %s have been imported into %s yet; run 'cscc import %s FILE'",
+                               name, ctx->data_dir, name);
+                return CLI_NOINPUT;
+            }
+            return cli_fail(&err);
+        }
+    }
+    if (an_spatial_open(&a->sp, st, a->t, &err)) {
         cli_an_close(a);
-        if (a->crs_name) {
-            cscc_error("--crs %s: %s", a->crs_name, err.msg);
+        if (a->sp.crs_name && err.code == CSCC_EINVAL) {
+            cscc_error("--%s", err.msg);
             return CLI_USAGE;
         }
         return cli_fail(&err);
     }
-    a->crs_ok = 1;
-    if (!need_table)
-        return 0;
-    if (analysis_points_table(&a->q, name, sizeof(name), &err)) {
-        cli_an_close(a);
-        return cli_fail(&err);
-    }
-    ingest_table_path(ctx->data_dir, name, path, sizeof(path));
-    if (!(a->t = colstore_open(path, &err))) {
-        cli_an_close(a);
-        if (err.code == CSCC_ENOENT) {
-            if (a->q.source == AN_SRC_LAYER)
-                cscc_error("there is no layer '%s' in %s; import it with 'cscc import layer %s "
-                           "FILE ...'",
-                           a->q.layer, ctx->data_dir, a->q.layer);
-            else
-                cscc_error("no %s have been imported into %s yet; run 'cscc import %s FILE'", name,
-                           ctx->data_dir, name);
-            return CLI_NOINPUT;
-        }
-        return cli_fail(&err);
-    }
-    a->src.t = a->t;
-    a->src.st = a->st;
-    a->src.q = &a->q;
-    a->src.crs = &a->crs;
     return 0;
 }
 
@@ -236,85 +203,26 @@ int cli_an_city(struct cli_an *a)
     struct cscc_err err;
 
     cscc_err_clear(&err);
-    if (a->city_ok)
-        return 0;
-    if (an_city_load(&a->city, a->st, &a->crs, &err))
-        return cli_fail(&err);
-    a->city_ok = 1;
-    return 0;
-}
-
-struct bbox_ctx {
-    double b[16][4];
-};
-
-static int bbox_cb(void *arg, int thread, const struct an_point_block *blk)
-{
-    struct bbox_ctx *c = arg;
-    double *b = c->b[thread];
-    size_t i;
-
-    for (i = 0; i < blk->n; i++) {
-        b[0] = fmin(b[0], blk->x[i]);
-        b[1] = fmin(b[1], blk->y[i]);
-        b[2] = fmax(b[2], blk->x[i]);
-        b[3] = fmax(b[3], blk->y[i]);
-    }
-    return 0;
+    return an_spatial_city(&a->sp, &err) ? cli_fail(&err) : 0;
 }
 
 int cli_an_grid(struct cli_an *a, const char *cmd, double default_cell, struct an_grid *g)
 {
     struct cscc_err err;
-    double bbox[4];
-    int rc, t;
 
     cscc_err_clear(&err);
-    if ((rc = cli_an_city(a)))
-        return rc;
-    memcpy(bbox, a->city.bbox, sizeof(bbox));
-    if (a->extent_points) {
-        struct bbox_ctx c;
-        struct an_points_info info;
-
-        for (t = 0; t < 16; t++) {
-            c.b[t][0] = c.b[t][1] = INFINITY;
-            c.b[t][2] = c.b[t][3] = -INFINITY;
-        }
-        if (an_pointsrc_each(&a->src, a->threads, bbox_cb, &c, &info, &err))
-            return cli_fail(&err);
-        for (t = 1; t < 16; t++) {
-            c.b[0][0] = fmin(c.b[0][0], c.b[t][0]);
-            c.b[0][1] = fmin(c.b[0][1], c.b[t][1]);
-            c.b[0][2] = fmax(c.b[0][2], c.b[t][2]);
-            c.b[0][3] = fmax(c.b[0][3], c.b[t][3]);
-        }
-        if (!(c.b[0][0] <= c.b[0][2])) {
-            cscc_error("%sthe selection has no points, so --extent points has no extent", cmd);
-            return CLI_DATAERR;
-        }
-        memcpy(bbox, c.b[0], sizeof(bbox));
-    }
-    if (a->gnx && a->cell)
+    if (a->sp.gnx && a->sp.cell)
         return cli_usage_error(cmd, "give --cell or --grid, not both");
-    if (a->gnx)
-        rc = an_grid_init_n(g, bbox, a->gnx, a->gny, &err);
-    else
-        rc = an_grid_init(g, bbox, a->cell ? a->cell : default_cell, &err);
-    return rc ? cli_fail(&err) : 0;
+    return an_spatial_grid(&a->sp, default_cell, g, &err) ? cli_fail(&err) : 0;
 }
 
 void cli_an_close(struct cli_an *a)
 {
-    if (a->city_ok)
-        an_city_release(&a->city);
-    if (a->crs_ok)
-        an_crs_release(&a->crs);
+    an_spatial_release(&a->sp);
     colstore_close(a->t);
-    store_close(a->st);
+    store_close(a->sp.st);
     a->t = NULL;
-    a->st = NULL;
-    a->city_ok = a->crs_ok = 0;
+    a->sp.st = NULL;
 }
 
 double cli_now_ms(void)
@@ -343,5 +251,5 @@ void cli_an_timing(const char *what, double *ms, size_t n)
 
 void cli_an_result(struct cli_an *a, struct an_result *r, const struct an_points_info *info)
 {
-    analysis_points_describe(info, &a->q, &a->crs, r);
+    an_spatial_describe(&a->sp, r, info);
 }

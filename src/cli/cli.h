@@ -7,6 +7,7 @@
 
 #include "analysis/grid.h"
 #include "analysis/points.h"
+#include "analysis/spatial.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -123,23 +124,13 @@ void cli_serious_close(struct serious_tables *s);
  * cli_an_option() handles these and the filter and output options.
  */
 struct cli_an {
-    int parsing; /* cli_an_next() has started */
-    struct an_points_query q;
-    const char *crs_name;
-    double cell;
-    unsigned long gnx, gny;
-    int extent_points;
+    int parsing;          /* cli_an_next() has started */
+    struct an_spatial sp; /* the points, CRS and grid (analysis/spatial.h) */
     int fmt;
     const char *out;
     unsigned long repeat;
-    int threads;
-    /* filled by cli_an_open / cli_an_city */
-    struct store *st;
+    /* filled by cli_an_open */
     struct colstore_table *t;
-    struct an_crs crs;
-    struct an_city city;
-    struct an_pointsrc src;
-    int crs_ok, city_ok;
 };
 #define CLI_AN_LONGOPTS                                                                            \
     {"layer", required_argument, NULL, 'L'}, {"victims", no_argument, NULL, 'V'},                  \
@@ -187,6 +178,12 @@ struct option;
 int cli_bad_option(const char *cmd, const struct option *longopts, char **argv);
 /** Parses a number in [min, max]; -1 when not one. */
 int cli_parse_double(const char *s, double min, double max, double *out);
+
+/** The long option of longopts whose code is opt ("" when none). */
+const char *cli_opt_name(const struct option *longopts, int opt);
+/** An option the analysis refused (err from analysis/spatial.h's options):
+ * the usage error "--MESSAGE"; returns CLI_USAGE. */
+int cli_an_refused(const char *cmd, const struct cscc_err *err);
 
 /** Prints "cscc: error: ..." and the usage hint; returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

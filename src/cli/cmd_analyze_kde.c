@@ -6,7 +6,6 @@
 #include "core/log.h"
 
 #include <getopt.h>
-#include <math.h>
 #include <string.h>
 
 static const char *const CMD = "analyze kde ";
@@ -45,37 +44,37 @@ int cmd_analyze_kde(struct cli_ctx *ctx, int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct cli_an a;
-    struct an_kde_opts o;
+    struct an_kde_args ka;
     struct an_kde k;
     struct an_grid g;
     struct an_result *r = NULL;
     struct cscc_err err;
-    double *lon = NULL, *lat = NULL, *ms = NULL;
-    int opt, rc, all = 0;
+    double *ms = NULL;
+    int opt, rc;
     unsigned long i, runs;
 
     cli_an_init(&a);
-    memset(&o, 0, sizeof(o));
+    analysis_kde_args_init(&ka);
     memset(&k, 0, sizeof(k));
     cscc_err_clear(&err);
     while ((opt = cli_an_next(ctx, &a, CMD, argc, argv, longopts, &rc)) != -1) {
-        switch (opt) {
-        case 'h': usage(stdout); return CLI_OK;
-        case 'b':
-            if (cli_parse_double(optarg, 1e-3, 1e6, &o.bandwidth))
-                return cli_usage_error(CMD, "--bandwidth takes metres (above 0), not '%s'", optarg);
-            break;
-        case 'x': o.exact = 1; break;
-        case 'A': all = 1; break;
+        if (opt == 'h') {
+            usage(stdout);
+            return CLI_OK;
         }
+        if (analysis_kde_option(&ka, cli_opt_name(longopts, opt), optarg, &err) < 0)
+            return cli_an_refused(CMD, &err);
     }
     if (rc)
         return rc;
-    if (!a.cell && !a.gnx)
-        a.gnx = a.gny = 500;
-    o.threads = a.threads;
-    if ((rc = cli_an_open(ctx, &a, 1)) || (rc = cli_an_grid(&a, CMD, 0, &g)))
+    if (a.sp.gnx && a.sp.cell)
+        return cli_usage_error(CMD, "give --cell or --grid, not both");
+    if ((rc = cli_an_open(ctx, &a, 1)))
         goto out;
+    if (analysis_kde_prepare(&a.sp, &ka, &g, &err)) {
+        rc = cli_fail(&err);
+        goto out;
+    }
     runs = a.repeat ? a.repeat : 1;
     ms = cscc_xcalloc(runs, sizeof(*ms));
     for (i = 0; i < runs; i++) {
@@ -83,7 +82,7 @@ int cmd_analyze_kde(struct cli_ctx *ctx, int argc, char **argv)
 
         if (i)
             analysis_kde_release(&k);
-        if (analysis_kde(&a.src, &g, &o, &k, &err)) {
+        if (analysis_kde(&a.sp.src, &g, &ka.o, &k, &err)) {
             rc = cli_fail(&err);
             goto out;
         }
@@ -91,68 +90,14 @@ int cmd_analyze_kde(struct cli_ctx *ctx, int argc, char **argv)
     }
     if (a.repeat)
         cli_an_timing("kde", ms, runs);
-    if (an_grid_corners_wgs84(&g, &a.crs, &lon, &lat, &err)) {
+    if (!(r = analysis_kde_result(&a.sp, &ka, &g, &k, &err))) {
         rc = cli_fail(&err);
         goto out;
-    }
-    r = an_result_new("kde");
-    an_param(r, "kernel", "quartic");
-    an_param_num(r, "bandwidth_m", k.bandwidth);
-    an_param(r, "bandwidth_rule", "%s",
-             k.default_rule ? "ArcGIS default: 0.9 min(SD, sqrt(1/ln 2) Dm) n^-0.2" : "given");
-    an_param(r, "method", "%s", o.exact ? "exact" : "binned (points at their cell's centre)");
-    an_grid_describe(&g, r);
-    an_param(r, "units", "density_km2: per square kilometre; expected: per cell");
-    cli_an_result(&a, r, &k.info);
-    an_summary_num(r, "bandwidth_m", k.bandwidth);
-    if (k.default_rule) {
-        an_summary_num(r, "n", k.n);
-        an_summary_num(r, "standard_distance_m", k.sd);
-        an_summary_num(r, "median_distance_m", k.dm);
-    }
-    an_summary_num(r, "weight", k.weight);
-    an_summary_num(r, "weight_outside_grid", k.weight_outside);
-    {
-        double sum = 0, mx = 0, area = g.cell * g.cell / 1e6;
-        size_t c;
-
-        for (c = 0; c < an_grid_ncells(&g); c++) {
-            sum += k.density[c] * area;
-            mx = fmax(mx, k.density[c]);
-        }
-        an_summary_num(r, "expected_total", sum);
-        an_summary_num(r, "max_density_km2", mx);
-        an_column(r, "cell", AN_INT);
-        an_column(r, "col", AN_INT);
-        an_column(r, "row", AN_INT);
-        an_column(r, "x", AN_NUM);
-        an_column(r, "y", AN_NUM);
-        an_column(r, "density_km2", AN_NUM);
-        an_column(r, "expected", AN_NUM);
-        for (c = 0; c < an_grid_ncells(&g); c++) {
-            double x, y, ring[10];
-
-            if (!all && !(k.density[c] > 0))
-                continue;
-            an_grid_centre(&g, c, &x, &y);
-            an_row(r);
-            an_int(r, (int64_t)c);
-            an_int(r, (int64_t)(c % g.nx));
-            an_int(r, (int64_t)(c / g.nx));
-            an_num(r, x);
-            an_num(r, y);
-            an_num(r, k.density[c]);
-            an_num(r, k.density[c] * area);
-            an_grid_ring(&g, lon, lat, c, ring);
-            an_geom_ring(r, ring, 5);
-        }
     }
     rc = cli_write_result(r, a.fmt, a.out);
 out:
     an_result_free(r);
     analysis_kde_release(&k);
-    cscc_free(lon);
-    cscc_free(lat);
     cscc_free(ms);
     cli_an_close(&a);
     return rc;

@@ -122,28 +122,28 @@ int cmd_analyze_pai(struct cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (!have[0] || !have[1] || !have[2] || !have[3])
         return cli_usage_error(CMD, "give --train-from, --train-to, --test-from and --test-to");
-    if (a.q.f.has_from || a.q.f.has_to)
+    if (a.sp.q.f.has_from || a.sp.q.f.has_to)
         return cli_usage_error(CMD, "--from and --to do not apply: give the two periods");
     if (day[0] > day[1] || day[2] > day[3])
         return cli_usage_error(CMD, "a period ends before it starts");
     o.coverage = o.method == AN_HOT_GISTAR && !cov_given ? 0 : pct / 100;
-    o.threads = a.threads;
+    o.threads = a.sp.threads;
     if ((rc = cli_an_open(ctx, &a, 1)) || (rc = cli_an_grid(&a, CMD, 250, &g)))
         goto out;
-    qtrain = a.q;
-    qtest = a.q;
+    qtrain = a.sp.q;
+    qtest = a.sp.q;
     qtrain.f.has_from = qtrain.f.has_to = qtest.f.has_from = qtest.f.has_to = 1;
     qtrain.f.day_from = day[0];
     qtrain.f.day_to = day[1];
     qtest.f.day_from = day[2];
     qtest.f.day_to = day[3];
-    strain = a.src;
+    strain = a.sp.src;
     strain.q = &qtrain;
-    stest = a.src;
+    stest = a.sp.src;
     stest.q = &qtest;
-    if (an_city_cell_areas(&a.city, &g, &a.crs, &cell_area, &err) ||
+    if (an_city_cell_areas(&a.sp.city, &g, &a.sp.crs, &cell_area, &err) ||
         analysis_pai(&strain, &stest, &g, cell_area, &o, &p, &err) ||
-        an_grid_corners_wgs84(&g, &a.crs, &lon, &lat, &err)) {
+        an_grid_corners_wgs84(&g, &a.sp.crs, &lon, &lat, &err)) {
         rc = cli_fail(&err);
         goto out;
     }

@@ -146,13 +146,13 @@ int cmd_analyze_rtm(struct cli_ctx *ctx, int argc, char **argv)
             goto out;
         }
         fs[k].src.t = fs[k].t;
-        fs[k].src.st = a.st;
+        fs[k].src.st = a.sp.st;
         fs[k].src.q = &fs[k].q;
-        fs[k].src.crs = &a.crs;
+        fs[k].src.crs = &a.sp.crs;
         f[k].src = &fs[k].src;
     }
-    if (an_city_cell_areas(&a.city, &g, &a.crs, &cell_area, &err) ||
-        analysis_rtm(&a.src, &g, cell_area, f, nf, a.threads, &rt, &err)) {
+    if (an_city_cell_areas(&a.sp.city, &g, &a.sp.crs, &cell_area, &err) ||
+        analysis_rtm(&a.sp.src, &g, cell_area, f, nf, a.sp.threads, &rt, &err)) {
         rc = cli_fail(&err);
         goto out;
     }
@@ -238,7 +238,7 @@ int cmd_analyze_rtm(struct cli_ctx *ctx, int argc, char **argv)
             an_num(r, exp(b + 1.959963984540054 * se));
         }
     } else {
-        if (an_grid_corners_wgs84(&g, &a.crs, &lon, &lat, &err)) {
+        if (an_grid_corners_wgs84(&g, &a.sp.crs, &lon, &lat, &err)) {
             rc = cli_fail(&err);
             goto out;
         }

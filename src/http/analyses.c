@@ -298,6 +298,22 @@ const struct http_analysis http_analyses[] = {
      "community areas ranked by mean yearly serious victimizations, against the configured "
      "priority list (cscc analyze priority; the list is changed only from the command line)",
      p_priority, 1, run_priority, http_protect_priority},
+    {"kde",
+     "quartic kernel density of incidents on a grid (cscc analyze kde; public: crimes only, "
+     "bandwidth 200 m or more)",
+     http_kde_params, 1, http_run_kde, http_protect_kde},
+    {"gistar",
+     "Getis-Ord Gi* hot spots on grid cells or community areas (cscc analyze gistar; public: "
+     "the bins, without counts, z-scores and p-values)",
+     http_gistar_params, 1, http_run_gistar, http_protect_gistar},
+    {"moran",
+     "local Moran's I on community areas with permutation inference (cscc analyze moran; "
+     "public: values withheld when any is a count of 1 to 9 or a rate)",
+     http_moran_params, 1, http_run_moran, http_protect_moran},
+    {"knox",
+     "near repeat (Knox) test as the Near Repeat Calculator reports it (cscc analyze knox; "
+     "public: at most 99 iterations and 100,000 events)",
+     http_knox_params, 0, http_run_knox, http_protect_knox},
 };
 
 const size_t http_nanalyses = sizeof(http_analyses) / sizeof(http_analyses[0]);

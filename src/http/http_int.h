@@ -287,6 +287,10 @@ struct an_result;
 int http_protect_counts(struct an_result *res, struct cscc_err *err);
 int http_protect_trends(struct an_result *res, struct cscc_err *err);
 int http_protect_priority(struct an_result *res, struct cscc_err *err);
+int http_protect_kde(struct an_result *res, struct cscc_err *err);
+int http_protect_gistar(struct an_result *res, struct cscc_err *err);
+int http_protect_moran(struct an_result *res, struct cscc_err *err);
+int http_protect_knox(struct an_result *res, struct cscc_err *err);
 
 /* ------------------------------------------------------------------------ */
 /* Accounts (auth.c)                                                         */
@@ -382,6 +386,13 @@ struct http_analysis {
     int (*protect)(struct an_result *res, struct cscc_err *err);
 };
 extern const struct http_analysis http_analyses[];
+/* The spatial analyses (analyses_spatial.c): parameters and runs. */
+extern const struct http_param_spec http_kde_params[], http_gistar_params[], http_moran_params[],
+    http_knox_params[];
+struct an_result *http_run_kde(struct http_req *r, int geometry, struct cscc_err *err);
+struct an_result *http_run_gistar(struct http_req *r, int geometry, struct cscc_err *err);
+struct an_result *http_run_moran(struct http_req *r, int geometry, struct cscc_err *err);
+struct an_result *http_run_knox(struct http_req *r, int geometry, struct cscc_err *err);
 extern const size_t http_nanalyses;
 
 /* ------------------------------------------------------------------------ */

@@ -438,3 +438,102 @@ int http_protect_priority(struct an_result *res, struct cscc_err *err)
     cscc_free(supp);
     return rc;
 }
+
+/* ------------------------------------------------------------------------ */
+/* The spatial analyses                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* What every spatial result says of its selection: a selection of 1 to 9
+ * rows or points is not published at all (a surface, hot spots or pairs of
+ * so few give away where they are and how many); otherwise the row counts
+ * of the data section and summary figures named keys that are small counts
+ * go, as do warnings that begin with a small count ("3 selected rows have
+ * no usable location ..."). */
+static int spatial_common(struct an_result *res, const char *const *summary_keys,
+                          struct cscc_err *err)
+{
+    static const char *const data_keys[] = {
+        "rows_in_period", "rows_selected", "rows_without_location", "points", "events", NULL};
+    size_t i;
+
+    if (small(an_data_get(res, "rows_selected")) || small(an_data_get(res, "points"))) {
+        cscc_err_set(err, CSCC_EPERM,
+                     "the selection has fewer than %d incidents: too few to publish; widen it "
+                     "or sign in as staff",
+                     HI + 1);
+        return CSCC_EPERM;
+    }
+    withhold_small_data(res, data_keys);
+    for (i = 0; summary_keys && summary_keys[i]; i++)
+        if (small(an_summary_get(res, summary_keys[i])))
+            an_withhold_summary(res, summary_keys[i]);
+    for (i = 0; i < an_nwarnings(res); i++) {
+        const char *w = an_warning_at(res, i);
+
+        if (w && small(strtod(w, NULL)))
+            an_withhold_warning(res, i);
+    }
+    return 0;
+}
+
+/* Every row's cells of the columns named (NULL-terminated). */
+static void withhold_cols(struct an_result *res, const char *const *cols)
+{
+    size_t i, k;
+
+    for (i = 0; i < an_nrows(res); i++)
+        for (k = 0; cols[k]; k++)
+            withhold_col(res, i, cols[k]);
+}
+
+/* KDE: a smoothed surface without counts; the server keeps its bandwidth at
+ * HTTP_PUBLIC_MIN_BANDWIDTH or more for the public (analyses_spatial.c). */
+int http_protect_kde(struct an_result *res, struct cscc_err *err)
+{
+    static const char *const keys[] = {"n", "weight", "weight_outside_grid", "expected_total",
+                                       NULL};
+
+    return spatial_common(res, keys, err);
+}
+
+/* Gi*: the raw counts per unit go, and so do gi_z and p_value: with every
+ * unit's z at full precision the local sums follow (z is linear in them,
+ * with one unknown scale that the sums being whole numbers pins down), and
+ * from overlapping local sums the counts. The bins (+-1, 2, 3) stay. */
+int http_protect_gistar(struct an_result *res, struct cscc_err *err)
+{
+    static const char *const cols[] = {"count", "gi_z", "p_value", NULL};
+    static const char *const keys[] = {"points_in_units", "points_outside_units", "rows_in_units",
+                                       "rows_outside_units", NULL};
+
+    withhold_cols(res, cols);
+    return spatial_common(res, keys, err);
+}
+
+/* Local Moran: an area's value (its count, or a rate that gives the count
+ * with the published population), and local_i and lag from which the values
+ * follow, are withheld for every area when any count is 1 to 9 or the values
+ * are rates (not whole numbers); the quadrants, clusters and p-values stay. */
+int http_protect_moran(struct an_result *res, struct cscc_err *err)
+{
+    static const char *const cols[] = {"value", "local_i", "lag", NULL};
+    int c = an_col_index(res, "value"), any = 0;
+    size_t i;
+
+    for (i = 0; c >= 0 && i < an_nrows(res); i++) {
+        double v = an_cell_num(res, i, (size_t)c);
+
+        /* a rate is not a whole number (and a count of 1 to 9 is small) */
+        any |= small(v) || v != floor(v);
+    }
+    if (any)
+        withhold_cols(res, cols);
+    return spatial_common(res, NULL, err);
+}
+
+/* Knox: counts of pairs of events by distance and time apart, not of
+ * events at places; the selection's small row counts go. */
+int http_protect_knox(struct an_result *res, struct cscc_err *err)
+{
+    return spatial_common(res, NULL, err);
+}

@@ -116,7 +116,8 @@ start_server "$D" || { finish; exit 1; }
 
 # ---- analyses
 expect_code 200 /api/v1/analyses
-expect_eq "analyses listed" "$(jq_ '[a["name"] for a in d["analyses"]]')" "['counts', 'trends', 'priority']"
+expect_eq "analyses listed" "$(jq_ '[a["name"] for a in d["analyses"]]')" "['counts', 'trends', 'priority', 'kde', 'gistar', 'moran', 'knox']"
+expect_eq "knox has no geojson" "$(jq_ '[a["formats"] for a in d["analyses"] if a["name"]=="knox"][0]')" "['json', 'csv']"
 expect_code 200 "/api/v1/analyses/counts?by=area&from=2016-01-01&to=2016-12-31"
 cp "$T/body" "$T/get.json"
 expect_eq "analysis result" "$(jq_ 'd["analysis"], d["summary"]["total"], d["parameters"]["by"]')" "('counts', 31719, 'area')"
@@ -127,7 +128,58 @@ expect_code 200 "/api/v1/analyses/counts?by=area&format=geojson"
 expect_eq "analysis geojson" "$(jq_ 'd["type"], d["cscc"]["analysis"], d["features"][0]["geometry"]["type"]')" "('FeatureCollection', 'counts', 'MultiPolygon')"
 expect_code 200 "/api/v1/analyses/counts?by=month&format=csv"
 expect_grep '^month,count$' "$T/body"
-expect_error 404 not_found None /api/v1/analyses/kde
+expect_error 404 not_found None /api/v1/analyses/nosuch
+# The spatial analyses: staff's answer is the CLI's, byte for byte, for the
+# same options (the API spells --all-cells all_cells, a flag =true).
+same_as_cli() { # QUERY CLI-ARGS...
+    local q=$1; shift
+    expect_code 200 "/api/v1/analyses/$q" "${STAFF[@]}"
+    "$CSCC" --data "$D" analyze "$@" --output "$T/cli.out" 2>/dev/null
+    if cmp -s "$T/body" "$T/cli.out"; then pass; else fail "$q differs from cscc analyze $*"; fi
+}
+same_as_cli "kde?from=2017-01-01&to=2017-12-31&category=violent&cell=500&bandwidth=800" \
+    kde --from 2017-01-01 --to 2017-12-31 --category violent --cell 500 --bandwidth 800 --format json
+same_as_cli "kde?category=violent&type=ROBBERY&grid=100&exact=true&all_cells=true&extent=points" \
+    kde --category violent --type ROBBERY --grid 100 --exact --all-cells --extent points --format json
+same_as_cli "kde?from=2017-01-01&to=2017-12-31&grid=120x150&format=geojson" \
+    kde --from 2017-01-01 --to 2017-12-31 --grid 120x150 --format geojson
+same_as_cli "gistar?from=2017-01-01&to=2017-12-31&category=violent&cell=500" \
+    gistar --from 2017-01-01 --to 2017-12-31 --category violent --cell 500 --format json
+same_as_cli "gistar?category=violent&cell=400&knn=8&no_fdr=true&area=25&area=26&format=csv" \
+    gistar --category violent --cell 400 --knn 8 --no-fdr --area 25 --area 26 --format csv
+same_as_cli "gistar?from=2017-01-01&to=2017-12-31&category=violent&areas=true&rook=true" \
+    gistar --from 2017-01-01 --to 2017-12-31 --category violent --areas --rook --format json
+same_as_cli "moran?category=violent&permutations=199&seed=5" \
+    moran --category violent --permutations 199 --seed 5 --format json
+same_as_cli "moran?category=violent&rate=true&rook=true&permutations=99&alpha=0.1&format=geojson" \
+    moran --category violent --rate --rook --permutations 99 --alpha 0.1 --format geojson
+same_as_cli "knox?fbi=03&from=2017-01-01&to=2017-03-31&iterations=19&seed=3" \
+    knox --fbi 03 --from 2017-01-01 --to 2017-03-31 --iterations 19 --seed 3 --format json
+same_as_cli "knox?fbi=03&from=2017-01-01&to=2017-03-31&iterations=9&metric=manhattan&intervals=nrc&space_band=200&space_bands=2&time_band=7&time_bands=3&format=csv" \
+    knox --fbi 03 --from 2017-01-01 --to 2017-03-31 --iterations 9 --metric manhattan \
+    --intervals nrc --space-band 200 --space-bands 2 --time-band 7 --time-bands 3 --format csv
+expect_code 200 /api/v1/analyses/knox -X POST -H 'Content-Type: application/json' "${STAFF[@]}" \
+    --data '{"fbi":"03","from":"2017-01-01","to":"2017-03-31","iterations":19,"seed":"3"}'
+"$CSCC" --data "$D" analyze knox --fbi 03 --from 2017-01-01 --to 2017-03-31 --iterations 19 \
+    --seed 3 --format json --output "$T/cli.out" 2>/dev/null
+if cmp -s "$T/body" "$T/cli.out"; then pass; else fail "knox by POST differs from the CLI"; fi
+expect_error 400 bad_parameter bandwidth "/api/v1/analyses/kde?bandwidth=abc" "${STAFF[@]}"
+expect_error 400 bad_parameter grid "/api/v1/analyses/kde?cell=100&grid=50" "${STAFF[@]}"
+expect_error 400 bad_parameter grid "/api/v1/analyses/gistar?grid=0x5" "${STAFF[@]}"
+expect_error 400 bad_parameter rook "/api/v1/analyses/gistar?rook=true" "${STAFF[@]}"
+expect_error 400 bad_parameter extent "/api/v1/analyses/kde?extent=city" "${STAFF[@]}"
+expect_error 400 bad_parameter iterations "/api/v1/analyses/knox?iterations=1000" "${STAFF[@]}"
+expect_error 400 bad_parameter cell "/api/v1/analyses/moran?cell=500" "${STAFF[@]}"
+expect_error 400 bad_parameter layer "/api/v1/analyses/kde?layer=No/Such" "${STAFF[@]}"
+expect_error 404 not_found layer "/api/v1/analyses/kde?layer=nosuch" "${STAFF[@]}"
+# the public: the crimes only, no fine KDE, few knox iterations, no tiny selections
+expect_error 403 forbidden layer "/api/v1/analyses/kde?layer=nosuch"
+expect_error 403 forbidden victims "/api/v1/analyses/knox?victims=true"
+expect_error 403 forbidden bandwidth "/api/v1/analyses/kde?bandwidth=150"
+expect_error 403 forbidden iterations "/api/v1/analyses/knox?iterations=100"
+expect_error 403 forbidden None "/api/v1/analyses/kde?type=HOMICIDE&area=25&from=2017-03-01&to=2017-03-31&bandwidth=500"
+expect_code 200 "/api/v1/analyses/gistar?category=violent&cell=500"
+expect_eq "public gi*: bins, no counts or z" "$(jq_ '[(r[c.index("count")], r[c.index("gi_z")], r[c.index("p_value")], type(r[c.index("gi_bin")]).__name__) for r in [d["rows"][0]] for c in [[x["name"] for x in d["columns"]]]][0]')" "(None, None, None, 'int')"
 expect_error 400 bad_parameter bogus "/api/v1/analyses/counts?bogus=1"
 expect_error 400 bad_body by /api/v1/analyses/counts -X POST -H 'Content-Type: application/json' --data '{"by":{"x":1}}'
 expect_error 400 bad_body None /api/v1/analyses/counts -X POST -H 'Content-Type: application/json' --data '{"by":'

@@ -62,7 +62,8 @@ EXPECTED = {
 }
 
 # Analyses the API runs -> least role (an analysis without a privacy rule is staff only).
-EXPECTED_ANALYSES = {"counts": "public", "trends": "public", "priority": "public"}
+EXPECTED_ANALYSES = {"counts": "public", "trends": "public", "priority": "public",
+                     "kde": "public", "gistar": "public", "moran": "public", "knox": "public"}
 
 # A harmless request for each route: the path (captures filled), a body for
 # methods that take one. Allowed callers get an answer that is not 401/403;
@@ -113,6 +114,26 @@ SAMPLES = {
         "/api/v1/analyses/priority?from=2021-01-01&to=2021-12-31&source=victims&format=csv",
         "/api/v1/analyses/priority?from=2016-01-01&to=2018-12-31&source=crimes"
         "&shootings_layer=shots",
+        # the spatial analyses: rare selections, where small counts would show
+        "/api/v1/analyses/kde?category=homicide&from=2017-01-01&to=2017-12-31&grid=100",
+        "/api/v1/analyses/kde?category=homicide&from=2017-01-01&to=2017-12-31&cell=1000"
+        "&bandwidth=800&format=geojson",
+        "/api/v1/analyses/kde?category=homicide&from=2017-01-01&to=2017-12-31&cell=1000"
+        "&bandwidth=800&format=csv&all_cells=true",
+        "/api/v1/analyses/gistar?category=homicide&from=2017-01-01&to=2017-12-31&cell=500",
+        "/api/v1/analyses/gistar?category=homicide&from=2017-01-01&to=2017-12-31&cell=500"
+        "&format=csv",
+        "/api/v1/analyses/gistar?category=homicide&from=2017-01-01&to=2017-12-31&areas=true"
+        "&format=geojson",
+        "/api/v1/analyses/moran?category=homicide&from=2017-01-01&to=2017-12-31"
+        "&permutations=99",
+        "/api/v1/analyses/moran?category=homicide&from=2017-01-01&to=2017-12-31"
+        "&permutations=99&format=csv",
+        "/api/v1/analyses/moran?category=violent&permutations=99&rate=true&format=geojson",
+        "/api/v1/analyses/knox?category=homicide&from=2017-01-01&to=2017-12-31"
+        "&iterations=19",
+        "/api/v1/analyses/knox?category=homicide&from=2017-01-01&to=2017-12-31"
+        "&iterations=19&format=csv",
     ],
     "/api/v1/session": ["/api/v1/session"],
     "/resource/{dataset}": [
@@ -123,7 +144,11 @@ SAMPLES = {
 
 # Names of aggregate columns whose values are counts of people or incidents.
 COUNT_COLS = re.compile(r"^(count|prior_count|year_ago_count|serious|count_\d{4}|total|"
-                        r"priority_count|rest_count|rows_counted|count_\w+)$")
+                        r"priority_count|rest_count|rows_counted|count_\w+|"
+                        # the spatial analyses: moran's value (a count), the selection
+                        r"value|points|events|rows_selected|rows_in_period|"
+                        r"rows_without_location|points_in_units|points_outside_units|"
+                        r"rows_in_units|rows_outside_units|n|weight|expected_total)$")
 # Victim-level fields (the victims export's columns, as keys or CSV headers),
 # and the name canaries of the test data's victims.
 VICTIM_FIELDS = ["victimization_primary", "gunshot_injury_i", "homicide_victim_first_name",

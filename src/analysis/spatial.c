@@ -1,0 +1,243 @@
+/* spatial.c - the options and set-up the spatial analyses share (see
+ * spatial.h), for the command line and the API. */
+#include "analysis/spatial.h"
+
+#include "core/alloc.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void an_spatial_init(struct an_spatial *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->q.source = AN_SRC_CRIMES;
+    s->threads = 2;
+}
+
+int an_opt_is(const char *name, const char *option)
+{
+    for (; *name && *option; name++, option++)
+        if (*name != *option && !(strchr("-_", *name) && strchr("-_", *option)))
+            return 0;
+    return !*name && !*option;
+}
+
+int an_opt_flag(const char *value)
+{
+    if (!value || !strcmp(value, "true") || !strcmp(value, "1"))
+        return 1;
+    if (!strcmp(value, "false") || !strcmp(value, "0"))
+        return 0;
+    return -1;
+}
+
+int an_opt_bad(struct cscc_err *err, const char *name, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cscc_err_set(err, CSCC_EINVAL, "%s %s", name, msg);
+    cscc_err_at(err, NULL, 0, 0, name);
+    return -1;
+}
+
+int an_opt_double(const char *s, double min, double max, double *out)
+{
+    char *end;
+    double v;
+
+    if (!s || !*s)
+        return -1;
+    v = strtod(s, &end);
+    if (*end || !isfinite(v) || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int an_opt_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+    char *end;
+    unsigned long v;
+
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    v = strtoul(s, &end, 10);
+    if (*end || v < min || v > max || (v == ~0ul && max != ~0ul))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int an_spatial_option(struct an_spatial *s, int grid, const char *name, const char *value,
+                      struct cscc_err *err)
+{
+    if (an_opt_is(name, "layer")) {
+        s->q.source = AN_SRC_LAYER;
+        s->q.layer = value;
+        return 1;
+    }
+    if (an_opt_is(name, "victims")) {
+        int f = an_opt_flag(value);
+
+        if (f < 0)
+            return an_opt_bad(err, name, "is true or false");
+        if (f)
+            s->q.source = AN_SRC_VICTIMS;
+        return 1;
+    }
+    if (an_opt_is(name, "crs")) {
+        s->crs_name = value;
+        return 1;
+    }
+    if (an_opt_is(name, "weight")) {
+        s->q.weight = value;
+        return 1;
+    }
+    if (!grid)
+        return 0;
+    if (an_opt_is(name, "cell")) {
+        if (an_opt_double(value, 1, INFINITY, &s->cell))
+            return an_opt_bad(err, name, "takes a cell size in metres (1 or more), not '%s'",
+                              value ? value : "");
+        return 1;
+    }
+    if (an_opt_is(name, "grid")) {
+        char *end;
+        unsigned long nx, ny;
+
+        nx = ny = value && *value >= '0' && *value <= '9' ? strtoul(value, &end, 10) : 0;
+        if (nx && *end == 'x')
+            ny = end[1] >= '0' && end[1] <= '9' ? strtoul(end + 1, &end, 10) : 0;
+        if (!nx || !ny || *end || nx > 16384 || ny > 16384)
+            return an_opt_bad(err, name, "takes NX or NXxNY cells (up to 16384), not '%s'",
+                              value ? value : "");
+        s->gnx = nx;
+        s->gny = ny;
+        return 1;
+    }
+    if (an_opt_is(name, "extent")) {
+        if (value && !strcmp(value, "areas"))
+            s->extent_points = 0;
+        else if (value && !strcmp(value, "points"))
+            s->extent_points = 1;
+        else
+            return an_opt_bad(err, name, "is areas or points, not '%s'", value ? value : "");
+        return 1;
+    }
+    return 0;
+}
+
+int an_spatial_open(struct an_spatial *s, struct store *st, const struct colstore_table *t,
+                    struct cscc_err *err)
+{
+    s->st = st;
+    if (an_crs_init(&s->crs, st, s->crs_name, err)) {
+        if (s->crs_name) {
+            char msg[sizeof(err->msg)];
+
+            snprintf(msg, sizeof(msg), "%s", err->msg);
+            cscc_err_set(err, CSCC_EINVAL, "crs %s: %s", s->crs_name, msg);
+            cscc_err_at(err, NULL, 0, 0, "crs");
+        }
+        return err->code;
+    }
+    s->crs_ok = 1;
+    s->src.t = t;
+    s->src.st = st;
+    s->src.q = &s->q;
+    s->src.crs = &s->crs;
+    return 0;
+}
+
+int an_spatial_city(struct an_spatial *s, struct cscc_err *err)
+{
+    if (s->city_ok)
+        return 0;
+    if (an_city_load(&s->city, s->st, &s->crs, err))
+        return err->code ? err->code : CSCC_EDATA;
+    s->city_ok = 1;
+    return 0;
+}
+
+struct bbox_ctx {
+    double b[16][4];
+};
+
+static int bbox_cb(void *arg, int thread, const struct an_point_block *blk)
+{
+    struct bbox_ctx *c = arg;
+    double *b = c->b[thread];
+    size_t i;
+
+    for (i = 0; i < blk->n; i++) {
+        b[0] = fmin(b[0], blk->x[i]);
+        b[1] = fmin(b[1], blk->y[i]);
+        b[2] = fmax(b[2], blk->x[i]);
+        b[3] = fmax(b[3], blk->y[i]);
+    }
+    return 0;
+}
+
+int an_spatial_grid(struct an_spatial *s, double default_cell, struct an_grid *g,
+                    struct cscc_err *err)
+{
+    double bbox[4];
+    int rc, t;
+
+    if ((rc = an_spatial_city(s, err)))
+        return rc;
+    memcpy(bbox, s->city.bbox, sizeof(bbox));
+    if (s->extent_points) {
+        struct bbox_ctx c;
+        struct an_points_info info;
+
+        for (t = 0; t < 16; t++) {
+            c.b[t][0] = c.b[t][1] = INFINITY;
+            c.b[t][2] = c.b[t][3] = -INFINITY;
+        }
+        if ((rc = an_pointsrc_each(&s->src, s->threads, bbox_cb, &c, &info, err)))
+            return rc;
+        for (t = 1; t < 16; t++) {
+            c.b[0][0] = fmin(c.b[0][0], c.b[t][0]);
+            c.b[0][1] = fmin(c.b[0][1], c.b[t][1]);
+            c.b[0][2] = fmax(c.b[0][2], c.b[t][2]);
+            c.b[0][3] = fmax(c.b[0][3], c.b[t][3]);
+        }
+        if (!(c.b[0][0] <= c.b[0][2])) {
+            cscc_err_set(err, CSCC_EDATA,
+                         "the selection has no points, so --extent points has no extent");
+            return CSCC_EDATA;
+        }
+        memcpy(bbox, c.b[0], sizeof(bbox));
+    }
+    if (s->gnx && s->cell) {
+        cscc_err_set(err, CSCC_EINVAL, "give --cell or --grid, not both");
+        cscc_err_at(err, NULL, 0, 0, "grid");
+        return CSCC_EINVAL;
+    }
+    if (s->gnx)
+        return an_grid_init_n(g, bbox, s->gnx, s->gny, err);
+    return an_grid_init(g, bbox, s->cell ? s->cell : default_cell, err);
+}
+
+void an_spatial_describe(const struct an_spatial *s, struct an_result *r,
+                         const struct an_points_info *info)
+{
+    analysis_points_describe(info, &s->q, &s->crs, r);
+}
+
+void an_spatial_release(struct an_spatial *s)
+{
+    if (s->city_ok)
+        an_city_release(&s->city);
+    if (s->crs_ok)
+        an_crs_release(&s->crs);
+    s->city_ok = s->crs_ok = 0;
+}

@@ -16,6 +16,8 @@
 static const struct cli_command analyses[] = {
     {"trends", cmd_analyze_trends, "a period against the prior one and a year earlier, by area"},
     {"priority", cmd_analyze_priority, "priority areas by the rule: most serious victimizations"},
+    {"capacity-gap", cmd_analyze_capacity_gap, "violence burden against partner capacity"},
+    {"funding", cmd_analyze_funding, "funding per resident and victimization; priority share"},
     {NULL, NULL, NULL},
 };
 

@@ -554,6 +554,9 @@ static int row_error(struct cscc_err *err, const char *path, const struct csv_ro
         snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), ", column %d (%s)", col, err->field);
     snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), ": %.280s", err->msg);
     memcpy(err->msg, msg, sizeof(msg));
+    /* A row that cannot be stored is bad data, whatever the field's check said. */
+    if (err->code == CSCC_EINVAL || err->code == CSCC_ENOENT || err->code == CSCC_EEXIST)
+        err->code = CSCC_EDATA;
     snprintf(err->file, sizeof(err->file), "%s", path);
     err->row = r->row;
     err->line = r->line;

@@ -23,16 +23,23 @@ _Static_assert(RES_NSECTORS == COORD_NSECTORS, "the sectors are coord's");
 /* The index (pure)                                                          */
 /* ------------------------------------------------------------------------ */
 
+/* Figures are compared to 9 decimals: capacities split by population shares
+ * that are equal on paper differ in their last bits, and must tie. */
+static int cmp9(double a, double b)
+{
+    long long x = llround(a * 1e9), y = llround(b * 1e9);
+
+    return (x > y) - (x < y);
+}
+
 static int cmp_gap(const void *x, const void *y)
 {
     const struct res_gap_row *a = x, *b = y;
+    int c;
 
-    if (a->index != b->index)
-        return a->index > b->index ? -1 : 1;
-    if (a->burden_score != b->burden_score)
-        return a->burden_score > b->burden_score ? -1 : 1;
-    if (a->capacity_per_100k != b->capacity_per_100k)
-        return a->capacity_per_100k < b->capacity_per_100k ? -1 : 1;
+    if ((c = cmp9(b->index, a->index)) || (c = cmp9(b->burden_score, a->burden_score)) ||
+        (c = cmp9(a->capacity_per_100k, b->capacity_per_100k)))
+        return c;
     if (a->area != b->area)
         return a->area < b->area ? -1 : 1;
     return (a->sector > b->sector) - (a->sector < b->sector);

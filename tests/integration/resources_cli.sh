@@ -1,0 +1,155 @@
+#!/bin/bash
+# Resources: funding allocations, spending and initiatives from the CLI, and
+# the capacity gap and funding alignment analyses, on the shipped fixture
+# (tests/data/resources: FY2021 allocations across departments, programs,
+# strategy areas and community areas, with spending; the partner
+# organizations) and the victims fixture; totals and the index checked by an
+# independent computation in Python (tests/tools/resources_check.py). Bad
+# CSV leaves the data unchanged; every change is in the audit log.
+. "$(dirname "$0")/lib.sh"
+
+D="$T/var"
+FIX="$CSCC_SRC/tests/data/resources"
+REF="$CSCC_SRC/data/reference"
+ALLOCS="$FIX/allocations_fy2021.csv"
+SPEND="$FIX/spending_fy2021.csv"
+CHECK="$TOOLS/resources_check.py"
+expect_status 0 "$CSCC" --data "$D" init
+expect_status 0 "$CSCC" --data "$D" import victims "$CSCC_SRC/tests/data/victims/victims.csv"
+
+# add_orgs DATA: the partner organizations of the fixture.
+add_orgs() {
+    local line args
+    while IFS= read -r line; do
+        eval "args=($line)"
+        expect_status 0 "$CSCC" --data "$1" org add "${args[@]}"
+    done < <("$PY" - "$FIX/organizations.json" <<'PYEOF'
+import json, shlex, sys
+for o in json.load(open(sys.argv[1])):
+    a = ["--name", o["name"], "--capacity", str(o["capacity"])]
+    for s in o["sectors"]: a += ["--sector", s]
+    for x in o["areas"]: a += ["--area", str(x)]
+    print(" ".join(shlex.quote(x) for x in a))
+PYEOF
+)
+}
+add_orgs "$D"
+
+# --- import: all or nothing ---
+expect_status 0 "$CSCC" --data "$D" funding import "$ALLOCS" --spending "$SPEND"
+expect_grep "imported 127 allocations and 355 spending entries" "$T/err"
+"$CSCC" --data "$D" funding list --format json >"$T/list0.json"
+expect_eq "every allocation stored, with its spending" "$("$PY" - "$T/list0.json" "$ALLOCS" "$SPEND" <<'PYEOF'
+import csv, json, sys
+got = json.load(open(sys.argv[1]))
+want = list(csv.DictReader(open(sys.argv[2])))
+spent = {}
+for r in csv.DictReader(open(sys.argv[3])):
+    spent[r["ref"]] = spent.get(r["ref"], 0) + round(float(r["amount"]) * 100)
+ok = len(got) == len(want) == 127
+for g, w in zip(got, want):
+    ok &= g["ref"] == w["ref"] and round(g["amount"] * 100) == round(float(w["amount"]) * 100)
+    ok &= round(g["spent"] * 100) == spent.get(w["ref"], 0)
+    ok &= g["areas"] == [int(x) for x in w["areas"].split(";") if x] and g["strategy"] == w["strategy"]
+    ok &= g["organization_name"] == w["organization"] and g["program"] == w["program"]
+print(ok, round(sum(g["amount"] for g in got) * 100) == sum(round(float(w["amount"]) * 100) for w in want))
+PYEOF
+)" "True True"
+
+# bad rows: the error names file, row and column; nothing of the file is stored
+printf 'ref,source,department,program,strategy,amount,start,end,areas\nNEW-1,Corporate Fund,Police,X,employment,100.00,2021-01-01,2021-12-31,25\nNEW-2,Corporate Fund,Police,X,policing,100.00,2021-01-01,2021-12-31,25\n' >"$T/bad1.csv"
+expect_status 65 "$CSCC" --data "$D" funding import "$T/bad1.csv"
+expect_grep "bad1.csv: row 3, column 5 \(strategy\): strategy 'policing' is not one of" "$T/err"
+printf 'ref,source,department,program,strategy,amount,start,end,areas\nNEW-3,Corporate Fund,Police,X,employment,12.345,2021-01-01,2021-12-31,25\n' >"$T/bad2.csv"
+expect_status 65 "$CSCC" --data "$D" funding import "$T/bad2.csv"
+expect_grep "bad2.csv: row 2, column 6 \(amount\)" "$T/err"
+printf 'ref,source,department,program,strategy,amount,start,end,areas\nNEW-4,Corporate Fund,Police,X,employment,1.00,2021-01-01,2021-12-31,25;99\n' >"$T/bad3.csv"
+expect_status 65 "$CSCC" --data "$D" funding import "$T/bad3.csv"
+expect_grep "row 2, column 9 \(areas\[1\]\).*no community area 99" "$T/err"
+printf 'ref,source,department,program,amount,start,end\nNEW-5,Corporate Fund,Police,X,1.00,2021-01-01,2021-12-31\n' >"$T/bad4.csv"
+expect_status 65 "$CSCC" --data "$D" funding import "$T/bad4.csv"
+expect_grep "bad4.csv: row 1: the header has no column 'strategy'" "$T/err"
+# a good allocations file with bad spending: the allocations are not kept either
+printf 'ref,source,department,program,strategy,amount,start,end,areas\nNEW-6,Corporate Fund,Police,X,employment,1.00,2021-01-01,2021-12-31,25\n' >"$T/good.csv"
+printf 'ref,day,amount\nNEW-6,2021-02-01,0.50\nFY21-999,2021-02-01,1.00\n' >"$T/badspend.csv"
+expect_status 65 "$CSCC" --data "$D" funding import "$T/good.csv" --spending "$T/badspend.csv"
+expect_grep "badspend.csv: row 3, column 1 \(ref\): there is no allocation with ref 'FY21-999'" "$T/err"
+# the same refs again: taken
+expect_status 65 "$CSCC" --data "$D" funding import "$ALLOCS"
+expect_grep "row 2, column 1 \(ref\): an allocation with ref 'FY21-001' is already stored" "$T/err"
+"$CSCC" --data "$D" funding list --format json >"$T/list1.json"
+expect_eq "bad imports left the allocations unchanged" "$(cmp -s "$T/list0.json" "$T/list1.json" && echo same)" "same"
+
+# --- add, edit, spend, show; who may ---
+expect_status 0 "$CSCC" --data "$D" funding add --ref EXTRA-1 --source "Corporate Fund" --department Police --program "Co-responder pilot" --strategy violence-diversion --amount '$120,000.50' --start 2021-04-01 --end 2021-09-30 --area 25 --area 29 --organization 1 --format json
+expect_eq "added allocation" "$("$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['id'], d['amount'], d['strategy'], d['areas'], d['organization_name'])" "$T/out")" "128 120000.5 violence_diversion [25, 29] Austin Peace Circle"
+expect_status 0 "$CSCC" --data "$D" funding edit 128 --amount 100000 --end 2021-12-31 --format json
+expect_eq "edited allocation" "$("$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['amount'], d['start'], d['end'])" "$T/out")" "100000.0 2021-04-01 2021-12-31"
+expect_status 64 "$CSCC" --data "$D" funding edit 128 --start 2022-01-01
+expect_grep "the period ends before it starts" "$T/err"
+expect_status 0 "$CSCC" --data "$D" funding spend 128 --amount 2500.25 --day 2021-05-02 --note "first invoice"
+expect_status 0 "$CSCC" --data "$D" funding show 128 --format json
+expect_eq "spending shown" "$("$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['spent'], d['spending'][0]['note'])" "$T/out")" "2500.25 first invoice"
+expect_status 77 "$CSCC" --data "$D" funding spend 128 --amount 1 --day 2021-05-02 --as analyst
+expect_status 77 "$CSCC" --data "$D" funding list --as public
+expect_status 66 "$CSCC" --data "$D" funding show 999
+expect_status 0 "$CSCC" --data "$D" funding list --strategy violence_diversion --area 25 --format csv
+expect_grep "^128,EXTRA-1," "$T/out"
+
+# --- initiatives ---
+expect_status 0 "$CSCC" --data "$D" initiative add --name "West Side Summer Peace" --status planning --lead 1 --partner 3 --partner 12 --area 25 --area 26 --funding 128 --funding 2
+expect_status 0 "$CSCC" --data "$D" initiative milestone 1 --title "Peacekeepers hired" --due 2021-05-15
+expect_status 0 "$CSCC" --data "$D" initiative milestone-status 1 done --day 2021-05-10
+expect_status 0 "$CSCC" --data "$D" initiative status 1 active
+expect_status 0 "$CSCC" --data "$D" initiative show 1 --format json
+expect_eq "initiative" "$("$PY" -c "
+import json,sys; d=json.load(open(sys.argv[1]))
+print(d['status'], d['lead']['name'], [p['name'] for p in d['partners']], d['areas'], [f['ref'] for f in d['funding']], d['milestones'][0]['status'], d['milestones'][0]['done'])" "$T/out")" "active Austin Peace Circle ['Little Village Unidos', 'West Side Youth League'] [25, 26] ['FY21-002', 'EXTRA-1'] done 2021-05-10"
+expect_status 64 "$CSCC" --data "$D" initiative status 1 finished
+expect_status 66 "$CSCC" --data "$D" initiative add --name "Nowhere" --partner 99
+expect_grep "partners\[0\]" "$T/err"
+
+# --- the audit log has every change, with the actor ---
+expect_status 0 "$CSCC" --data "$D" audit --json
+for a in funding.import funding.add funding.edit funding.spend initiative.add initiative.milestone initiative.status; do
+    expect_grep "\"action\":\"$a\"" "$T/out"
+done
+expect_grep '"action":"funding.import".*"outcome":"failed"' "$T/out"
+
+# --- funding alignment, checked independently (on a store with the fixture only) ---
+D2="$T/var2"
+expect_status 0 "$CSCC" --data "$D2" init
+add_orgs "$D2"
+expect_status 0 "$CSCC" --data "$D2" import victims "$CSCC_SRC/tests/data/victims/victims.csv"
+expect_status 0 "$CSCC" --data "$D2" funding import "$ALLOCS" --spending "$SPEND"
+for spec in "2021-01-01 2021-12-31 area" "2021-01-01 2021-12-31 strategy" "2021-01-01 2021-12-31 quarter" "2020-10-01 2022-03-31 quarter" "2020-01-01 2022-12-31 year" "2021-03-15 2021-08-20 area"; do
+    set -- $spec
+    "$CSCC" --data "$D2" analyze funding --from "$1" --to "$2" --by "$3" --format json >"$T/f.json" 2>"$T/err" || fail "analyze funding $spec: $(cat "$T/err")"
+    expect_eq "funding $spec equals the independent computation" "$("$PY" "$CHECK" funding --from "$1" --to "$2" --by "$3" "$ALLOCS" "$SPEND" "$REF/population.csv" "$REF/priority_areas.csv" "$T/f.json")" "ok"
+done
+expect_status 0 "$CSCC" --data "$D2" analyze funding --from 2021-01-01 --to 2021-12-31 --format geojson
+expect_eq "funding GeoJSON: 77 areas with boundaries" "$("$PY" -c "
+import json,sys; d=json.load(open(sys.argv[1]))
+print(d['type'], len(d['features']), all(f['geometry'] and f['geometry']['type'] in ('Polygon','MultiPolygon') for f in d['features']), 'priority_share' in d['cscc']['summary'])" "$T/out")" "FeatureCollection 77 True True"
+expect_status 64 "$CSCC" --data "$D2" analyze funding --from 2021-01-01 --to 2021-12-31 --by strategy --format geojson
+
+# --- capacity gap, checked independently; serious counts equal analyze priority's ---
+"$CSCC" --data "$D" analyze capacity-gap --from 2021-01-01 --to 2021-12-31 --format json >"$T/g.json" 2>"$T/err" || fail "capacity-gap: $(cat "$T/err")"
+expect_eq "capacity gap equals the independent computation" "$("$PY" "$CHECK" gap --from 2021-01-01 --to 2021-12-31 "$FIX/organizations.json" "$REF/population.csv" "$T/g.json")" "ok"
+"$CSCC" --data "$D" analyze priority --from 2021-01-01 --to 2021-12-31 --format json >"$T/p.json"
+expect_eq "capacity gap counts serious victimizations as analyze priority does" "$("$PY" - "$T/g.json" "$T/p.json" <<'PYEOF'
+import json, sys
+g, p = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+gc = [c["name"] for c in g["columns"]]; pc = [c["name"] for c in p["columns"]]
+gs = {r[gc.index("community_area")]: r[gc.index("serious")] for r in g["rows"]}
+ps = {r[pc.index("community_area")]: r[pc.index("serious")] for r in p["rows"]}
+print(gs == ps, sum(gs.values()) > 0)
+PYEOF
+)" "True True"
+expect_status 0 "$CSCC" --data "$D" analyze capacity-gap --from 2021-01-01 --to 2021-12-31 --total --sector mental_health --format geojson
+expect_eq "capacity gap GeoJSON: two rows per area, boundaries, no contacts" "$("$PY" -c "
+import json,sys; d=json.load(open(sys.argv[1]))
+print(len(d['features']), sorted({f['properties']['sector'] for f in d['features']}), all(f['geometry'] for f in d['features']), 'contact' in json.dumps(d))" "$T/out")" "154 ['all', 'mental_health'] True False"
+expect_status 64 "$CSCC" --data "$D" analyze capacity-gap --from 2021-01-01 --to 2021-12-31 --sector policing
+expect_status 64 "$CSCC" --data "$D" analyze capacity-gap --from 2021-01-01
+finish

@@ -672,7 +672,7 @@ static int import_allocs(struct store *st, const struct access_actor *who, const
         (*count)++;
         continue;
     bad:
-        row_error(err, path, &row, &c, alloc_cols, C_NALLOC);
+        rc = row_error(err, path, &row, &c, alloc_cols, C_NALLOC);
         break;
     }
     if (rc < 0 && !err->file[0])
@@ -735,7 +735,7 @@ static int import_spending(struct store *st, const struct access_actor *who, con
         (*count)++;
         continue;
     bad:
-        row_error(err, path, &row, &c, spend_cols, S_NCOLS);
+        rc = row_error(err, path, &row, &c, spend_cols, S_NCOLS);
         break;
     }
     if (rc < 0 && !err->file[0])

@@ -43,6 +43,11 @@ static struct an_result *run_counts(struct http_req *r, int geometry, struct csc
 const struct http_analysis http_analyses[] = {
     {"counts", "incidents counted by area, period, type (the parameters of /api/v1/counts)",
      http_counts_params, 1, run_counts},
+    {"capacity-gap",
+     "violence burden against partner capacity per area and sector, ranked (src/resources)",
+     http_gap_params, 1, http_run_capacity_gap},
+    {"funding", "funding per resident and per serious victimization; priority share; change",
+     http_funding_params, 1, http_run_funding},
 };
 
 const size_t http_nanalyses = sizeof(http_analyses) / sizeof(http_analyses[0]);

@@ -230,6 +230,18 @@ int http_h_import(struct http_req *r);
 int http_h_analyses(struct http_req *r);
 int http_h_analysis(struct http_req *r);
 int http_h_resource(struct http_req *r);
+/* Resources (resources.c): allocations, spending, initiatives; the capacity
+ * gap and funding analyses with their parameters. */
+int http_h_funding(struct http_req *r);
+int http_h_funding_one(struct http_req *r);
+int http_h_funding_add(struct http_req *r);
+int http_h_funding_spend(struct http_req *r);
+int http_h_initiatives(struct http_req *r);
+extern const struct http_param_spec http_funding_list_params[];
+extern const struct http_param_spec http_gap_params[];
+extern const struct http_param_spec http_funding_params[];
+struct an_result *http_run_capacity_gap(struct http_req *r, int geometry, struct cscc_err *err);
+struct an_result *http_run_funding(struct http_req *r, int geometry, struct cscc_err *err);
 
 struct counts_query;
 struct counts_result;

@@ -51,6 +51,8 @@ static const struct http_param_spec p_none[] = {
 
 /* Bodies: only the analyses take one (their parameters as a JSON object). */
 #define BODY_PARAMS (64 * 1024)
+/* Bodies of the resources' edits: one allocation or spending entry as JSON. */
+#define RES_BODY (16 * 1024)
 
 const struct http_route http_routes[] = {
     {"/", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_index, "index"},
@@ -69,6 +71,19 @@ const struct http_route http_routes[] = {
     /* Socrata-compatible datasets: the SoQL module checks its own parameters. */
     {"/resource/{dataset}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_resource, "resource"},
+    /* Resources (resources.c): allocations for City staff; edits for coordinators and admins
+     * (the handlers refuse analysts); the capacity gap and funding alignment are public
+     * analyses under /api/v1/analyses/. */
+    {"/api/v1/funding", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, 0, http_funding_list_params,
+     http_h_funding, "funding"},
+    {"/api/v1/funding", HTTP_POST, HTTP_ROLE_COORDINATOR, RES_BODY, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_funding_add, "funding_add"},
+    {"/api/v1/funding/{id}", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, 0, p_none, http_h_funding_one,
+     "funding_one"},
+    {"/api/v1/funding/{id}/spending", HTTP_POST, HTTP_ROLE_COORDINATOR, RES_BODY,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_funding_spend, "funding_spend"},
+    {"/api/v1/initiatives", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, 0, p_none, http_h_initiatives,
+     "initiatives"},
 };
 
 const size_t http_nroutes = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -5,8 +5,9 @@
 # strategy areas and community areas, with spending; the partner
 # organizations) and the victims fixture; totals and the index checked by an
 # independent computation in Python (tests/tools/resources_check.py). Bad
-# CSV leaves the data unchanged; every change is in the audit log.
-. "$(dirname "$0")/lib.sh"
+# CSV leaves the data unchanged; every change is in the audit log. The API:
+# the analyses are public aggregates, allocations need a signed-in user.
+. "$(dirname "$0")/serve_lib.sh"
 
 D="$T/var"
 FIX="$CSCC_SRC/tests/data/resources"
@@ -152,4 +153,27 @@ import json,sys; d=json.load(open(sys.argv[1]))
 print(len(d['features']), sorted({f['properties']['sector'] for f in d['features']}), all(f['geometry'] for f in d['features']), 'contact' in json.dumps(d))" "$T/out")" "154 ['all', 'mental_health'] True False"
 expect_status 64 "$CSCC" --data "$D" analyze capacity-gap --from 2021-01-01 --to 2021-12-31 --sector policing
 expect_status 64 "$CSCC" --data "$D" analyze capacity-gap --from 2021-01-01
+
+# --- the API ---
+start_server "$D"
+expect_code 200 "/api/v1/analyses"
+expect_eq "the analyses list has both" "$(jq_ "sorted(a['name'] for a in d['analyses'] if a['name'] in ('capacity-gap','funding'))")" "['capacity-gap', 'funding']"
+expect_code 200 "/api/v1/analyses/capacity-gap?from=2021-01-01&to=2021-12-31&sector=mental_health,healthcare"
+expect_eq "API capacity gap: the CLI's rows" "$(jq_ "len(d['rows'])")|$(grep -c contact "$T/body")" "154|0"
+"$CSCC" --data "$D" analyze capacity-gap --from 2021-01-01 --to 2021-12-31 --sector mental_health --sector healthcare --format json >"$T/cg.json"
+expect_eq "API and CLI capacity gap agree" "$("$PY" -c "import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); print(a['rows']==b['rows'])" "$T/body" "$T/cg.json")" "True"
+expect_code 200 "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31&by=strategy"
+expect_eq "API funding summary" "$(jq_ "round(d['summary']['allocated'], 2) > 0 and len(d['rows']) == 7")" "True"
+expect_code 200 "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31&format=geojson"
+expect_eq "API funding GeoJSON" "$(jq_ "len(d['features'])")" "77"
+expect_code 400 "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31&by=strategy&format=geojson"
+expect_code 400 "/api/v1/analyses/capacity-gap?to=2021-12-31"
+expect_eq "missing period names the field" "$(jq_ "d['error']['field']")" "from"
+expect_code 400 "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31&strategy=policing"
+expect_code 401 "/api/v1/funding"
+expect_code 401 "/api/v1/funding/1"
+expect_code 401 "/api/v1/initiatives"
+expect_code 401 "/api/v1/funding" -X POST -H 'Content-Type: application/json' -d '{"ref":"X"}'
+expect_code 401 "/api/v1/funding/1/spending" -X POST -H 'Content-Type: application/json' -d '{"amount":"1","day":"2021-01-01"}'
+stop_server
 finish

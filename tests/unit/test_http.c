@@ -367,8 +367,18 @@ TEST(http, authorize)
     }
     who.role = HTTP_NROLES;
     CHECK_INT_EQ(http_authorize(&open_route, &who), 403);
-    /* Today every route of the table is open to the public. */
-    who.role = HTTP_ROLE_PUBLIC;
-    for (i = 0; i < http_nroutes; i++)
-        CHECK_INT_EQ(http_authorize(&http_routes[i], &who), 0);
+    /* Every route of the table is open to the public but the resources' records
+     * (funding allocations, initiatives: City staff; their edits: coordinators). */
+    for (i = 0; i < http_nroutes; i++) {
+        const char *n = http_routes[i].name;
+        int staff_only = !strncmp(n, "funding", 7) || !strcmp(n, "initiatives");
+
+        who.role = HTTP_ROLE_PUBLIC;
+        CHECK_INT_EQ(http_authorize(&http_routes[i], &who), staff_only ? 401 : 0);
+        who.role = HTTP_ROLE_PARTNER;
+        CHECK_INT_EQ(http_authorize(&http_routes[i], &who), staff_only ? 403 : 0);
+        who.role = HTTP_ROLE_DEPARTMENT;
+        CHECK_INT_EQ(http_authorize(&http_routes[i], &who),
+                     http_routes[i].methods == HTTP_POST && staff_only ? 403 : 0);
+    }
 }

@@ -64,6 +64,44 @@ static int run_result(struct run *rn, const char *what,
     return rc;
 }
 
+/* Parses the options of an analysis: the common, result, serious and period
+ * ones here, the others by opt_fn (0 or a usage error's status). -1 after
+ * --help, else 0 or a usage error's status. */
+static int analyze_opts(struct run *rn, const char *cmd, int argc, char **argv,
+                        const struct option *longopts, void (*usage)(FILE *f),
+                        int (*opt_fn)(void *o, const char *cmd, int opt, const char *arg), void *o,
+                        int64_t *from, int64_t *to)
+{
+    int opt, rc, has = 0;
+
+    rn->fmt = AN_CSV;
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+        if (cli_common_option(rn->ctx, opt, optarg))
+            continue;
+        if (cli_result_option(cmd, &rn->fmt, &rn->out, opt, optarg, &rc) ||
+            cli_serious_option(cmd, &rn->so, opt, optarg, &rc)) {
+            if (rc)
+                return rc;
+            continue;
+        }
+        if (opt == 'h') {
+            usage(stdout);
+            return -1;
+        }
+        if (opt == 'F' || opt == 'T') {
+            if ((rc = period_option(cmd, opt, optarg, from, to, &has)))
+                return rc;
+        } else if ((rc = opt_fn(o, cmd, opt, optarg))) {
+            return rc;
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (has != 3)
+        return cli_usage_error(cmd, "give the period: --from DATE --to DATE");
+    return 0;
+}
+
 static struct an_result *gap_fn(const struct serious_tables *s, struct store *st, const void *opts,
                                 struct cscc_err *err)
 {
@@ -100,6 +138,23 @@ static void gap_usage(FILE *f)
     cli_result_help(f);
 }
 
+static int gap_opt(void *arg, const char *cmd, int opt, const char *val)
+{
+    struct res_gap_opts *o = arg;
+    int i;
+
+    switch (opt) {
+    case 's':
+        if ((i = coord_sector_index(val)) < 0)
+            return cli_usage_error(cmd, "there is no sector '%s' (see 'cscc org --help')", val);
+        o->sectors |= 1u << i;
+        return 0;
+    case 't': o->sectors |= RES_GAP_TOTAL; return 0;
+    case 'v': o->verified_only = 1; return 0;
+    }
+    return cli_usage_error(cmd, "bad option");
+}
+
 int cmd_analyze_capacity_gap(struct cli_ctx *ctx, int argc, char **argv)
 {
     static const char cmd[] = "analyze capacity-gap ";
@@ -116,44 +171,15 @@ int cmd_analyze_capacity_gap(struct cli_ctx *ctx, int argc, char **argv)
     };
     struct res_gap_opts o;
     struct run rn;
-    int opt, rc, has = 0, i;
+    int rc;
 
     memset(&o, 0, sizeof(o));
     memset(&rn, 0, sizeof(rn));
     rn.ctx = ctx;
-    rn.fmt = AN_CSV;
     rn.need_serious = 1;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (cli_common_option(ctx, opt, optarg))
-            continue;
-        if (cli_result_option(cmd, &rn.fmt, &rn.out, opt, optarg, &rc) ||
-            cli_serious_option(cmd, &rn.so, opt, optarg, &rc)) {
-            if (rc)
-                return rc;
-            continue;
-        }
-        switch (opt) {
-        case 'h': gap_usage(stdout); return CLI_OK;
-        case 'F':
-        case 'T':
-            if ((rc = period_option(cmd, opt, optarg, &o.day_from, &o.day_to, &has)))
-                return rc;
-            break;
-        case 's':
-            if ((i = coord_sector_index(optarg)) < 0)
-                return cli_usage_error(cmd, "there is no sector '%s' (see 'cscc org --help')",
-                                       optarg);
-            o.sectors |= 1u << i;
-            break;
-        case 't': o.sectors |= RES_GAP_TOTAL; break;
-        case 'v': o.verified_only = 1; break;
-        default: return cli_usage_error(cmd, "bad option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-    if (has != 3)
-        return cli_usage_error(cmd, "give the period: --from DATE --to DATE");
+    if ((rc = analyze_opts(&rn, cmd, argc, argv, longopts, gap_usage, gap_opt, &o, &o.day_from,
+                           &o.day_to)))
+        return rc < 0 ? CLI_OK : rc;
     o.with_geometry = rn.fmt == AN_GEOJSON;
     return run_result(&rn, "analyze capacity-gap", gap_fn, &o);
 }
@@ -182,6 +208,27 @@ static void funding_usage(FILE *f)
     cli_result_help(f);
 }
 
+static int funding_opt(void *arg, const char *cmd, int opt, const char *val)
+{
+    struct res_funding_opts *o = arg;
+    int by;
+
+    switch (opt) {
+    case 'b':
+        if ((by = res_funding_by_name(val)) < 0)
+            return cli_usage_error(
+                cmd, "--by takes area, area-strategy, strategy, year or quarter, not '%s'", val);
+        o->by = (enum res_funding_by)by;
+        return 0;
+    case 'g':
+        if (res_strategy_index(val) < 0)
+            return cli_usage_error(cmd, "there is no strategy area '%s'", val);
+        o->strategy = val;
+        return 0;
+    }
+    return cli_usage_error(cmd, "bad option");
+}
+
 int cmd_analyze_funding(struct cli_ctx *ctx, int argc, char **argv)
 {
     static const char cmd[] = "analyze funding ";
@@ -197,47 +244,14 @@ int cmd_analyze_funding(struct cli_ctx *ctx, int argc, char **argv)
     };
     struct res_funding_opts o;
     struct run rn;
-    int opt, rc, has = 0, by;
+    int rc;
 
     memset(&o, 0, sizeof(o));
     memset(&rn, 0, sizeof(rn));
     rn.ctx = ctx;
-    rn.fmt = AN_CSV;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-        if (cli_common_option(ctx, opt, optarg))
-            continue;
-        if (cli_result_option(cmd, &rn.fmt, &rn.out, opt, optarg, &rc) ||
-            cli_serious_option(cmd, &rn.so, opt, optarg, &rc)) {
-            if (rc)
-                return rc;
-            continue;
-        }
-        switch (opt) {
-        case 'h': funding_usage(stdout); return CLI_OK;
-        case 'F':
-        case 'T':
-            if ((rc = period_option(cmd, opt, optarg, &o.day_from, &o.day_to, &has)))
-                return rc;
-            break;
-        case 'b':
-            if ((by = res_funding_by_name(optarg)) < 0)
-                return cli_usage_error(
-                    cmd, "--by takes area, area-strategy, strategy, year or quarter, not '%s'",
-                    optarg);
-            o.by = (enum res_funding_by)by;
-            break;
-        case 'g':
-            if (res_strategy_index(optarg) < 0)
-                return cli_usage_error(cmd, "there is no strategy area '%s'", optarg);
-            o.strategy = optarg;
-            break;
-        default: return cli_usage_error(cmd, "bad option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-    if (has != 3)
-        return cli_usage_error(cmd, "give the period: --from DATE --to DATE");
+    if ((rc = analyze_opts(&rn, cmd, argc, argv, longopts, funding_usage, funding_opt, &o,
+                           &o.day_from, &o.day_to)))
+        return rc < 0 ? CLI_OK : rc;
     if (rn.fmt == AN_GEOJSON && o.by != RES_BY_AREA && o.by != RES_BY_AREA_STRATEGY)
         return cli_usage_error(cmd, "GeoJSON needs --by area or area-strategy");
     o.with_geometry = rn.fmt == AN_GEOJSON;

@@ -622,129 +622,121 @@ static const char *const alloc_cols[C_NALLOC] = {
 static const char *const alloc_required[] = {
     "ref", "source", "department", "program", "strategy", "amount", "start", "end", NULL};
 
-static int import_allocs(struct store *st, const struct access_actor *who, const char *path,
-                         int64_t now, size_t *count, struct cscc_err *err)
+#define CELL 4096 /* a cell's bytes kept (longer text is cut: the checks then refuse it) */
+
+/* The rows of one CSV file: its columns, the required ones, and what stores a row. */
+struct import_spec {
+    const char *const *cols;
+    size_t ncols;
+    const char *const *required;
+    int (*row)(struct store *st, const struct access_actor *who, int64_t now, char (*b)[CELL],
+               struct cscc_err *err);
+};
+
+/* Stores the rows of path by sp->row, inside the caller's transaction; the
+ * first bad row stops it with its file, row and column. */
+static int import_csv(struct store *st, const struct access_actor *who, const char *path,
+                      int64_t now, const struct import_spec *sp, size_t *count,
+                      struct cscc_err *err)
 {
     struct csv_reader *rd;
     struct csv_row row;
     struct cols c;
-    char b[C_NALLOC][4096];
-    int areas[RES_MAX_AREAS], rc, first = 1;
+    char(*b)[CELL];
+    int rc, first = 1;
 
     if (!(rd = csv_open_file(path, NULL, err)))
         return err->code;
+    b = cscc_xcalloc(MAXCOL, sizeof(*b));
     while ((rc = csv_next(rd, &row, err)) > 0) {
-        struct res_alloc a;
-        int64_t id;
         size_t i;
 
         if (first) {
             first = 0;
-            if ((rc = map_header(&row, alloc_cols, C_NALLOC, alloc_required, path, &c, err)))
+            if ((rc = map_header(&row, sp->cols, sp->ncols, sp->required, path, &c, err)))
                 break;
             continue;
         }
-        memset(&a, 0, sizeof(a));
-        for (i = 0; i < C_NALLOC; i++)
-            cell(&row, &c, (int)i, b[i], sizeof(b[i]));
-        a.ref = b[C_REF];
-        a.source = b[C_SOURCE];
-        a.department = b[C_DEPT];
-        a.program = b[C_PROGRAM];
-        a.strategy = b[C_STRATEGY];
-        a.recipient = b[C_RECIP];
-        a.notes = b[C_NOTES];
-        a.areas = areas;
-        if ((rc = text_field(a.ref, 1, 100, "ref", err)) ||
-            (b[C_ORG][0] && (rc = find_org(st, b[C_ORG], &a.org_id, err))))
-            goto bad;
-        if (res_parse_amount(b[C_AMOUNT], &a.amount_cents)) {
-            rc = cscc_err_set(err, CSCC_EINVAL, "amount is dollars like 1234.56, not '%.40s'",
-                              b[C_AMOUNT]);
-            res_err_field(err, "amount");
-            goto bad;
+        for (i = 0; i < sp->ncols; i++)
+            cell(&row, &c, (int)i, b[i], CELL);
+        if ((rc = sp->row(st, who, now, b, err))) {
+            rc = row_error(err, path, &row, &c, sp->cols, sp->ncols);
+            break;
         }
-        if ((rc = parse_day_field(b[C_START], "start", &a.start_day, err)) ||
-            (rc = parse_day_field(b[C_END], "end", &a.end_day, err)) ||
-            (rc = res_parse_areas(b[C_AREAS], areas, &a.nareas, err)) ||
-            (rc = check_alloc(st, &a, ~0u, err)) || (rc = insert_alloc(st, who, &a, now, &id, err)))
-            goto bad;
         (*count)++;
-        continue;
-    bad:
-        rc = row_error(err, path, &row, &c, alloc_cols, C_NALLOC);
-        break;
     }
     if (rc < 0 && !err->file[0])
         snprintf(err->file, sizeof(err->file), "%s", path);
     if (!rc && first)
         rc = cscc_err_set(err, CSCC_EDATA, "%s: the file is empty (no header)", path);
+    free(b);
     csv_close(rd);
     return rc < 0 ? rc : 0;
+}
+
+static int amount_cell(const char *s, int64_t *cents, struct cscc_err *err)
+{
+    if (!res_parse_amount(s, cents))
+        return 0;
+    cscc_err_set(err, CSCC_EINVAL, "amount is dollars like 1234.56, not '%.40s'", s);
+    return res_err_field(err, "amount");
+}
+
+static int alloc_import_row(struct store *st, const struct access_actor *who, int64_t now,
+                            char (*b)[CELL], struct cscc_err *err)
+{
+    struct res_alloc a;
+    int areas[RES_MAX_AREAS], rc;
+    int64_t id;
+
+    memset(&a, 0, sizeof(a));
+    a.ref = b[C_REF];
+    a.source = b[C_SOURCE];
+    a.department = b[C_DEPT];
+    a.program = b[C_PROGRAM];
+    a.strategy = b[C_STRATEGY];
+    a.recipient = b[C_RECIP];
+    a.notes = b[C_NOTES];
+    a.areas = areas;
+    if ((rc = text_field(a.ref, 1, 100, "ref", err)) ||
+        (b[C_ORG][0] && (rc = find_org(st, b[C_ORG], &a.org_id, err))) ||
+        (rc = amount_cell(b[C_AMOUNT], &a.amount_cents, err)) ||
+        (rc = parse_day_field(b[C_START], "start", &a.start_day, err)) ||
+        (rc = parse_day_field(b[C_END], "end", &a.end_day, err)) ||
+        (rc = res_parse_areas(b[C_AREAS], areas, &a.nareas, err)) ||
+        (rc = check_alloc(st, &a, ~0u, err)))
+        return rc;
+    return insert_alloc(st, who, &a, now, &id, err);
 }
 
 enum { S_REF, S_DAY, S_AMOUNT, S_NOTE, S_NCOLS };
 static const char *const spend_cols[S_NCOLS] = {"ref", "day", "amount", "note"};
 static const char *const spend_required[] = {"ref", "day", "amount", NULL};
 
-static int import_spending(struct store *st, const struct access_actor *who, const char *path,
-                           int64_t now, size_t *count, struct cscc_err *err)
+static int spend_import_row(struct store *st, const struct access_actor *who, int64_t now,
+                            char (*b)[CELL], struct cscc_err *err)
 {
-    struct csv_reader *rd;
-    struct csv_row row;
-    struct cols c;
-    char b[S_NCOLS][1024];
-    int rc, first = 1;
+    struct store_val v = STORE_TEXT(b[S_REF]);
+    int64_t alloc = 0, day, cents, id;
+    int rc;
 
-    if (!(rd = csv_open_file(path, NULL, err)))
-        return err->code;
-    while ((rc = csv_next(rd, &row, err)) > 0) {
-        struct store_val v;
-        int64_t alloc = 0, day, cents, id;
-        size_t i;
-
-        if (first) {
-            first = 0;
-            if ((rc = map_header(&row, spend_cols, S_NCOLS, spend_required, path, &c, err)))
-                break;
-            continue;
-        }
-        for (i = 0; i < S_NCOLS; i++)
-            cell(&row, &c, (int)i, b[i], sizeof(b[i]));
-        v = STORE_TEXT(b[S_REF]);
-        if ((rc = store_exec(st, "find allocation", "SELECT id FROM res_allocations WHERE ref = ?",
-                             &v, 1, exists_fn, &alloc, err)))
-            goto bad;
-        if (!alloc) {
-            rc = cscc_err_set(err, CSCC_ENOENT, "there is no allocation with ref '%.100s'",
-                              b[S_REF]);
-            res_err_field(err, "ref");
-            goto bad;
-        }
-        if ((rc = parse_day_field(b[S_DAY], "day", &day, err)))
-            goto bad;
-        if (res_parse_amount(b[S_AMOUNT], &cents)) {
-            rc = cscc_err_set(err, CSCC_EINVAL, "amount is dollars like 1234.56, not '%.40s'",
-                              b[S_AMOUNT]);
-            res_err_field(err, "amount");
-            goto bad;
-        }
-        if ((rc = check_spend(cents, b[S_NOTE], err)) ||
-            (rc = insert_spend(st, who, alloc, day, cents, b[S_NOTE], now, &id, err)))
-            goto bad;
-        (*count)++;
-        continue;
-    bad:
-        rc = row_error(err, path, &row, &c, spend_cols, S_NCOLS);
-        break;
+    if ((rc = store_exec(st, "find allocation", "SELECT id FROM res_allocations WHERE ref = ?", &v,
+                         1, exists_fn, &alloc, err)))
+        return rc;
+    if (!alloc) {
+        cscc_err_set(err, CSCC_ENOENT, "there is no allocation with ref '%.100s'", b[S_REF]);
+        return res_err_field(err, "ref");
     }
-    if (rc < 0 && !err->file[0])
-        snprintf(err->file, sizeof(err->file), "%s", path);
-    if (!rc && first)
-        rc = cscc_err_set(err, CSCC_EDATA, "%s: the file is empty (no header)", path);
-    csv_close(rd);
-    return rc < 0 ? rc : 0;
+    if ((rc = parse_day_field(b[S_DAY], "day", &day, err)) ||
+        (rc = amount_cell(b[S_AMOUNT], &cents, err)) || (rc = check_spend(cents, b[S_NOTE], err)))
+        return rc;
+    return insert_spend(st, who, alloc, day, cents, b[S_NOTE], now, &id, err);
 }
+
+static const struct import_spec alloc_spec = {alloc_cols, C_NALLOC, alloc_required,
+                                              alloc_import_row};
+static const struct import_spec spend_spec = {spend_cols, S_NCOLS, spend_required,
+                                              spend_import_row};
 
 int res_import(struct store *st, const struct access_actor *who, const char *allocs,
                const char *spending, size_t *nalloc, size_t *nspend, struct cscc_err *err)
@@ -756,8 +748,8 @@ int res_import(struct store *st, const struct access_actor *who, const char *all
 
     if ((rc = store_begin(st, err)))
         return rc;
-    if ((rc = import_allocs(st, who, allocs, now, &na, err)) ||
-        (spending && (rc = import_spending(st, who, spending, now, &ns, err))))
+    if ((rc = import_csv(st, who, allocs, now, &alloc_spec, &na, err)) ||
+        (spending && (rc = import_csv(st, who, spending, now, &spend_spec, &ns, err))))
         goto fail;
     snprintf(detail, sizeof(detail), "%zu allocations from %.250s, %zu spending entries%s%.250s",
              na, allocs, ns, spending ? " from " : "", spending ? spending : "");

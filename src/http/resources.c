@@ -17,6 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The strategy areas, as the parameters' choices. */
+#define STRATEGIES                                                                                 \
+    "employment community_revitalization violence_diversion violence_interruption "                \
+    "social_services_navigation health_wellness education_youth"
+
 /* ------------------------------------------------------------------------ */
 /* The analyses                                                              */
 /* ------------------------------------------------------------------------ */
@@ -37,9 +42,7 @@ const struct http_param_spec http_funding_params[] = {
     {"from", HTTP_P_DATE, 0, 0, 0, NULL},
     {"to", HTTP_P_DATE, 0, 0, 0, NULL},
     {"by", HTTP_P_ENUM, 0, 0, 0, "area area-strategy strategy year quarter"},
-    {"strategy", HTTP_P_ENUM, 0, 0, 0,
-     "employment community_revitalization violence_diversion violence_interruption "
-     "social_services_navigation health_wellness education_youth"},
+    {"strategy", HTTP_P_ENUM, 0, 0, 0, STRATEGIES},
     {"format", HTTP_P_ENUM, 0, 0, 0, "json csv geojson"},
     {NULL, 0, 0, 0, 0, NULL},
 };
@@ -161,9 +164,7 @@ struct an_result *http_run_funding(struct http_req *r, int geometry, struct cscc
 /* ------------------------------------------------------------------------ */
 
 const struct http_param_spec http_funding_list_params[] = {
-    {"strategy", HTTP_P_ENUM, 0, 0, 0,
-     "employment community_revitalization violence_diversion violence_interruption "
-     "social_services_navigation health_wellness education_youth"},
+    {"strategy", HTTP_P_ENUM, 0, 0, 0, STRATEGIES},
     {"department", HTTP_P_STR, 0, 0, 0, NULL},
     {"area", HTTP_P_UINT, 0, 1, 254, NULL},
     {"from", HTTP_P_DATE, 0, 0, 0, NULL},

@@ -100,6 +100,9 @@ struct an_result *http_run_capacity_gap(struct http_req *r, int geometry, struct
     size_t i;
 
     memset(&o, 0, sizeof(o));
+    /* The response cache follows the crimes table's generation; organizations and funding
+     * change without it, so these answers are not kept. */
+    r->no_cache = 1;
     if (period(r, &o.day_from, &o.day_to, err))
         return NULL;
     for (i = 0; i < r->params.n; i++) {
@@ -139,6 +142,7 @@ struct an_result *http_run_funding(struct http_req *r, int geometry, struct cscc
     const char *v;
 
     memset(&o, 0, sizeof(o));
+    r->no_cache = 1; /* as the capacity gap */
     if (period(r, &o.day_from, &o.day_to, err))
         return NULL;
     if ((v = http_params_get(&r->params, "by")))

@@ -14,7 +14,7 @@ expect_eq "healthz crimes rows" "$(jq_ 'd["tables"]["crimes"]["rows"]')" "91984"
 expect_eq "healthz generation" "$(jq_ 'd["tables"]["crimes"]["generation"]')" "1"
 expect_eq "healthz not cached" "$(header Cache-Control)" "no-store"
 expect_code 200 /
-expect_eq "index lists every route" "$(jq_ 'len(d["routes"])')" "11"
+expect_eq "index lists every route" "$(jq_ 'len(d["routes"])')" "16"
 expect_eq "index names roles" "$(jq_ 'd["routes"][0]["role"]')" "public"
 
 # ---- areas
@@ -109,7 +109,7 @@ start_server "$D" || { finish; exit 1; }
 
 # ---- analyses
 expect_code 200 /api/v1/analyses
-expect_eq "analyses listed" "$(jq_ '[a["name"] for a in d["analyses"]]')" "['counts']"
+expect_eq "analyses listed" "$(jq_ '[a["name"] for a in d["analyses"]]')" "['counts', 'capacity-gap', 'funding']"
 expect_code 200 "/api/v1/analyses/counts?by=area&from=2016-01-01&to=2016-12-31"
 cp "$T/body" "$T/get.json"
 expect_eq "analysis result" "$(jq_ 'd["analysis"], d["summary"]["total"], d["parameters"]["by"]')" "('counts', 31719, 'area')"

@@ -248,7 +248,7 @@ int http_h_funding(struct http_req *r)
     f.strategy = http_params_get(&r->params, "strategy");
     f.department = http_params_get(&r->params, "department");
     if ((v = http_params_get(&r->params, "area")))
-        f.area = atoi(v);
+        f.area = (int)strtol(v, NULL, 10);
     if ((v = http_params_get(&r->params, "from")))
         f.has_from = !cscc_parse_day(v, &f.from_day);
     if ((v = http_params_get(&r->params, "to")))
@@ -368,7 +368,7 @@ int http_h_funding_add(struct http_req *r)
     cscc_parse_day(http_params_get(&r->params, "end"), &a.end_day);
     for (i = 0; i < r->params.n && a.nareas < RES_MAX_AREAS; i++)
         if (!strcmp(r->params.v[i].name, "areas"))
-            areas[a.nareas++] = atoi(r->params.v[i].value);
+            areas[a.nareas++] = (int)strtol(r->params.v[i].value, NULL, 10);
     a.areas = areas;
     cscc_err_clear(&err);
     if (!(st = http_store_get(r->srv, &err)))

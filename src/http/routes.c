@@ -41,6 +41,13 @@ static const struct http_param_spec p_imports[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
+static const struct http_param_spec p_audit[] = {
+    {"since", HTTP_P_DATE, 0, 0, 0, NULL},
+    {"actor", HTTP_P_STR, 0, 0, 0, NULL},
+    {"limit", HTTP_P_UINT, 0, 1, 10000, NULL},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
 static const struct http_param_spec p_none[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
@@ -49,8 +56,11 @@ static const struct http_param_spec p_none[] = {
 /* The table                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/* Bodies: only the analyses take one (their parameters as a JSON object). */
+/* Bodies: the analyses' parameters, and the accounts' small JSON objects. */
 #define BODY_PARAMS (64 * 1024)
+#define BODY_SMALL  (4 * 1024)
+/* Account routes read their JSON body themselves. */
+#define R_BODY HTTP_R_PARAMS_IN_HANDLER
 /* Bodies of the resources' edits: one allocation or spending entry as JSON. */
 #define RES_BODY (16 * 1024)
 
@@ -68,6 +78,24 @@ const struct http_route http_routes[] = {
     {"/api/v1/analyses", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_analyses, "analyses"},
     {"/api/v1/analyses/{name}", HTTP_GET | HTTP_POST, HTTP_ROLE_PUBLIC, BODY_PARAMS,
      HTTP_R_CACHE | HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_analysis, "analysis"},
+    /* Accounts: log in and out, the caller's API tokens, users and the audit log. */
+    {"/api/v1/session", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_session_get, "session"},
+    {"/api/v1/session", HTTP_POST, HTTP_ROLE_PUBLIC, BODY_SMALL, R_BODY | HTTP_R_NO_CSRF, NULL,
+     http_h_session_post, "login"},
+    {"/api/v1/session", HTTP_DELETE, HTTP_ROLE_PARTNER, 0, 0, p_none, http_h_session_delete,
+     "logout"},
+    {"/api/v1/tokens", HTTP_GET, HTTP_ROLE_PARTNER, 0, 0, p_none, http_h_tokens_get, "tokens"},
+    {"/api/v1/tokens", HTTP_POST, HTTP_ROLE_PARTNER, BODY_SMALL, R_BODY, NULL, http_h_tokens_post,
+     "token_create"},
+    {"/api/v1/tokens/{id}", HTTP_DELETE, HTTP_ROLE_PARTNER, 0, 0, p_none, http_h_token_delete,
+     "token_revoke"},
+    {"/api/v1/users", HTTP_GET, HTTP_ROLE_ADMIN, 0, 0, p_none, http_h_users_get, "users"},
+    {"/api/v1/users", HTTP_POST, HTTP_ROLE_ADMIN, BODY_SMALL, R_BODY, NULL, http_h_users_post,
+     "user_add"},
+    {"/api/v1/users/{name}", HTTP_GET, HTTP_ROLE_ADMIN, 0, 0, p_none, http_h_user_get, "user"},
+    {"/api/v1/users/{name}", HTTP_PATCH, HTTP_ROLE_ADMIN, BODY_SMALL, R_BODY, NULL,
+     http_h_user_patch, "user_update"},
+    {"/api/v1/audit", HTTP_GET, HTTP_ROLE_ADMIN, 0, 0, p_audit, http_h_audit, "audit"},
     /* Socrata-compatible datasets: the SoQL module checks its own parameters. */
     {"/resource/{dataset}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_resource, "resource"},
@@ -84,6 +112,28 @@ const struct http_route http_routes[] = {
      HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_funding_spend, "funding_spend"},
     {"/api/v1/initiatives", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, 0, p_none, http_h_initiatives,
      "initiatives"},
+    {"/api/v1/funding/{id}", HTTP_PATCH, HTTP_ROLE_COORDINATOR, RES_BODY, HTTP_R_PARAMS_IN_HANDLER,
+     NULL, http_h_funding_patch, "funding_update"},
+    {"/api/v1/funding/{id}", HTTP_DELETE, HTTP_ROLE_COORDINATOR, 0, 0, p_none,
+     http_h_funding_delete, "funding_delete"},
+    {"/api/v1/spending/{id}", HTTP_PATCH, HTTP_ROLE_COORDINATOR, RES_BODY, HTTP_R_PARAMS_IN_HANDLER,
+     NULL, http_h_spending_patch, "spending_update"},
+    {"/api/v1/spending/{id}", HTTP_DELETE, HTTP_ROLE_COORDINATOR, 0, 0, p_none,
+     http_h_spending_delete, "spending_delete"},
+    {"/api/v1/initiatives", HTTP_POST, HTTP_ROLE_COORDINATOR, RES_BODY, HTTP_R_PARAMS_IN_HANDLER,
+     NULL, http_h_initiative_add, "initiative_add"},
+    {"/api/v1/initiatives/{id}", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, 0, p_none,
+     http_h_initiative_one, "initiative"},
+    {"/api/v1/initiatives/{id}", HTTP_PATCH, HTTP_ROLE_COORDINATOR, RES_BODY,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_initiative_patch, "initiative_update"},
+    {"/api/v1/initiatives/{id}", HTTP_DELETE, HTTP_ROLE_COORDINATOR, 0, 0, p_none,
+     http_h_initiative_delete, "initiative_delete"},
+    {"/api/v1/initiatives/{id}/milestones", HTTP_POST, HTTP_ROLE_COORDINATOR, RES_BODY,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_milestone_add, "milestone_add"},
+    {"/api/v1/milestones/{id}", HTTP_PATCH, HTTP_ROLE_COORDINATOR, RES_BODY,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_milestone_patch, "milestone_update"},
+    {"/api/v1/milestones/{id}", HTTP_DELETE, HTTP_ROLE_COORDINATOR, 0, 0, p_none,
+     http_h_milestone_delete, "milestone_delete"},
 };
 
 const size_t http_nroutes = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -301,7 +301,7 @@ int res_alloc_update(struct store *st, const struct access_actor *who, int64_t i
         "UPDATE res_allocations SET strategy = ? WHERE id = ?",
     };
     struct store_val v[3];
-    char obj[64], detail[256];
+    json_t *before = NULL;
     int64_t now = access_now(), n = 0, start = 0, end = 0;
     int rc;
 
@@ -317,7 +317,7 @@ int res_alloc_update(struct store *st, const struct access_actor *who, int64_t i
         return cscc_err_set(err, CSCC_ENOENT, "there is no allocation %lld", (long long)id);
     if ((rc = check_alloc(st, a, fields, err)))
         return rc;
-    if ((rc = store_begin(st, err)))
+    if ((rc = res_begin_change(st, RES_K_ALLOC, id, &before, err)))
         return rc;
     for (unsigned b = 0; b < 4; b++) {
         const char *val[] = {
@@ -375,14 +375,10 @@ int res_alloc_update(struct store *st, const struct access_actor *who, int64_t i
                          "UPDATE res_allocations SET updated_at = ? WHERE id = ?", v, 2, NULL, NULL,
                          err)))
         goto fail;
-    snprintf(obj, sizeof(obj), "allocation:%lld", (long long)id);
-    snprintf(detail, sizeof(detail), "fields 0x%x", fields);
-    if ((rc = access_audit(st, who, "funding.edit", obj, "ok", detail, now, err)) ||
-        (rc = store_commit(st, err)))
-        goto fail;
-    return 0;
+    return res_end_change(st, who, "funding.edit", RES_K_ALLOC, id, before, 0, now, err);
 fail:
     store_rollback(st);
+    json_decref(before);
     return rc;
 }
 

@@ -2,9 +2,11 @@
  * organizations, status, milestones, linked funding. */
 #include "resources/res_int.h"
 
+#include "core/alloc.h"
 #include "core/time.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const res_initiative_statuses[] = {"proposed",  "planning",  "active", "paused",
@@ -368,4 +370,213 @@ int res_initiatives_json(struct store *st, int64_t id, json_t *arr, struct cscc_
     if (!rc && id && json_array_size(arr) == before)
         rc = cscc_err_set(err, CSCC_ENOENT, "there is no initiative %lld", (long long)id);
     return rc;
+}
+
+/* ---- edits ---- */
+
+/* An initiative as stored, with its lists. */
+struct init_now {
+    char name[256];
+    char *description;
+    int64_t lead;
+    char status[32];
+    int found;
+};
+
+static int init_now_row(void *arg, const struct store_row *row)
+{
+    struct init_now *c = arg;
+    const char *d = store_row_text(row, 1);
+
+    snprintf(c->name, sizeof(c->name), "%s", store_row_text(row, 0));
+    c->description = cscc_xstrdup(d ? d : "");
+    c->lead = store_row_is_null(row, 2) ? 0 : store_row_int(row, 2);
+    snprintf(c->status, sizeof(c->status), "%s", store_row_text(row, 3));
+    c->found = 1;
+    return 0;
+}
+
+static int put_list(struct store *st, const char *del, const char *ins, int64_t id,
+                    const int64_t *v, size_t n, struct cscc_err *err)
+{
+    size_t i;
+    int rc;
+
+    if ((rc = store_exec(st, "update initiative", del, (struct store_val[]){STORE_INT(id)}, 1, NULL,
+                         NULL, err)))
+        return rc;
+    for (i = 0; i < n; i++)
+        if ((rc = store_exec(st, "update initiative", ins,
+                             (struct store_val[]){STORE_INT(id), STORE_INT(v[i])}, 2, NULL, NULL,
+                             err)))
+            return rc;
+    return 0;
+}
+
+int res_initiative_update(struct store *st, const struct access_actor *who, int64_t id,
+                          const struct res_initiative *in, unsigned fields, struct cscc_err *err)
+{
+    struct init_now cur;
+    struct res_initiative m;
+    struct res_int_list la, lp, lf;
+    int areas[RES_MAX_AREAS];
+    int64_t now = access_now();
+    json_t *before = NULL;
+    size_t i;
+    int rc;
+
+    if (!fields) {
+        cscc_err_set(err, CSCC_EINVAL, "nothing to change");
+        return res_err_field(err, "name");
+    }
+    memset(&cur, 0, sizeof(cur));
+    if ((rc = store_exec(st, "read initiative",
+                         "SELECT name, description, lead_org_id, status FROM res_initiatives "
+                         "WHERE id = ?",
+                         (struct store_val[]){STORE_INT(id)}, 1, init_now_row, &cur, err)))
+        goto out;
+    if (!cur.found) {
+        rc = cscc_err_set(err, CSCC_ENOENT, "there is no initiative %lld", (long long)id);
+        goto out;
+    }
+    if ((rc = res_int_list_read(st, "SELECT area FROM res_initiative_areas WHERE init_id = ?", id,
+                                &la, err)) ||
+        (rc = res_int_list_read(st, "SELECT org_id FROM res_initiative_partners WHERE init_id = ?",
+                                id, &lp, err)) ||
+        (rc = res_int_list_read(st, "SELECT alloc_id FROM res_initiative_funding WHERE init_id = ?",
+                                id, &lf, err)))
+        goto out;
+    for (i = 0; i < la.n; i++)
+        areas[i] = (int)la.v[i];
+    /* The initiative as it will be, checked whole. */
+    m.name = fields & RES_I_NAME ? in->name : cur.name;
+    m.description = fields & RES_I_DESCRIPTION ? in->description : cur.description;
+    m.lead_org_id = fields & RES_I_LEAD ? in->lead_org_id : cur.lead;
+    m.status = fields & RES_I_STATUS ? in->status : cur.status;
+    m.areas = fields & RES_I_AREAS ? in->areas : areas;
+    m.nareas = fields & RES_I_AREAS ? in->nareas : la.n;
+    m.partners = fields & RES_I_PARTNERS ? in->partners : lp.v;
+    m.npartners = fields & RES_I_PARTNERS ? in->npartners : lp.n;
+    m.funding = fields & RES_I_FUNDING ? in->funding : lf.v;
+    m.nfunding = fields & RES_I_FUNDING ? in->nfunding : lf.n;
+    if ((rc = check_initiative(st, &m, err)) ||
+        (rc = res_begin_change(st, RES_K_INIT, id, &before, err)))
+        goto out;
+    rc = store_exec(st, "update initiative",
+                    "UPDATE res_initiatives SET name = ?, description = ?, lead_org_id = ?, "
+                    "status = ?, updated_at = ? WHERE id = ?",
+                    (struct store_val[]){STORE_TEXT(m.name),
+                                         STORE_TEXT(m.description ? m.description : ""),
+                                         STORE_OPT_INT(m.lead_org_id != 0, m.lead_org_id),
+                                         STORE_TEXT(m.status), STORE_INT(now), STORE_INT(id)},
+                    6, NULL, NULL, err);
+    if (rc == CSCC_EEXIST) {
+        cscc_err_set(err, CSCC_EEXIST, "an initiative named '%.100s' exists", m.name);
+        res_err_field(err, "name");
+    }
+    if (!rc && (fields & RES_I_AREAS)) {
+        int64_t a64[RES_MAX_AREAS];
+
+        for (i = 0; i < in->nareas && i < RES_MAX_AREAS; i++)
+            a64[i] = in->areas[i];
+        rc = put_list(st, "DELETE FROM res_initiative_areas WHERE init_id = ?",
+                      "INSERT INTO res_initiative_areas (init_id, area) VALUES (?, ?) "
+                      "ON CONFLICT (init_id, area) DO NOTHING",
+                      id, a64, i, err);
+    }
+    if (!rc && (fields & RES_I_PARTNERS))
+        rc = put_list(st, "DELETE FROM res_initiative_partners WHERE init_id = ?",
+                      "INSERT INTO res_initiative_partners (init_id, org_id) VALUES (?, ?) "
+                      "ON CONFLICT (init_id, org_id) DO NOTHING",
+                      id, in->partners, in->npartners, err);
+    if (!rc && (fields & RES_I_FUNDING))
+        rc = put_list(st, "DELETE FROM res_initiative_funding WHERE init_id = ?",
+                      "INSERT INTO res_initiative_funding (init_id, alloc_id) VALUES (?, ?) "
+                      "ON CONFLICT (init_id, alloc_id) DO NOTHING",
+                      id, in->funding, in->nfunding, err);
+    if (rc) {
+        store_rollback(st);
+        json_decref(before);
+        goto out;
+    }
+    rc = res_end_change(st, who, "initiative.edit", RES_K_INIT, id, before, 0, now, err);
+out:
+    cscc_free(cur.description);
+    return rc;
+}
+
+/* Deletes kind id with sql, audited as action with what it was. */
+static int delete_one(struct store *st, const struct access_actor *who, enum res_kind kind,
+                      int64_t id, const char *sql, const char *action, struct cscc_err *err)
+{
+    json_t *before;
+    int rc;
+
+    if ((rc = res_begin_change(st, kind, id, &before, err)))
+        return rc;
+    if ((rc = store_exec(st, action, sql, (struct store_val[]){STORE_INT(id)}, 1, NULL, NULL,
+                         err))) {
+        store_rollback(st);
+        json_decref(before);
+        return rc;
+    }
+    return res_end_change(st, who, action, kind, id, before, 1, access_now(), err);
+}
+
+int res_initiative_delete(struct store *st, const struct access_actor *who, int64_t id,
+                          struct cscc_err *err)
+{
+    return delete_one(st, who, RES_K_INIT, id, "DELETE FROM res_initiatives WHERE id = ?",
+                      "initiative.delete", err);
+}
+
+int res_milestone_delete(struct store *st, const struct access_actor *who, int64_t id,
+                         struct cscc_err *err)
+{
+    return delete_one(st, who, RES_K_MILESTONE, id, "DELETE FROM res_milestones WHERE id = ?",
+                      "initiative.milestone.delete", err);
+}
+
+int res_milestone_update(struct store *st, const struct access_actor *who, int64_t id,
+                         const char *title, int has_due, int64_t due_day, const char *status,
+                         int64_t day, struct cscc_err *err)
+{
+    json_t *before;
+    int rc = 0;
+
+    if (!title && !has_due && !status) {
+        cscc_err_set(err, CSCC_EINVAL, "nothing to change: give title, due or status");
+        return res_err_field(err, "status");
+    }
+    if (title && (!title[0] || strlen(title) > 200)) {
+        cscc_err_set(err, CSCC_EINVAL, "a milestone needs a title (up to 200 characters)");
+        return res_err_field(err, "title");
+    }
+    if (status && !in_list(res_milestone_statuses, status)) {
+        cscc_err_set(err, CSCC_EINVAL, "status is planned, in_progress, done or missed");
+        return res_err_field(err, "status");
+    }
+    if ((rc = res_begin_change(st, RES_K_MILESTONE, id, &before, err)))
+        return rc;
+    if (title)
+        rc = store_exec(st, "update milestone", "UPDATE res_milestones SET title = ? WHERE id = ?",
+                        (struct store_val[]){STORE_TEXT(title), STORE_INT(id)}, 2, NULL, NULL, err);
+    if (!rc && has_due)
+        rc =
+            store_exec(st, "update milestone", "UPDATE res_milestones SET due_day = ? WHERE id = ?",
+                       (struct store_val[]){STORE_INT(due_day), STORE_INT(id)}, 2, NULL, NULL, err);
+    if (!rc && status)
+        rc = store_exec(st, "update milestone",
+                        "UPDATE res_milestones SET status = ?, done_day = ? WHERE id = ?",
+                        (struct store_val[]){STORE_TEXT(status),
+                                             STORE_OPT_INT(!strcmp(status, "done"), day),
+                                             STORE_INT(id)},
+                        3, NULL, NULL, err);
+    if (rc) {
+        store_rollback(st);
+        json_decref(before);
+        return rc;
+    }
+    return res_end_change(st, who, "initiative.milestone.edit", RES_K_MILESTONE, id, before, 0,
+                          access_now(), err);
 }

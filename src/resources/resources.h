@@ -106,6 +106,29 @@ int res_spend(struct store *st, const struct access_actor *who, int64_t alloc_id
               int64_t cents, const char *note, int64_t *id, struct cscc_err *err);
 
 /**
+ * Deletes allocation id with its spending, areas and links to initiatives.
+ * Audited as "funding.delete" with the allocation as it was.
+ */
+int res_alloc_delete(struct store *st, const struct access_actor *who, int64_t id,
+                     struct cscc_err *err);
+
+/** What res_spend_update changes: the day, the amount, the note (NULL: kept). */
+struct res_spend_edit {
+    int has_day, has_amount;
+    int64_t day, cents;
+    const char *note;
+};
+/** Changes spending entry id. Audited as "funding.spend.edit" with before and after. */
+int res_spend_update(struct store *st, const struct access_actor *who, int64_t id,
+                     const struct res_spend_edit *e, struct cscc_err *err);
+/** Spending entry id (id, allocation, day, amount, note) as a JSON object (*out), or CSCC_ENOENT.
+ */
+int res_spending_one_json(struct store *st, int64_t id, json_t **out, struct cscc_err *err);
+/** Deletes spending entry id. Audited as "funding.spend.delete" with the entry as it was. */
+int res_spend_delete(struct store *st, const struct access_actor *who, int64_t id,
+                     struct cscc_err *err);
+
+/**
  * Imports allocations from the CSV file allocs (header: ref, source,
  * department, program, strategy, amount, start, end required; organization
  * (an id or an exact name), recipient, areas ("8;32;33", empty = citywide),
@@ -175,6 +198,36 @@ int res_milestone_add(struct store *st, const struct access_actor *who, int64_t 
  */
 int res_milestone_set(struct store *st, const struct access_actor *who, int64_t id,
                       const char *status, int64_t day, int64_t *init_id, struct cscc_err *err);
+/** Fields of res_initiative_update: a bit each (lists are replaced whole). */
+enum {
+    RES_I_NAME = 1 << 0,
+    RES_I_DESCRIPTION = 1 << 1,
+    RES_I_LEAD = 1 << 2,
+    RES_I_STATUS = 1 << 3,
+    RES_I_AREAS = 1 << 4,
+    RES_I_PARTNERS = 1 << 5,
+    RES_I_FUNDING = 1 << 6,
+};
+/** Changes the fields of initiative id named by fields. Audited as "initiative.edit". */
+int res_initiative_update(struct store *st, const struct access_actor *who, int64_t id,
+                          const struct res_initiative *in, unsigned fields, struct cscc_err *err);
+/** Deletes initiative id with its milestones and links. Audited as "initiative.delete". */
+int res_initiative_delete(struct store *st, const struct access_actor *who, int64_t id,
+                          struct cscc_err *err);
+/**
+ * Changes milestone id: title (NULL: kept), due day (when has_due), status
+ * (NULL: kept; done: done_day = day, otherwise no done day). Audited as
+ * "initiative.milestone.edit" with before and after.
+ */
+int res_milestone_update(struct store *st, const struct access_actor *who, int64_t id,
+                         const char *title, int has_due, int64_t due_day, const char *status,
+                         int64_t day, struct cscc_err *err);
+/** Milestone id (id, initiative, title, due, status, done) as a JSON object, or CSCC_ENOENT. */
+int res_milestone_json(struct store *st, int64_t id, json_t **out, struct cscc_err *err);
+/** Deletes milestone id. Audited as "initiative.milestone.delete". */
+int res_milestone_delete(struct store *st, const struct access_actor *who, int64_t id,
+                         struct cscc_err *err);
+
 /**
  * Every initiative (id 0) or one (CSCC_ENOENT when none) as JSON objects
  * appended to arr: with areas, lead and partners (names only), milestones,

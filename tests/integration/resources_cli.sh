@@ -154,14 +154,61 @@ print(len(d['features']), sorted({f['properties']['sector'] for f in d['features
 expect_status 64 "$CSCC" --data "$D" analyze capacity-gap --from 2021-01-01 --to 2021-12-31 --sector policing
 expect_status 64 "$CSCC" --data "$D" analyze capacity-gap --from 2021-01-01
 
+# --- exports: CSV (cells a spreadsheet would run are made text) and GeoJSON (RFC 7946) ---
+expect_status 0 "$CSCC" --data "$D" funding add --ref FORMULA-1 --source "Corporate Fund" --department Police --program '=HYPERLINK("http://x","y")' --strategy employment --amount 1 --start 2021-01-01 --end 2021-12-31
+expect_status 0 "$CSCC" --data "$D" funding list --format csv
+expect_grep ",\"'=HYPERLINK" "$T/out"
+for a in "capacity-gap --total" "funding --by area-strategy"; do
+    set -- $a
+    expect_status 0 "$CSCC" --data "$D" analyze "$@" --from 2021-01-01 --to 2021-12-31 --format csv --output "$T/x.csv"
+    expect_eq "$1 CSV export: a header and rows of equal width" "$("$PY" -c "
+import csv,sys; r=list(csv.reader(open(sys.argv[1]))); print('community_area' in r[0], len(r) > 77, len({len(x) for x in r}))" "$T/x.csv")" "True True 1"
+    expect_status 0 "$CSCC" --data "$D" analyze "$@" --from 2021-01-01 --to 2021-12-31 --format geojson --output "$T/x.geojson"
+    expect_eq "$1 GeoJSON export is RFC 7946" "$("$PY" "$TOOLS/rfc7946_check.py" "$T/x.geojson")" "ok"
+done
+
 # --- the API ---
+COORD=$(api_token "$D" coord1 coordinator)
+ANALYST=$(api_token "$D" ana1 analyst)
+"$CSCC" -q --data "$D" user add dept1 --role department --department Budget --no-password || fail "user add dept1"
+DEPT=$("$CSCC" -q --data "$D" user token-add dept1 t)
+ADMIN=$(api_token "$D" adm1 admin)
+PW_C='a long coordinator passphrase ok'
+echo "$PW_C" | "$CSCC" -q --data "$D" user add coord2 --role coordinator --password-stdin || fail "user add coord2"
+AC=(-H "Authorization: Bearer $COORD")
+JSON=(-H 'Content-Type: application/json')
 start_server "$D"
 expect_code 200 "/api/v1/analyses"
 expect_eq "the analyses list has both" "$(jq_ "sorted(a['name'] for a in d['analyses'] if a['name'] in ('capacity-gap','funding'))")" "['capacity-gap', 'funding']"
-expect_code 200 "/api/v1/analyses/capacity-gap?from=2021-01-01&to=2021-12-31&sector=mental_health,healthcare"
+expect_code 200 "/api/v1/analyses/capacity-gap?from=2021-01-01&to=2021-12-31&sector=mental_health,healthcare" "${AC[@]}"
 expect_eq "API capacity gap: the CLI's rows" "$(jq_ "len(d['rows'])")|$(grep -c contact "$T/body")" "154|0"
 "$CSCC" --data "$D" analyze capacity-gap --from 2021-01-01 --to 2021-12-31 --sector mental_health --sector healthcare --format json >"$T/cg.json"
-expect_eq "API and CLI capacity gap agree" "$("$PY" -c "import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); print(a['rows']==b['rows'])" "$T/body" "$T/cg.json")" "True"
+expect_eq "API (staff) and CLI capacity gap agree" "$("$PY" -c "import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); print(a['rows']==b['rows'])" "$T/body" "$T/cg.json")" "True"
+# the public: small counts of serious victimizations withheld with what derives from them
+expect_code 200 "/api/v1/analyses/capacity-gap?from=2021-01-01&to=2021-12-31&sector=mental_health,healthcare"
+expect_eq "public capacity gap: counts 1-9 withheld, burden and index with them, capacity kept" "$("$PY" - "$T/body" "$T/cg.json" <<'PYEOF'
+import json, sys
+p, s = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+c = [x["name"] for x in p["columns"]]
+i = {n: c.index(n) for n in c}
+small = [r for r in s["rows"] if 1 <= r[i["serious"]] <= 9]
+pub = {(r[i["community_area"]], r[i["sector"]]): r for r in p["rows"]}
+ok = len(small) > 0 and c[-1] == "suppressed"
+for r in small:
+    q = pub[(r[i["community_area"]], r[i["sector"]])]
+    ok &= q[i["serious"]] is None and q[i["burden_per_100k"]] is None and q[i["gap_index"]] is None
+    ok &= q[i["capacity_per_100k"]] == r[i["capacity_per_100k"]] and q[-1] is True
+ok &= not any(r[i["serious"]] is not None and 1 <= r[i["serious"]] <= 9 for r in p["rows"])
+print(ok)
+PYEOF
+)" "True"
+expect_code 200 "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31&by=area-strategy&format=csv"
+expect_eq "public funding CSV: amounts by area and strategy published, small counts not" "$("$PY" -c "
+import csv,sys; r=list(csv.DictReader(open(sys.argv[1])))
+print(len(r) == 77*7, sum(float(x['allocated']) for x in r) > 0, any(x['serious'] == '' and x['suppressed'] == '1' for x in r), all(x['serious'] == '' or not 1 <= int(x['serious']) <= 9 for x in r))" "$T/body")" "True True True True"
+expect_eq "CSV content type" "$(header Content-Type | cut -d';' -f1)" "text/csv"
+expect_code 200 "/api/v1/analyses/capacity-gap?from=2021-01-01&to=2021-12-31&total=true&format=geojson"
+expect_eq "API capacity gap GeoJSON is RFC 7946" "$("$PY" "$TOOLS/rfc7946_check.py" "$T/body")" "ok"
 expect_code 200 "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31&by=strategy"
 expect_eq "API funding summary" "$(jq_ "round(d['summary']['allocated'], 2) > 0 and len(d['rows']) == 7")" "True"
 expect_code 200 "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31&format=geojson"
@@ -175,5 +222,96 @@ expect_code 401 "/api/v1/funding/1"
 expect_code 401 "/api/v1/initiatives"
 expect_code 401 "/api/v1/funding" -X POST -H 'Content-Type: application/json' -d '{"ref":"X"}'
 expect_code 401 "/api/v1/funding/1/spending" -X POST -H 'Content-Type: application/json' -d '{"amount":"1","day":"2021-01-01"}'
+
+# --- edits over the API: coordinators and admins; 400 names the field; nothing changed on error; audited ---
+expect_code 200 /api/v1/funding/128 "${AC[@]}"
+cp "$T/body" "$T/a128.json"
+expect_error 400 bad_parameter strategy /api/v1/funding/128 -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"amount":5,"strategy":"policing"}'
+expect_error 400 bad_parameter ref /api/v1/funding/128 -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"ref":"NEW"}'
+expect_error 400 bad_parameter amount /api/v1/funding/128 -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"amount":"12.345"}'
+expect_error 400 bad_parameter end /api/v1/funding/128 -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"end":"2020-01-01"}'
+expect_error 400 bad_parameter "areas[0]" /api/v1/funding/128 -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"areas":[99]}'
+expect_error 400 bad_parameter organization /api/v1/funding/128 -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"organization":999}'
+expect_error 400 bad_body None /api/v1/funding/128 -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"amount":'
+expect_error 404 not_found None /api/v1/funding/99999 -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"amount":5}'
+expect_code 403 /api/v1/funding/128 -X PATCH -H "Authorization: Bearer $ANALYST" "${JSON[@]}" -d '{"amount":5}'
+expect_code 403 /api/v1/funding/128 -X PATCH -H "Authorization: Bearer $DEPT" "${JSON[@]}" -d '{"amount":5}'
+expect_code 401 /api/v1/funding/128 -X PATCH "${JSON[@]}" -d '{"amount":5}'
+expect_code 200 /api/v1/funding/128 "${AC[@]}"
+expect_eq "refused and bad edits changed nothing" "$(cmp -s "$T/body" "$T/a128.json" && echo same)" "same"
+expect_code 200 /api/v1/funding/128 -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"amount":"90,000.00","program":"Co-responder","areas":[25],"end":"2021-11-30","recipient":"Block club"}'
+expect_eq "PATCH allocation" "$(jq_ "d['amount'], d['program'], d['areas'], d['start'], d['end'], d['recipient'], d['organization']")" "(90000.0, 'Co-responder', [25], '2021-04-01', '2021-11-30', 'Block club', 1)"
+# spending entries
+expect_code 201 /api/v1/funding/128/spending -X POST "${AC[@]}" "${JSON[@]}" -d '{"amount":"100.00","day":"2021-06-01","note":"second"}'
+SID=$(jq_ "d['spending']")
+expect_code 200 "/api/v1/spending/$SID" -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"amount":250.5,"note":"second invoice"}'
+expect_eq "PATCH spending" "$(jq_ "d['amount'], d['note'], d['day'], d['allocation']")" "(250.5, 'second invoice', '2021-06-01', 128)"
+expect_error 400 bad_parameter amount "/api/v1/spending/$SID" -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"amount":0}'
+expect_error 400 bad_parameter day "/api/v1/spending/$SID" -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"day":"June"}'
+expect_code 200 /api/v1/funding/128 "${AC[@]}"
+expect_eq "spent after the edit" "$(jq_ "d['spent']")" "2750.75"
+expect_code 200 "/api/v1/spending/$SID" -X DELETE "${AC[@]}"
+expect_code 404 "/api/v1/spending/$SID" -X DELETE "${AC[@]}"
+expect_code 200 /api/v1/funding/128 "${AC[@]}"
+expect_eq "spent after the delete" "$(jq_ "d['spent'], len(d['spending'])")" "(2500.25, 1)"
+# a cookie session needs the CSRF token for a change, as the other write routes
+expect_code 200 /api/v1/session -X POST "${JSON[@]}" --data "{\"name\":\"coord2\",\"password\":\"$PW_C\"}"
+CSRF=$(jq_ "d['csrf_token']")
+COOKIE=$(header Set-Cookie | cut -d';' -f1)
+expect_code 403 /api/v1/funding/128 -X PATCH -H "Cookie: $COOKIE" "${JSON[@]}" -d '{"notes":"by cookie"}'
+expect_code 200 /api/v1/funding/128 -X PATCH -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" "${JSON[@]}" -d '{"notes":"by cookie"}'
+expect_eq "cookie edit" "$(jq_ "d['notes']")" "by cookie"
+# initiatives with milestones, partners and linked funding
+expect_code 201 /api/v1/initiatives -X POST "${AC[@]}" "${JSON[@]}" -d '{"name":"Austin Safe Passage","lead":1,"partners":[3],"areas":[25],"funding":[128,5],"status":"planning"}'
+IID=$(jq_ "d['id']")
+expect_eq "POST initiative" "$(jq_ "d['name'], d['status'], d['lead']['id'], [p['id'] for p in d['partners']], d['areas'], [f['id'] for f in d['funding']]")" "('Austin Safe Passage', 'planning', 1, [3], [25], [5, 128])"
+expect_error 400 bad_parameter "partners[0]" /api/v1/initiatives -X POST "${AC[@]}" "${JSON[@]}" -d '{"name":"Nowhere","partners":[999]}'
+expect_error 400 bad_parameter status /api/v1/initiatives -X POST "${AC[@]}" "${JSON[@]}" -d '{"name":"Nowhere","status":"finished"}'
+expect_error 400 bad_parameter name /api/v1/initiatives -X POST "${AC[@]}" "${JSON[@]}" -d '{"status":"active"}'
+expect_error 409 conflict name /api/v1/initiatives -X POST "${AC[@]}" "${JSON[@]}" -d '{"name":"Austin Safe Passage"}'
+expect_code 201 "/api/v1/initiatives/$IID/milestones" -X POST "${AC[@]}" "${JSON[@]}" -d '{"title":"Routes mapped","due":"2021-06-01"}'
+MID=$(jq_ "d['milestones'][0]['id']")
+expect_error 400 bad_parameter due "/api/v1/initiatives/$IID/milestones" -X POST "${AC[@]}" "${JSON[@]}" -d '{"title":"No day"}'
+expect_code 200 "/api/v1/milestones/$MID" -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"status":"done","day":"2021-05-28"}'
+expect_eq "PATCH milestone" "$(jq_ "d['status'], d['done'], d['initiative']")" "('done', '2021-05-28', $IID)"
+expect_error 400 bad_parameter status "/api/v1/milestones/$MID" -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"status":"late"}'
+expect_code 200 "/api/v1/initiatives/$IID" -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"status":"active","partners":[3,12],"funding":[128],"lead":null}'
+expect_eq "PATCH initiative" "$(jq_ "d['status'], d['lead'], sorted(p['id'] for p in d['partners']), [f['id'] for f in d['funding']], d['areas'], d['milestones'][0]['status']")" "('active', None, [3, 12], [128], [25], 'done')"
+expect_code 200 "/api/v1/initiatives/$IID" "${AC[@]}"
+cp "$T/body" "$T/i.json"
+expect_error 400 bad_parameter "funding[1]" "/api/v1/initiatives/$IID" -X PATCH "${AC[@]}" "${JSON[@]}" -d '{"status":"paused","funding":[128,99999]}'
+expect_code 403 "/api/v1/initiatives/$IID" -X PATCH -H "Authorization: Bearer $ANALYST" "${JSON[@]}" -d '{"status":"paused"}'
+expect_code 200 "/api/v1/initiatives/$IID" -H "Authorization: Bearer $DEPT"
+expect_eq "a refused or bad initiative edit changed nothing" "$(cmp -s "$T/body" "$T/i.json" && echo same)" "same"
+expect_code 200 "/api/v1/milestones/$MID" -X DELETE -H "Authorization: Bearer $ADMIN"
+expect_code 200 "/api/v1/initiatives/$IID" -X DELETE "${AC[@]}"
+expect_code 404 "/api/v1/initiatives/$IID" "${AC[@]}"
+expect_code 200 /api/v1/funding/128 -X DELETE "${AC[@]}"
+expect_code 404 /api/v1/funding/128 "${AC[@]}"
+stop_server
+# every change is audited with the actor and the values before and after
+"$CSCC" --data "$D" audit --json >"$T/audit.json"
+expect_eq "API changes audited with before and after" "$("$PY" - "$T/audit.json" <<'PYEOF'
+import json, sys
+text = open(sys.argv[1]).read().strip()
+recs = json.loads(text) if text.startswith("[") else [json.loads(l) for l in text.splitlines() if l.strip()]
+def det(r): return json.loads(r["detail"])
+edits = [r for r in recs if r["action"] == "funding.edit" and r["actor"] == "coord1" and r["object"] == "allocation:128"]
+d = det(edits[0])
+ok = d["before"]["amount"] == 100000.0 and d["after"]["amount"] == 90000.0 and d["after"]["program"] == "Co-responder"
+sp = [det(r) for r in recs if r["action"] == "funding.spend.edit"]
+ok &= sp[0]["before"]["amount"] == 100.0 and sp[0]["after"]["amount"] == 250.5
+dl = [det(r) for r in recs if r["action"] == "funding.delete" and r["object"] == "allocation:128"]
+ok &= dl[0]["after"] is None and dl[0]["before"]["ref"] == "EXTRA-1" and dl[0]["before"]["spending"][0]["note"] == "first invoice"
+ie = [det(r) for r in recs if r["action"] == "initiative.edit"]
+ok &= ie[0]["before"]["status"] == "planning" and ie[0]["after"]["status"] == "active"
+ok &= any(r["action"] == "initiative.milestone.delete" and r["actor"] == "adm1" for r in recs)
+ok &= any(r["action"] == "initiative.delete" for r in recs) and any(r["action"] == "funding.spend.delete" for r in recs)
+ok &= any(r["action"] == "funding.edit" and r["actor"] == "coord2" for r in recs)
+ok &= not any(r["action"] == "funding.edit" and "policing" in r.get("detail", "") for r in recs)
+print(ok)
+PYEOF
+)" "True"
+start_server "$D"
 stop_server
 finish

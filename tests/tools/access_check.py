@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""access_check.py - checks of a running `cscc serve` against tables kept here.
+
+  access_check.py matrix URL TOKENS.json
+      The authorization matrix: every route of the server's index (GET /,
+      which lists the route table) x every method x every role, against
+      EXPECTED below; a route or method missing from EXPECTED (or listed
+      there but not served) fails. TOKENS.json maps each role but public to
+      an API token of a user of that role. Also own versus another's
+      object: API tokens of one user cannot be listed or revoked by another.
+
+  access_check.py scan URL
+      Every public GET route of the index is requested as the public with
+      the sample queries of SAMPLES below (a public route without a sample
+      fails) and its answer scanned for contact details, victims' records
+      (field names of the victims export, the test data's name canaries),
+      locations finer than a block, and counts from 1 to 9 that are not
+      withheld.
+
+Prints one line per failure and "N checks, M failed"; exit 1 on a failure.
+"""
+import csv
+import io
+import json
+import re
+import sys
+import urllib.error
+import urllib.request
+
+ROLES = ["public", "partner", "department", "coordinator", "analyst", "admin"]
+
+# (method, route pattern) -> least role. Change it with the route table.
+EXPECTED = {
+    ("GET", "/"): "public",
+    ("GET", "/healthz"): "public",
+    ("GET", "/metrics"): "public",
+    ("GET", "/api/v1/areas"): "public",
+    ("GET", "/api/v1/areas/{number}"): "public",
+    ("GET", "/api/v1/counts"): "public",
+    ("GET", "/api/v1/imports"): "public",
+    ("GET", "/api/v1/imports/{id}"): "public",
+    ("GET", "/api/v1/analyses"): "public",
+    ("GET", "/api/v1/analyses/{name}"): "public",
+    ("POST", "/api/v1/analyses/{name}"): "public",
+    ("GET", "/api/v1/session"): "public",
+    ("POST", "/api/v1/session"): "public",
+    ("DELETE", "/api/v1/session"): "partner",
+    ("GET", "/api/v1/tokens"): "partner",
+    ("POST", "/api/v1/tokens"): "partner",
+    ("DELETE", "/api/v1/tokens/{id}"): "partner",
+    ("GET", "/api/v1/users"): "admin",
+    ("POST", "/api/v1/users"): "admin",
+    ("GET", "/api/v1/users/{name}"): "admin",
+    ("PATCH", "/api/v1/users/{name}"): "admin",
+    ("GET", "/api/v1/audit"): "admin",
+    ("GET", "/resource/{dataset}"): "public",
+    # Resources: allocations and initiatives for City staff, their edits for coordinators
+    # and admins (analysts read, but do not edit: see REFUSED).
+    ("GET", "/api/v1/funding"): "department",
+    ("POST", "/api/v1/funding"): "coordinator",
+    ("GET", "/api/v1/funding/{id}"): "department",
+    ("PATCH", "/api/v1/funding/{id}"): "coordinator",
+    ("DELETE", "/api/v1/funding/{id}"): "coordinator",
+    ("POST", "/api/v1/funding/{id}/spending"): "coordinator",
+    ("PATCH", "/api/v1/spending/{id}"): "coordinator",
+    ("DELETE", "/api/v1/spending/{id}"): "coordinator",
+    ("GET", "/api/v1/initiatives"): "department",
+    ("POST", "/api/v1/initiatives"): "coordinator",
+    ("GET", "/api/v1/initiatives/{id}"): "department",
+    ("PATCH", "/api/v1/initiatives/{id}"): "coordinator",
+    ("DELETE", "/api/v1/initiatives/{id}"): "coordinator",
+    ("POST", "/api/v1/initiatives/{id}/milestones"): "coordinator",
+    ("PATCH", "/api/v1/milestones/{id}"): "coordinator",
+    ("DELETE", "/api/v1/milestones/{id}"): "coordinator",
+}
+
+# Roles refused a route although they rank above its least role (403).
+REFUSED = {k: {"analyst"} for k, v in EXPECTED.items()
+           if v == "coordinator" and k[1].startswith(("/api/v1/funding", "/api/v1/spending",
+                                                      "/api/v1/initiatives", "/api/v1/milestones"))}
+
+# Analyses the API runs -> least role (an analysis without a privacy rule is staff only).
+EXPECTED_ANALYSES = {"counts": "public", "trends": "public", "priority": "public",
+                     "capacity-gap": "public", "funding": "public"}
+
+# A harmless request for each route: the path (captures filled), a body for
+# methods that take one. Allowed callers get an answer that is not 401/403;
+# they are refused before the body is read.
+PROBES = {
+    "/api/v1/areas/{number}": "/api/v1/areas/25",
+    "/api/v1/imports/{id}": "/api/v1/imports/1",
+    "/api/v1/analyses/{name}": "/api/v1/analyses/counts",
+    "/api/v1/tokens/{id}": "/api/v1/tokens/999999",
+    "/api/v1/users/{name}": "/api/v1/users/nobody-here",
+    "/resource/{dataset}": "/resource/ijzp-q8t2.json",
+    "/api/v1/funding/{id}": "/api/v1/funding/999999",
+    "/api/v1/funding/{id}/spending": "/api/v1/funding/999999/spending",
+    "/api/v1/spending/{id}": "/api/v1/spending/999999",
+    "/api/v1/initiatives/{id}": "/api/v1/initiatives/999999",
+    "/api/v1/initiatives/{id}/milestones": "/api/v1/initiatives/999999/milestones",
+    "/api/v1/milestones/{id}": "/api/v1/milestones/999999",
+}
+
+# Public GET routes: the queries the scan sends (each answer is scanned).
+SAMPLES = {
+    "/": ["/"],
+    "/healthz": ["/healthz"],
+    "/metrics": ["/metrics"],
+    "/api/v1/areas": ["/api/v1/areas", "/api/v1/areas?format=geojson"],
+    "/api/v1/areas/{number}": ["/api/v1/areas/25"],
+    "/api/v1/counts": [
+        "/api/v1/counts?by=area&from=2017-01-01&to=2017-01-31&category=homicide",
+        "/api/v1/counts?by=area&from=2017-01-01&to=2017-01-31&category=homicide&format=csv",
+        "/api/v1/counts?by=area&from=2017-01-01&to=2017-01-31&category=homicide&format=geojson",
+        "/api/v1/counts?by=type,month&from=2017-01-01&to=2017-06-30&format=csv",
+        "/api/v1/counts?by=area&rate=true&from=2018-03-01&to=2018-03-07&category=homicide",
+        "/api/v1/counts?from=2018-03-01&to=2018-03-02&category=homicide&area=25",
+        "/api/v1/counts?by=hour&area=1&format=csv",
+    ],
+    "/api/v1/imports": ["/api/v1/imports"],
+    "/api/v1/imports/{id}": ["/api/v1/imports/1"],
+    "/api/v1/analyses": ["/api/v1/analyses"],
+    "/api/v1/analyses/{name}": [
+        "/api/v1/analyses/counts?by=area,year&category=homicide",
+        "/api/v1/analyses/counts?by=area&category=homicide&format=geojson",
+        "/api/v1/analyses/trends?from=2017-01-01&to=2017-03-31&category=homicide",
+        "/api/v1/analyses/trends?from=2017-01-01&to=2017-03-31&category=homicide&format=csv",
+        "/api/v1/analyses/trends?from=2018-01-01&to=2018-06-30&type=ROBBERY&format=geojson",
+        "/api/v1/analyses/trends?from=2021-01-01&to=2021-12-31&measure=serious&source=victims",
+        "/api/v1/analyses/priority?from=2021-01-01&to=2021-12-31&source=victims",
+        "/api/v1/analyses/priority?from=2021-01-01&to=2021-12-31&source=victims&format=csv",
+        "/api/v1/analyses/priority?from=2016-01-01&to=2018-12-31&source=crimes"
+        "&shootings_layer=shots",
+        "/api/v1/analyses/capacity-gap?from=2021-01-01&to=2021-12-31",
+        "/api/v1/analyses/capacity-gap?from=2021-01-01&to=2021-12-31&total=true&format=csv",
+        "/api/v1/analyses/capacity-gap?from=2021-01-01&to=2021-01-31&format=geojson",
+        "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31",
+        "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31&by=area-strategy&format=csv",
+        "/api/v1/analyses/funding?from=2021-01-01&to=2021-03-31&format=geojson",
+        "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31&by=strategy",
+    ],
+    "/api/v1/session": ["/api/v1/session"],
+    "/resource/{dataset}": [
+        "/resource/ijzp-q8t2.json?$limit=5",
+        "/resource/ijzp-q8t2.json?$select=community_area,count(*)&$group=community_area",
+    ],
+}
+
+# Names of aggregate columns whose values are counts of people or incidents.
+COUNT_COLS = re.compile(r"^(count|prior_count|year_ago_count|serious|count_\d{4}|total|"
+                        r"priority_count|rest_count|rows_counted|count_\w+)$")
+# Victim-level fields (the victims export's columns, as keys or CSV headers),
+# and the name canaries of the test data's victims.
+VICTIM_FIELDS = ["victimization_primary", "gunshot_injury_i", "homicide_victim_first_name",
+                 "homicide_victim_last_name", "unique_id", "street_outreach_organization", "age",
+                 "sex", "race", "case_number"]
+VICTIM_CANARIES = ["ZZNAMEFIRST", "ZZNAMELAST"]
+CONTACT = [re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
+           re.compile(r"\(?\b\d{3}\)?[-. ]\d{3}-\d{4}\b"),
+           re.compile(r'"(phone|email|e_mail|contact|address_line|reporter)[a-z_]*"\s*:', re.I)]
+
+fails = 0
+checks = 0
+
+
+def check(ok, what):
+    global fails, checks
+    checks += 1
+    if not ok:
+        fails += 1
+        print("FAIL:", what)
+
+
+def request(url, method="GET", token=None, body=None):
+    data = None
+    headers = {}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    rq = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(rq, timeout=60) as r:
+            return r.status, r.read(), r.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), e.headers.get("Content-Type", "")
+
+
+def routes(base):
+    st, body, _ = request(base)
+    if st != 200:
+        print("FAIL: the index answered", st)
+        sys.exit(1)
+    out = []
+    for r in json.loads(body)["routes"]:
+        for m in r["methods"].split(", "):
+            if m != "HEAD":
+                out.append((m, r["path"], r["role"]))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The matrix
+# ---------------------------------------------------------------------------
+
+def matrix(base, tokens):
+    served = routes(base)
+    seen = set()
+    for method, pattern, role in served:
+        key = (method, pattern)
+        seen.add(key)
+        check(key in EXPECTED, "%s %s is served but has no row in EXPECTED" % key)
+        if key not in EXPECTED:
+            continue
+        want = EXPECTED[key]
+        check(role == want, "%s %s: the index says role %s, expected %s" % (method, pattern,
+                                                                           role, want))
+        path = PROBES.get(pattern, pattern)
+        body = {} if method in ("POST", "PATCH") else None
+        for i, r in enumerate(ROLES):
+            st, b, _ = request(base.rstrip("/") + path, method, tokens.get(r), body)
+            allowed = i >= ROLES.index(want) and r not in REFUSED.get(key, ())
+            if allowed:
+                check(st not in (401, 403),
+                      "%s %s as %s: %d, expected an answer (allowed)" % (method, path, r, st))
+            else:
+                exp = 401 if r == "public" else 403
+                check(st == exp, "%s %s as %s: %d, expected %d" % (method, path, r, st, exp))
+    for key in EXPECTED:
+        check(key in seen, "%s %s is in EXPECTED but not served" % key)
+    # Analyses: each listed one has an expected least role.
+    st, b, _ = request(base + "api/v1/analyses")
+    names = [a["name"] for a in json.loads(b)["analyses"]]
+    check(sorted(names) == sorted(EXPECTED_ANALYSES),
+          "analyses served %s, expected %s" % (names, sorted(EXPECTED_ANALYSES)))
+    for n in names:
+        for i, r in enumerate(ROLES):
+            st, b, _ = request(base + "api/v1/analyses/" + n + "?from=2017-01-01&to=2017-01-31",
+                               token=tokens.get(r))
+            allowed = i >= ROLES.index(EXPECTED_ANALYSES.get(n, "admin"))
+            check((st not in (401, 403)) == allowed,
+                  "analysis %s as %s: %d (allowed: %s)" % (n, r, st, allowed))
+    own_versus_another(base, tokens)
+
+
+def own_versus_another(base, tokens):
+    """A partner's token, seen and revoked by its owner only."""
+    a, b = tokens["partner"], tokens["department"]
+    st, body, _ = request(base + "api/v1/tokens", "POST", a, {"label": "mine"})
+    check(st == 201, "POST /api/v1/tokens as partner: %d" % st)
+    tid = json.loads(body)["id"]
+    st, body, _ = request(base + "api/v1/tokens", "GET", b)
+    check(st == 200 and tid not in [t["id"] for t in json.loads(body)["tokens"]],
+          "another user's GET /api/v1/tokens lists the partner's token")
+    for who in ("department", "admin"):
+        st, _, _ = request(base + "api/v1/tokens/%d" % tid, "DELETE", tokens[who])
+        check(st == 404, "%s revoking the partner's token: %d, expected 404" % (who, st))
+    st, body, _ = request(base + "api/v1/tokens", "GET", a)
+    mine = [t for t in json.loads(body)["tokens"] if t["id"] == tid]
+    check(len(mine) == 1 and mine[0]["revoked_at"] is None,
+          "the partner's token is still live after others tried")
+    check(all("token" not in t for t in json.loads(body)["tokens"]),
+          "a token list shows whole tokens")
+    st, _, _ = request(base + "api/v1/tokens/%d" % tid, "DELETE", a)
+    check(st == 200, "the owner revoking its token: %d" % st)
+    st, _, _ = request(base + "api/v1/tokens/%d" % tid, "DELETE", a)
+    check(st == 404, "revoking it twice: %d, expected 404" % st)
+
+
+# ---------------------------------------------------------------------------
+# The scan of public answers
+# ---------------------------------------------------------------------------
+
+def small(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v <= 9
+
+
+def scan_json(doc, where):
+    """Counts from 1 to 9 in count columns of a result, a counts answer or GeoJSON."""
+    if isinstance(doc, dict):
+        cols = doc.get("columns")
+        if isinstance(cols, list) and isinstance(doc.get("rows"), list):
+            names = [c["name"] for c in cols]
+            for row in doc["rows"]:
+                for name, v in zip(names, row):
+                    if COUNT_COLS.match(name):
+                        check(not small(v), "%s: %s = %s published" % (where, name, v))
+        for k, v in doc.items():
+            if isinstance(k, str) and COUNT_COLS.match(k) and not isinstance(v, (dict, list)):
+                check(not small(v), "%s: %s = %s published" % (where, k, v))
+            if isinstance(v, (dict, list)):
+                scan_json(v, where)
+    elif isinstance(doc, list):
+        for v in doc:
+            scan_json(v, where)
+
+
+def scan_csv(text, where):
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return
+    for row in rows[1:]:
+        for name, v in zip(rows[0], row):
+            if COUNT_COLS.match(name) and re.fullmatch(r"[1-9]", v or ""):
+                check(False, "%s: %s = %s published" % (where, name, v))
+
+
+def scan(base):
+    served = routes(base)
+    public_gets = sorted({p for m, p, r in served if m == "GET" and r == "public"})
+    for pattern in public_gets:
+        check(pattern in SAMPLES, "public route %s has no sample query to scan" % pattern)
+        for q in SAMPLES.get(pattern, []):
+            st, body, ctype = request(base.rstrip("/") + q)
+            text = body.decode("utf-8", "replace")
+            check(st == 200, "%s: status %d" % (q, st))
+            checks_before = checks
+            keys = {k.lower() for k in re.findall(r'"([A-Za-z_]+)"\s*:', text)}
+            if "csv" in ctype and text:
+                keys |= {k.strip().lower() for k in text.splitlines()[0].split(",")}
+            for f in VICTIM_FIELDS:
+                # the crimes dataset's rows are public data with a case number, as on the
+                # City's portal; no other public answer may carry one
+                if f == "case_number" and q.startswith("/resource/ijzp-q8t2."):
+                    continue
+                check(f not in keys, "%s: a victims' field %s" % (q, f))
+            for f in VICTIM_CANARIES:
+                check(f.lower() not in text.lower(), "%s: a victim's name %s" % (q, f))
+            for rx in CONTACT:
+                m = rx.search(text)
+                check(not m, "%s: contact details? %r" % (q, m.group(0) if m else ""))
+            if '"Point"' in text and not q.startswith("/resource/"):
+                check(False, "%s: point locations in an aggregate answer" % q)
+            if st == 200 and "json" in ctype:
+                scan_json(json.loads(text), q)
+            elif st == 200 and "csv" in ctype:
+                scan_csv(text, q)
+            check(checks > checks_before, "%s scanned" % q)
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[1] not in ("matrix", "scan"):
+        print(__doc__)
+        sys.exit(2)
+    base = sys.argv[2].rstrip("/") + "/"
+    if sys.argv[1] == "matrix":
+        with open(sys.argv[3]) as f:
+            matrix(base, json.load(f))
+    else:
+        scan(base)
+    print("%d checks, %d failed" % (checks, fails))
+    sys.exit(1 if fails else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,7 @@
 #include "analysis/arearef.h"
 
 #include "core/alloc.h"
+#include "geo/areas.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +19,11 @@ static int area_cb(void *arg, const struct store_area *s)
     cscc_free(a->name[s->number]);
     a->name[s->number] = cscc_xstrdup(s->name);
     cscc_free(a->geometry[s->number]);
-    a->geometry[s->number] = s->geometry ? cscc_xstrdup(s->geometry) : NULL;
+    /* Boundaries as RFC 7946 wants them (the City's rings run clockwise); one that
+     * cannot be read is written as stored. */
+    a->geometry[s->number] = s->geometry ? geo_geometry_rfc7946(s->geometry, NULL) : NULL;
+    if (s->geometry && !a->geometry[s->number])
+        a->geometry[s->number] = cscc_xstrdup(s->geometry);
     return 0;
 }
 

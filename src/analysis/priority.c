@@ -32,6 +32,18 @@ static void civil(int64_t day, int64_t *y, unsigned *m, unsigned *d)
     cscc_civil_from_days(day, y, m, d);
 }
 
+double priority_period_years(int64_t day_from, int64_t day_to)
+{
+    int64_t y0, y1;
+    unsigned m0, d0, m1, d1;
+
+    civil(day_from, &y0, &m0, &d0);
+    civil(day_to, &y1, &m1, &d1);
+    if (m0 == 1 && d0 == 1 && m1 == 12 && d1 == 31)
+        return (double)(y1 - y0 + 1);
+    return (double)(day_to - day_from + 1) / 365.2425;
+}
+
 /* "25 Austin, 29 North Lawndale" for the areas with flag set, in rank order. */
 static void area_list(struct strbuf *sb, const struct ranked *rk, size_t n, const int *flag,
                       const struct arearef *ar)
@@ -63,7 +75,6 @@ struct an_result *analysis_priority(const struct serious_tables *s, struct store
     unsigned m0, d0, m1, d1;
     double years;
     char desc[512], a[16], b[16];
-    int whole;
 
     *ncomputed = 0;
     if (day_from > day_to)
@@ -89,8 +100,7 @@ struct an_result *analysis_priority(const struct serious_tables *s, struct store
     if (serious_count(s, use, st, &q, y0, nyears, acc, &rows, err))
         goto fail;
 
-    whole = m0 == 1 && d0 == 1 && m1 == 12 && d1 == 31;
-    years = whole ? (double)nyears : (double)(day_to - day_from + 1) / 365.2425;
+    years = priority_period_years(day_from, day_to);
     for (i = 1; i < 255; i++) {
         size_t y;
         uint64_t t = 0;
@@ -135,7 +145,7 @@ struct an_result *analysis_priority(const struct serious_tables *s, struct store
     an_data(r, "source", "%s", desc);
     an_data_num(r, "rows_in_period", (double)rows);
     an_data_num(r, "years", years);
-    if (!whole)
+    if (!(m0 == 1 && d0 == 1 && m1 == 12 && d1 == 31))
         an_warn(r, "the period is not whole calendar years: the mean per year divides by its "
                    "days / 365.2425");
     an_data(r, "configured_list", "%s", ar->priority_text);

@@ -27,6 +27,13 @@
 #define PRIORITY_MAX_YEARS 100
 
 /**
+ * The length in years of days [day_from, day_to] as the mean per year
+ * divides by it: the number of calendar years when the period is whole
+ * years (1 January to 31 December), else its days / 365.2425.
+ */
+double priority_period_years(int64_t day_from, int64_t day_to);
+
+/**
  * Ranks every stored area by mean yearly serious victimizations over days
  * [day_from, day_to] and compares the top `top` with the configured list.
  * The table: rank, community_area, name, serious (the period's total),

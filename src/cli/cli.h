@@ -259,6 +259,11 @@ int cmd_escalate(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_metrics(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
+/* Resources (cmd_funding.c; analyses in cmd_analyze_resources.c). */
+int cmd_funding(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_initiative(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_analyze_capacity_gap(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_analyze_funding(struct cli_ctx *ctx, int argc, char **argv);
 
 /* The spatial analyses (cscc analyze NAME). */
 int cmd_analyze_kde(struct cli_ctx *ctx, int argc, char **argv);

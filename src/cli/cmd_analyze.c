@@ -22,6 +22,8 @@ static const struct cli_command analyses[] = {
     {"knox", cmd_analyze_knox, "near repeats: the Knox test (Near Repeat Calculator)"},
     {"rtm", cmd_analyze_rtm, "built-environment risk terrain: Poisson relative risks"},
     {"pai", cmd_analyze_pai, "accuracy of a hot spot map on the next period (PAI, PEI)"},
+    {"capacity-gap", cmd_analyze_capacity_gap, "violence burden against partner capacity"},
+    {"funding", cmd_analyze_funding, "funding per resident and victimization; priority share"},
     {NULL, NULL, NULL},
 };
 

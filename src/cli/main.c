@@ -32,6 +32,8 @@ static const struct cli_command commands[] = {
     {"outbox", cmd_outbox, "notifications: list, deliver to the webhook"},
     {"metrics", cmd_metrics, "response times by department, service, area (metrics response)"},
     {"config", cmd_config, "coordination settings (coord.*)"},
+    {"funding", cmd_funding, "funding allocations and spending: import, add, edit, list"},
+    {"initiative", cmd_initiative, "Launch Committee initiatives and their milestones"},
     {NULL, NULL, NULL},
 };
 

@@ -314,6 +314,11 @@ const struct http_analysis http_analyses[] = {
      "near repeat (Knox) test as the Near Repeat Calculator reports it (cscc analyze knox; "
      "public: at most 99 iterations and 100,000 events)",
      http_knox_params, 0, http_run_knox, http_protect_knox},
+    {"capacity-gap",
+     "violence burden against partner capacity per area and sector, ranked (src/resources)",
+     http_gap_params, 1, http_run_capacity_gap, http_protect_resources},
+    {"funding", "funding per resident and per serious victimization; priority share; change",
+     http_funding_params, 1, http_run_funding, http_protect_resources},
 };
 
 const size_t http_nanalyses = sizeof(http_analyses) / sizeof(http_analyses[0]);

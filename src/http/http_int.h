@@ -354,6 +354,33 @@ const char *http_static_ctype(const char *name);
  */
 void http_static_csp(const char *tile_url, char *buf, size_t cap);
 
+/* Resources (resources.c): allocations, spending, initiatives; the capacity
+ * gap and funding analyses with their parameters. */
+int http_h_funding(struct http_req *r);
+int http_h_funding_one(struct http_req *r);
+int http_h_funding_add(struct http_req *r);
+int http_h_funding_spend(struct http_req *r);
+int http_h_initiatives(struct http_req *r);
+int http_h_funding_patch(struct http_req *r);
+int http_h_funding_delete(struct http_req *r);
+int http_h_spending_patch(struct http_req *r);
+int http_h_spending_delete(struct http_req *r);
+int http_h_initiative_add(struct http_req *r);
+int http_h_initiative_one(struct http_req *r);
+int http_h_initiative_patch(struct http_req *r);
+int http_h_initiative_delete(struct http_req *r);
+int http_h_milestone_add(struct http_req *r);
+int http_h_milestone_patch(struct http_req *r);
+int http_h_milestone_delete(struct http_req *r);
+extern const struct http_param_spec http_funding_list_params[];
+extern const struct http_param_spec http_gap_params[];
+extern const struct http_param_spec http_funding_params[];
+struct an_result *http_run_capacity_gap(struct http_req *r, int geometry, struct cscc_err *err);
+struct an_result *http_run_funding(struct http_req *r, int geometry, struct cscc_err *err);
+/** Withholds small counts of serious victimizations (and what derives from them) from the
+ * capacity gap and funding answers for a caller who is not staff. */
+int http_protect_resources(struct an_result *res, struct cscc_err *err);
+
 struct counts_query;
 struct counts_result;
 struct store;

@@ -61,6 +61,8 @@ static const struct http_param_spec p_none[] = {
 #define BODY_SMALL  (4 * 1024)
 /* Account routes read their JSON body themselves. */
 #define R_BODY HTTP_R_PARAMS_IN_HANDLER
+/* Bodies of the resources' edits: one allocation or spending entry as JSON. */
+#define RES_BODY (16 * 1024)
 
 const struct http_route http_routes[] = {
     {"/api/v1", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_index, "index"},
@@ -100,6 +102,41 @@ const struct http_route http_routes[] = {
     /* Socrata-compatible datasets: the SoQL module checks its own parameters. */
     {"/resource/{dataset}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_resource, "resource"},
+    /* Resources (resources.c): allocations for City staff; edits for coordinators and admins
+     * (the handlers refuse analysts); the capacity gap and funding alignment are public
+     * analyses under /api/v1/analyses/. */
+    {"/api/v1/funding", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, 0, http_funding_list_params,
+     http_h_funding, "funding"},
+    {"/api/v1/funding", HTTP_POST, HTTP_ROLE_COORDINATOR, RES_BODY, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_funding_add, "funding_add"},
+    {"/api/v1/funding/{id}", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, 0, p_none, http_h_funding_one,
+     "funding_one"},
+    {"/api/v1/funding/{id}/spending", HTTP_POST, HTTP_ROLE_COORDINATOR, RES_BODY,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_funding_spend, "funding_spend"},
+    {"/api/v1/initiatives", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, 0, p_none, http_h_initiatives,
+     "initiatives"},
+    {"/api/v1/funding/{id}", HTTP_PATCH, HTTP_ROLE_COORDINATOR, RES_BODY, HTTP_R_PARAMS_IN_HANDLER,
+     NULL, http_h_funding_patch, "funding_update"},
+    {"/api/v1/funding/{id}", HTTP_DELETE, HTTP_ROLE_COORDINATOR, 0, 0, p_none,
+     http_h_funding_delete, "funding_delete"},
+    {"/api/v1/spending/{id}", HTTP_PATCH, HTTP_ROLE_COORDINATOR, RES_BODY, HTTP_R_PARAMS_IN_HANDLER,
+     NULL, http_h_spending_patch, "spending_update"},
+    {"/api/v1/spending/{id}", HTTP_DELETE, HTTP_ROLE_COORDINATOR, 0, 0, p_none,
+     http_h_spending_delete, "spending_delete"},
+    {"/api/v1/initiatives", HTTP_POST, HTTP_ROLE_COORDINATOR, RES_BODY, HTTP_R_PARAMS_IN_HANDLER,
+     NULL, http_h_initiative_add, "initiative_add"},
+    {"/api/v1/initiatives/{id}", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, 0, p_none,
+     http_h_initiative_one, "initiative"},
+    {"/api/v1/initiatives/{id}", HTTP_PATCH, HTTP_ROLE_COORDINATOR, RES_BODY,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_initiative_patch, "initiative_update"},
+    {"/api/v1/initiatives/{id}", HTTP_DELETE, HTTP_ROLE_COORDINATOR, 0, 0, p_none,
+     http_h_initiative_delete, "initiative_delete"},
+    {"/api/v1/initiatives/{id}/milestones", HTTP_POST, HTTP_ROLE_COORDINATOR, RES_BODY,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_milestone_add, "milestone_add"},
+    {"/api/v1/milestones/{id}", HTTP_PATCH, HTTP_ROLE_COORDINATOR, RES_BODY,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_milestone_patch, "milestone_update"},
+    {"/api/v1/milestones/{id}", HTTP_DELETE, HTTP_ROLE_COORDINATOR, 0, 0, p_none,
+     http_h_milestone_delete, "milestone_delete"},
     /* The dashboard: static files, then pages (last, as /{page} matches any
      * one segment not taken above). A page reads its state from the query
      * string; the data it shows comes from the API, with the API's roles. */

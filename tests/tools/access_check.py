@@ -59,11 +59,35 @@ EXPECTED = {
     ("PATCH", "/api/v1/users/{name}"): "admin",
     ("GET", "/api/v1/audit"): "admin",
     ("GET", "/resource/{dataset}"): "public",
+    # Resources: allocations and initiatives for City staff, their edits for coordinators
+    # and admins (analysts read, but do not edit: see REFUSED).
+    ("GET", "/api/v1/funding"): "department",
+    ("POST", "/api/v1/funding"): "coordinator",
+    ("GET", "/api/v1/funding/{id}"): "department",
+    ("PATCH", "/api/v1/funding/{id}"): "coordinator",
+    ("DELETE", "/api/v1/funding/{id}"): "coordinator",
+    ("POST", "/api/v1/funding/{id}/spending"): "coordinator",
+    ("PATCH", "/api/v1/spending/{id}"): "coordinator",
+    ("DELETE", "/api/v1/spending/{id}"): "coordinator",
+    ("GET", "/api/v1/initiatives"): "department",
+    ("POST", "/api/v1/initiatives"): "coordinator",
+    ("GET", "/api/v1/initiatives/{id}"): "department",
+    ("PATCH", "/api/v1/initiatives/{id}"): "coordinator",
+    ("DELETE", "/api/v1/initiatives/{id}"): "coordinator",
+    ("POST", "/api/v1/initiatives/{id}/milestones"): "coordinator",
+    ("PATCH", "/api/v1/milestones/{id}"): "coordinator",
+    ("DELETE", "/api/v1/milestones/{id}"): "coordinator",
 }
+
+# Roles refused a route although they rank above its least role (403).
+REFUSED = {k: {"analyst"} for k, v in EXPECTED.items()
+           if v == "coordinator" and k[1].startswith(("/api/v1/funding", "/api/v1/spending",
+                                                      "/api/v1/initiatives", "/api/v1/milestones"))}
 
 # Analyses the API runs -> least role (an analysis without a privacy rule is staff only).
 EXPECTED_ANALYSES = {"counts": "public", "trends": "public", "priority": "public",
-                     "kde": "public", "gistar": "public", "moran": "public", "knox": "public"}
+                     "kde": "public", "gistar": "public", "moran": "public", "knox": "public",
+                     "capacity-gap": "public", "funding": "public"}
 
 # A harmless request for each route: the path (captures filled), a body for
 # methods that take one. Allowed callers get an answer that is not 401/403;
@@ -77,6 +101,12 @@ PROBES = {
     "/api/v1/tokens/{id}": "/api/v1/tokens/999999",
     "/api/v1/users/{name}": "/api/v1/users/nobody-here",
     "/resource/{dataset}": "/resource/ijzp-q8t2.json",
+    "/api/v1/funding/{id}": "/api/v1/funding/999999",
+    "/api/v1/funding/{id}/spending": "/api/v1/funding/999999/spending",
+    "/api/v1/spending/{id}": "/api/v1/spending/999999",
+    "/api/v1/initiatives/{id}": "/api/v1/initiatives/999999",
+    "/api/v1/initiatives/{id}/milestones": "/api/v1/initiatives/999999/milestones",
+    "/api/v1/milestones/{id}": "/api/v1/milestones/999999",
 }
 
 # Public GET routes: the queries the scan sends (each answer is scanned).
@@ -134,6 +164,13 @@ SAMPLES = {
         "&iterations=19",
         "/api/v1/analyses/knox?category=homicide&from=2017-01-01&to=2017-12-31"
         "&iterations=19&format=csv",
+        "/api/v1/analyses/capacity-gap?from=2021-01-01&to=2021-12-31",
+        "/api/v1/analyses/capacity-gap?from=2021-01-01&to=2021-12-31&total=true&format=csv",
+        "/api/v1/analyses/capacity-gap?from=2021-01-01&to=2021-01-31&format=geojson",
+        "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31",
+        "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31&by=area-strategy&format=csv",
+        "/api/v1/analyses/funding?from=2021-01-01&to=2021-03-31&format=geojson",
+        "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31&by=strategy",
     ],
     "/api/v1/session": ["/api/v1/session"],
     "/resource/{dataset}": [
@@ -220,7 +257,7 @@ def matrix(base, tokens):
         body = {} if method in ("POST", "PATCH") else None
         for i, r in enumerate(ROLES):
             st, b, _ = request(base.rstrip("/") + path, method, tokens.get(r), body)
-            allowed = i >= ROLES.index(want)
+            allowed = i >= ROLES.index(want) and r not in REFUSED.get(key, ())
             if allowed:
                 check(st not in (401, 403),
                       "%s %s as %s: %d, expected an answer (allowed)" % (method, path, r, st))

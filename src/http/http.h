@@ -67,6 +67,9 @@ void http_limits_default(struct http_limits *l);
 struct http_identity {
     enum http_role role;
     char user[64]; /* a user or token name for logs and audit; "" for the public */
+    int64_t user_id;     /* the access module's user id; 0 for the public */
+    int64_t org_id;      /* partner: the organization the user belongs to; else 0 */
+    char department[33]; /* department: its code ("DSS"); else "" */
 };
 
 /** What the authenticate callback is given about a request. */

@@ -719,8 +719,8 @@ static int begin(struct rq *q, struct MHD_Connection *c, const char *method)
     r->route = rt;
     q->route = (int)(rt - http_routes);
     /* Who is calling: the one seam the access module connects to. */
+    memset(&r->who, 0, sizeof(r->who));
     r->who.role = HTTP_ROLE_PUBLIC;
-    r->who.user[0] = '\0';
     if (o->authenticate) {
         struct http_auth_request ar;
         char addr[64];

@@ -49,8 +49,10 @@ static const struct http_param_spec p_none[] = {
 /* The table                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/* Bodies: only the analyses take one (their parameters as a JSON object). */
+/* Bodies: the analyses (their parameters as a JSON object), needs and work order steps. */
 #define BODY_PARAMS (64 * 1024)
+/* A need: its fields, attribute answers and a description of up to 4000 characters. */
+#define BODY_NEED (32 * 1024)
 
 const struct http_route http_routes[] = {
     {"/", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_index, "index"},
@@ -66,6 +68,49 @@ const struct http_route http_routes[] = {
     {"/api/v1/analyses", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_analyses, "analyses"},
     {"/api/v1/analyses/{name}", HTTP_GET | HTTP_POST, HTTP_ROLE_PUBLIC, BODY_PARAMS,
      HTTP_R_CACHE | HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_analysis, "analysis"},
+    /* Open311 GeoReport v2 (open311.c): {file} is NAME.json or NAME.xml; the handlers
+     * check their parameters and answer errors in Open311's shape. POST requests needs an
+     * api_key (checked by the handler), not a signed-in role. */
+    {"/open311/v2/discovery.{fmt}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_o311_discovery, "open311_discovery"},
+    {"/open311/v2/services.{fmt}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_o311_services, "open311_services"},
+    {"/open311/v2/services/{file}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_o311_service, "open311_service"},
+    {"/open311/v2/requests.{fmt}", HTTP_GET | HTTP_POST, HTTP_ROLE_PUBLIC, BODY_NEED,
+     HTTP_R_PARAMS_IN_HANDLER | HTTP_R_FORM, NULL, http_h_o311_requests, "open311_requests"},
+    {"/open311/v2/requests/{file}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_o311_request, "open311_request"},
+    {"/open311/v2/tokens/{file}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_o311_token, "open311_token"},
+    /* Coordination (coord_api.c): handlers check parameters, and own-versus-another's
+     * objects (a department its own work orders, a partner its organization). */
+    {"/api/v1/needs", HTTP_GET | HTTP_POST, HTTP_ROLE_PUBLIC, BODY_NEED,
+     HTTP_R_PARAMS_IN_HANDLER | HTTP_R_FORM, NULL, http_h_needs, "needs"},
+    {"/api/v1/needs/{id}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_need, "need"},
+    {"/api/v1/workorders", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_workorders, "workorders"},
+    {"/api/v1/workorders/{id}", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_workorder, "workorder"},
+    {"/api/v1/workorders/{id}/history", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, HTTP_R_PARAMS_IN_HANDLER,
+     NULL, http_h_workorder_history, "workorder_history"},
+    {"/api/v1/workorders/{id}/transitions", HTTP_POST, HTTP_ROLE_DEPARTMENT, BODY_PARAMS,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_workorder_move, "workorder_move"},
+    {"/api/v1/catalog", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_catalog, "catalog"},
+    {"/api/v1/catalog/{code}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_catalog_service, "catalog_service"},
+    {"/api/v1/catalog/{code}", HTTP_PUT, HTTP_ROLE_COORDINATOR, BODY_PARAMS,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_catalog_service, "catalog_edit"},
+    {"/api/v1/organizations", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_orgs, "organizations"},
+    {"/api/v1/organizations/{id}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_org, "organization"},
+    {"/api/v1/events", HTTP_GET, HTTP_ROLE_PARTNER, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_events, "events"},
+    {"/api/v1/response-metrics", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_coord_metrics, "response_metrics"},
     /* Socrata-compatible datasets: the SoQL module checks its own parameters. */
     {"/resource/{dataset}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_resource, "resource"},

@@ -352,7 +352,7 @@ TEST(http, authorize)
                                                  0,    NULL,     http_h_index,     "x"};
     static const struct http_route staff = {"/y", HTTP_GET, HTTP_ROLE_COORDINATOR, 0,
                                             0,    NULL,     http_h_index,          "y"};
-    struct http_identity who = {HTTP_ROLE_PUBLIC, ""};
+    struct http_identity who = {.role = HTTP_ROLE_PUBLIC};
     int role;
     size_t i;
 

@@ -266,6 +266,9 @@ void http_coord_stop(struct http_server *s)
  * retried later and nothing was stored. */
 static int coord_fail(struct http_req *r, const struct cscc_err *err)
 {
+    /* A read refused is the actor's rule (a department and another's work order). */
+    if (err->code == CSCC_EPERM && (r->method & (HTTP_GET | HTTP_HEAD)))
+        return http_error(r, 403, "forbidden", err->field, "%s", err->msg);
     if (err->code == CSCC_EIO || err->code == CSCC_ESTORE || err->code == CSCC_EBUSY ||
         err->code == CSCC_EPERM) {
         cscc_error("%s %s: %s", r->route ? r->route->name : "-", r->path, err->msg);

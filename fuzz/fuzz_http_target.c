@@ -6,7 +6,8 @@
  * at most the parameter limit, and a normal form that does not depend on
  * the order of distinct names; routing must agree with itself (a route
  * found for GET is found for HEAD). The checks of every route's
- * parameters run too.
+ * parameters run too. The same bytes are read as a Cookie header
+ * (auth.c): a session cookie found fits its buffer and holds no ';'.
  */
 #include "core/strbuf.h"
 #include "http/http_int.h"
@@ -35,6 +36,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size > 16384)
         return 0;
+    {
+        char *hdr = malloc(size + 1), v[64];
+        int rc;
+
+        if (!hdr)
+            return 0;
+        memcpy(hdr, data, size);
+        hdr[size] = '\0';
+        rc = http_cookie_get(hdr, http_cookie_name(size & 1), v, sizeof(v));
+        if (rc == 1 && (strlen(v) >= sizeof(v) || strchr(v, ';')))
+            die("a cookie value overflows or spans pairs");
+        if (rc < -1 || rc > 1)
+            die("cookie reader answered out of range");
+        free(hdr);
+    }
     http_params_init(&p, 64);
     cscc_err_clear(&err);
     if (http_parse_target((const char *)data, size, path, sizeof(path), &p, &err)) {

@@ -216,6 +216,13 @@ static int links(struct table *t, struct graph *g)
 int privacy_suppress(const uint64_t *cells, size_t nrows, size_t ncols, uint64_t lo, uint64_t hi,
                      uint8_t *supp, uint64_t *totals, size_t *nsupp, struct cscc_err *err)
 {
+    return privacy_suppress_forced(cells, nrows, ncols, lo, hi, NULL, supp, totals, nsupp, err);
+}
+
+int privacy_suppress_forced(const uint64_t *cells, size_t nrows, size_t ncols, uint64_t lo,
+                            uint64_t hi, const uint8_t *forced, uint8_t *supp, uint64_t *totals,
+                            size_t *nsupp, struct cscc_err *err)
+{
     struct table t;
     struct graph g;
     uint64_t *v = NULL;
@@ -260,7 +267,7 @@ int privacy_suppress(const uint64_t *cells, size_t nrows, size_t ncols, uint64_t
     }
     memset(supp, 0, n);
     for (i = 0; i < n; i++)
-        supp[i] = v[i] >= lo && v[i] <= hi;
+        supp[i] = (v[i] >= lo && v[i] <= hi) || (forced && forced[i]);
     t.R = R;
     t.C = C;
     t.v = v;

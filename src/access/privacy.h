@@ -58,4 +58,15 @@
 int privacy_suppress(const uint64_t *cells, size_t nrows, size_t ncols, uint64_t lo, uint64_t hi,
                      uint8_t *supp, uint64_t *totals, size_t *nsupp, struct cscc_err *err);
 
+/**
+ * As privacy_suppress, with entries withheld from the start: forced (NULL:
+ * none) has the layout of supp, and its non-zero entries are suppressed
+ * along with the primary ones (for a table whose margins are cells of
+ * another published table, where they were withheld: hierarchical tables).
+ * forced and supp must not overlap.
+ */
+int privacy_suppress_forced(const uint64_t *cells, size_t nrows, size_t ncols, uint64_t lo,
+                            uint64_t hi, const uint8_t *forced, uint8_t *supp, uint64_t *totals,
+                            size_t *nsupp, struct cscc_err *err);
+
 #endif

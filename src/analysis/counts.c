@@ -7,6 +7,8 @@
  */
 #include "analysis/counts.h"
 
+#include "analysis/analysis_int.h"
+
 #include "core/alloc.h"
 #include "core/log.h"
 #include "core/csv.h"
@@ -72,6 +74,7 @@ struct counts_result {
     double pop_scope; /* population of every area in scope */
     char pop_source[64];
     char fbi_list[512]; /* the FBI codes filtered on, for the JSON */
+    struct analysis__filter f;
     struct strbuf warn;
     int64_t first_day, last_day; /* the period reported */
 };
@@ -206,37 +209,6 @@ static int build_time_key(struct keydef *k, int64_t lo, int64_t hi)
 /* The scan                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* out[j] &= lut[code of row lo + j] for a column of any code width. */
-static void codes_lut(const struct colstore_col *c, size_t lo, size_t n, const uint8_t *lut,
-                      size_t nlut, uint8_t *out)
-{
-    const void *d = colstore_col_data(c);
-    size_t j;
-
-    switch (colstore_col_width(c)) {
-    case 1: {
-        const uint8_t *p = (const uint8_t *)d + lo;
-
-        for (j = 0; j < n; j++)
-            out[j] &= lut[p[j]];
-        break;
-    }
-    case 2: {
-        const uint16_t *p = (const uint16_t *)d + lo;
-
-        for (j = 0; j < n; j++)
-            out[j] &= lut[p[j]];
-        break;
-    }
-    default: {
-        const uint32_t *p = (const uint32_t *)d + lo;
-
-        for (j = 0; j < n; j++)
-            out[j] &= lut[p[j] < nlut ? p[j] : nlut - 1];
-    }
-    }
-}
-
 /* g[j] = g[j] * k->n + group of row lo + j, for one row group. glut maps a
  * dictionary key's codes in this group to key values (nglut entries). */
 static void key_groups(const struct keydef *k, const struct colstore_group *gr, int ci_t, size_t lo,
@@ -315,54 +287,6 @@ static void key_groups(const struct keydef *k, const struct colstore_group *gr, 
     }
 }
 
-/* A filter: rows whose column value is one of vals (dictionary columns), or
- * whose value v has area_ok[v] (the area column). */
-struct filter {
-    int ci;
-    const char *const *vals;
-    size_t nvals;
-    const uint8_t *fixed; /* a ready table (areas, 1-byte numbers), or NULL */
-    int negate;           /* dictionary filters: rows with none of the values */
-    const char *what;     /* "primary type", a column name: for warnings */
-};
-
-/* Filters: areas, types, FBI codes, and the query's column matches. */
-#define MAX_FILTERS (3 + COUNTS_MAX_MATCH)
-
-static int add_warning(struct counts_result *r, const char *fmt, const char *arg)
-{
-    if (r->warn.len)
-        strbuf_adds(&r->warn, "; ");
-    return strbuf_addf(&r->warn, fmt, arg);
-}
-
-/* The filter's table for one group's dictionary: 1 for the wanted strings. */
-static uint8_t *dict_filter(const struct colstore_col *c, const char *const *vals, size_t n,
-                            int negate, uint8_t *seen, size_t *nlut)
-{
-    uint32_t count = colstore_col_dict_count(c), k;
-    size_t i;
-    uint8_t *lut;
-
-    *nlut = colstore_col_code_space(c);
-    lut = cscc_xcalloc(*nlut, 1);
-    for (k = 0; k < count; k++) {
-        size_t len;
-        const char *s = colstore_col_dict_str(c, k, &len);
-
-        for (i = 0; i < n; i++) {
-            if (len == strlen(vals[i]) && !strncasecmp(s, vals[i], len)) {
-                lut[k] = 1;
-                seen[i] = 1;
-            }
-        }
-    }
-    if (negate)
-        for (k = 0; k < *nlut; k++)
-            lut[k] ^= 1;
-    return lut;
-}
-
 /* A group's map from a dictionary key's codes to the key's values. */
 static uint32_t *dict_key_lut(struct keydef *kd, const struct colstore_col *c, size_t *nlut)
 {
@@ -410,7 +334,7 @@ static const uint8_t all_ones[256] = {
 };
 
 static int fused_ok(const struct counts_result *r, const struct colstore_group *gr,
-                    const struct filter *filt, size_t nfilt, int ci_t, int use_map,
+                    const struct analysis__cond *filt, size_t nfilt, int ci_t, int use_map,
                     uint32_t *const *klut)
 {
     size_t f;
@@ -446,8 +370,8 @@ static int fused_ok(const struct counts_result *r, const struct colstore_group *
     } while (0)
 
 static void fused_scan(const struct counts_result *r, const struct colstore_group *gr,
-                       const struct filter *filt, size_t nfilt, uint8_t *const *flut, int ci_t,
-                       size_t lo, size_t hi, uint64_t *flat)
+                       const struct analysis__cond *filt, size_t nfilt, uint8_t *const *flut,
+                       int ci_t, size_t lo, size_t hi, uint64_t *flat)
 {
     const struct keydef *kd = &r->kd[0];
     const uint8_t *c[3] = {NULL, NULL, NULL}, *l[3];
@@ -556,21 +480,16 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
 {
     struct counts_result *r = cscc_xcalloc(1, sizeof(*r));
     int ci_t = colstore_col_index(t, "date");
-    struct filter filt[MAX_FILTERS];
-    uint8_t match_tab[COUNTS_MAX_MATCH][256];
-    const char *codes[COUNTS_MAX_VALUES * 2];
-    char catbuf[512];
-    size_t nfilt = 0, i, k, ngroups = 1, gi, ncodes = 0;
+    const struct analysis__cond *filt;
+    size_t nfilt, i, k, ngroups = 1, gi;
     uint64_t *flat = NULL;
     struct u64map map;
     int use_map = 0, rc = 0;
-    uint8_t area_ok[256];
-    int64_t first, last;
+    const uint8_t *area_ok;
     uint8_t *mask = NULL;
     uint32_t *g = NULL;
 
     memset(&map, 0, sizeof(map));
-    memset(filt, 0, sizeof(filt));
     r->q = *q;
     r->t = t;
     strbuf_init(&r->warn, 65536);
@@ -603,144 +522,21 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
             goto fail;
         }
     }
-    memset(area_ok, 0, sizeof(area_ok));
-    if (q->nareas || q->priority) {
-        for (i = 0; i < q->nareas; i++) {
-            if (q->areas[i] <= 0 || q->areas[i] >= 255 || !r->area_known[q->areas[i]]) {
-                cscc_err_set(err, CSCC_EINVAL, "there is no community area %d", q->areas[i]);
-                goto fail;
-            }
-            area_ok[q->areas[i]] = 1;
-        }
-        if (q->priority) {
-            int pri[256];
-            size_t np = 0;
-
-            if ((rc = store_get_priority(st, "ocos", pri, 256, &np, err)))
-                goto fail;
-            if (!np) {
-                cscc_err_set(err, CSCC_EINVAL, "no priority areas are configured");
-                goto fail;
-            }
-            for (i = 0; i < np; i++)
-                if (pri[i] > 0 && pri[i] < 255)
-                    area_ok[pri[i]] = 1;
-        }
-    } else {
-        for (i = 1; i < 255; i++)
-            area_ok[i] = (uint8_t)r->area_known[i];
-        area_ok[255] = 1; /* unknown area: counted when no area filter is given */
-    }
+    /* Filters and the period (the query's range, else the table's). */
+    if ((rc = analysis__filter_init(&r->f, t, st, q, err)))
+        goto fail;
+    filt = r->f.c;
+    nfilt = r->f.n;
+    area_ok = r->f.area_ok;
+    r->first_day = r->f.first_day;
+    r->last_day = r->f.last_day;
+    snprintf(r->fbi_list, sizeof(r->fbi_list), "%s", r->f.fbi_list);
     r->pop_scope = 0;
     for (i = 1; i < 255; i++)
         if (area_ok[i] && r->area_known[i] && !isnan(r->pop[i]))
             r->pop_scope += r->pop[i];
 
     cscc_debug("counts: reference data read");
-    /* Period: the query's range, clipped to the data. */
-    colstore_day_span(t, &first, &last);
-    r->first_day = q->has_from ? q->day_from : first;
-    r->last_day = q->has_to ? q->day_to : last;
-
-    /* Filters. */
-    if (q->nareas || q->priority) {
-        filt[nfilt].ci = colstore_col_index(t, "community_area");
-        filt[nfilt].fixed = area_ok;
-        nfilt++;
-    }
-    if (q->ntypes) {
-        filt[nfilt].ci = colstore_col_index(t, "primary_type");
-        filt[nfilt].vals = q->types;
-        filt[nfilt].nvals = q->ntypes;
-        filt[nfilt].what = "primary type";
-        nfilt++;
-    }
-    if (q->nfbi || q->category) {
-        char *save = NULL, *tok;
-
-        for (i = 0; i < q->nfbi; i++)
-            codes[ncodes++] = q->fbi[i];
-        if (q->category) {
-            if ((rc = store_get_category(st, q->category, catbuf, sizeof(catbuf), err))) {
-                if (rc == CSCC_ENOENT)
-                    cscc_err_set(err, CSCC_EINVAL,
-                                 "unknown category '%s'; 'cscc init' loads the categories of "
-                                 "data/reference/categories.csv",
-                                 q->category);
-                goto fail;
-            }
-            for (tok = strtok_r(catbuf, " ,", &save); tok && ncodes < COUNTS_MAX_VALUES * 2;
-                 tok = strtok_r(NULL, " ,", &save))
-                codes[ncodes++] = tok;
-        }
-        r->fbi_list[0] = '\0';
-        for (i = 0; i < ncodes; i++) {
-            size_t l = strlen(r->fbi_list);
-
-            snprintf(r->fbi_list + l, sizeof(r->fbi_list) - l, "%s%s", i ? " " : "", codes[i]);
-        }
-        filt[nfilt].ci = colstore_col_index(t, "fbi_code");
-        filt[nfilt].vals = codes;
-        filt[nfilt].nvals = ncodes;
-        filt[nfilt].what = "FBI code";
-        nfilt++;
-    }
-    if (q->nmatch > COUNTS_MAX_MATCH) {
-        cscc_err_set(err, CSCC_EINVAL, "at most %d column filters", COUNTS_MAX_MATCH);
-        goto fail;
-    }
-    for (i = 0; i < q->nmatch; i++) {
-        const struct counts_match *m = &q->match[i];
-        struct filter *f = &filt[nfilt++];
-        int ci = m->column ? colstore_col_index(t, m->column) : -1;
-        size_t v;
-
-        if (ci < 0) {
-            cscc_err_set(err, CSCC_EINVAL, "the table has no column '%s'",
-                         m->column ? m->column : "");
-            goto fail;
-        }
-        if (m->nvalues > sizeof(m->values) / sizeof(m->values[0])) {
-            cscc_err_set(err, CSCC_EINVAL, "too many values for column '%s'", m->column);
-            goto fail;
-        }
-        f->ci = ci;
-        f->what = m->column;
-        f->negate = m->negate;
-        if (colstore_schema_type(t, (size_t)ci) == COLSTORE_DICT) {
-            f->vals = m->values;
-            f->nvals = m->nvalues;
-            continue;
-        }
-        if (colstore_schema_type(t, (size_t)ci) != COLSTORE_U8) {
-            cscc_err_set(err, CSCC_EINVAL,
-                         "column '%s' cannot be filtered on (a text or 1-byte number column "
-                         "can)",
-                         m->column);
-            goto fail;
-        }
-        memset(match_tab[i], m->negate ? 1 : 0, 256);
-        for (v = 0; v < m->nvalues; v++) {
-            unsigned long x = COLSTORE_NULL_U8;
-            char *end = NULL;
-
-            if (m->values[v][0]) {
-                x = strtoul(m->values[v], &end, 10);
-                if (*end || x >= COLSTORE_NULL_U8) {
-                    cscc_err_set(err, CSCC_EINVAL, "column '%s' holds numbers 0 to 254, not '%s'",
-                                 m->column, m->values[v]);
-                    goto fail;
-                }
-            }
-            match_tab[i][x] = m->negate ? 0 : 1;
-        }
-        f->fixed = match_tab[i];
-    }
-    for (i = 0; i < nfilt; i++)
-        if (filt[i].ci < 0) {
-            cscc_err_set(err, CSCC_EDATA, "the crimes table lacks a column this query needs");
-            goto fail;
-        }
 
     /* Keys. */
     for (k = 0; k < q->nkeys; k++) {
@@ -806,13 +602,10 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
     mask = cscc_xmalloc(BLOCK);
     g = cscc_xmalloc(BLOCK * sizeof(*g));
     {
-        uint8_t seen[COUNTS_MAX_VALUES * 2 + 4][MAX_FILTERS];
-
-        memset(seen, 0, sizeof(seen));
         for (gi = 0; gi < colstore_ngroups(t); gi++) {
             const struct colstore_group *gr = colstore_group_at(t, gi);
-            uint8_t *flut[MAX_FILTERS] = {NULL};
-            size_t nflut[MAX_FILTERS] = {0}, nklut[COUNTS_MAX_KEYS] = {0}, lo, hi, f, b;
+            struct analysis__group_filter gf;
+            size_t nklut[COUNTS_MAX_KEYS] = {0}, lo, hi, f, b;
             int fused;
             uint32_t *klut[COUNTS_MAX_KEYS] = {NULL};
 
@@ -820,22 +613,7 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
                 break;
             colstore_group_day_rows(gr, r->first_day, r->last_day, &lo, &hi);
             r->in_period += hi - lo;
-            for (f = 0; f < nfilt; f++) {
-                const struct colstore_col *c = colstore_group_col(gr, (size_t)filt[f].ci);
-                uint8_t fs[COUNTS_MAX_VALUES * 2];
-
-                if (filt[f].fixed) {
-                    flut[f] = cscc_xmalloc(256);
-                    memcpy(flut[f], filt[f].fixed, 256);
-                    nflut[f] = 256;
-                    continue;
-                }
-                memset(fs, 0, sizeof(fs));
-                flut[f] =
-                    dict_filter(c, filt[f].vals, filt[f].nvals, filt[f].negate, fs, &nflut[f]);
-                for (i = 0; i < filt[f].nvals; i++)
-                    seen[i][f] |= fs[i];
-            }
+            analysis__filter_group(&r->f, gr, &gf);
             for (k = 0; k < q->nkeys; k++)
                 if (r->kd[k].names)
                     klut[k] = dict_key_lut(&r->kd[k], colstore_group_col(gr, (size_t)r->kd[k].ci),
@@ -855,16 +633,14 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
                     colstore_group_col(gr, (size_t)(by_time ? ci_t : r->kd[k].ci)), lo, hi);
             }
             if (fused) {
-                fused_scan(r, gr, filt, nfilt, flut, ci_t, lo, hi, flat);
+                fused_scan(r, gr, filt, nfilt, gf.lut, ci_t, lo, hi, flat);
                 goto group_done;
             }
             for (b = lo; b < hi; b += BLOCK) {
                 size_t n = hi - b < BLOCK ? hi - b : BLOCK, j;
 
                 memset(mask, 1, n);
-                for (f = 0; f < nfilt; f++)
-                    codes_lut(colstore_group_col(gr, (size_t)filt[f].ci), b, n, flut[f], nflut[f],
-                              mask);
+                analysis__filter_mask(&r->f, gr, &gf, b, n, mask);
                 memset(g, 0, n * sizeof(*g));
                 for (k = 0; k < q->nkeys; k++)
                     key_groups(&r->kd[k], gr, ci_t, b, n, g, klut[k], nklut[k]);
@@ -885,8 +661,7 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
                 }
             }
         group_done:
-            for (f = 0; f < nfilt; f++)
-                cscc_free(flut[f]);
+            analysis__filter_group_release(&gf);
             for (k = 0; k < q->nkeys; k++)
                 cscc_free(klut[k]);
             if (rc) {
@@ -895,18 +670,7 @@ struct counts_result *analysis_counts(const struct colstore_table *t, struct sto
             }
         }
         /* a value no row has is most likely a typo: say so */
-        for (i = 0; i < nfilt; i++) {
-            size_t v;
-
-            for (v = 0; v < filt[i].nvals; v++) {
-                if (!seen[v][i]) {
-                    char msg[200];
-
-                    snprintf(msg, sizeof(msg), "no row has %s '%%s'", filt[i].what);
-                    add_warning(r, msg, filt[i].vals[v]);
-                }
-            }
-        }
+        analysis__filter_warnings(&r->f, &r->warn);
     }
 
     cscc_debug("counts: scanned %llu rows", (unsigned long long)r->in_period);
@@ -1142,7 +906,7 @@ void counts_label(const struct counts_result *r, size_t i, size_t k, char *buf, 
         snprintf(buf, cap, "%s", tmp);
 }
 
-static int write_csv(const struct counts_result *r, struct strbuf *sb)
+static int write_csv(const struct counts_result *r, const uint8_t *withheld, struct strbuf *sb)
 {
     size_t i, k;
     char buf[128];
@@ -1157,6 +921,8 @@ static int write_csv(const struct counts_result *r, struct strbuf *sb)
     strbuf_adds(sb, r->q.nkeys ? ",count" : "count");
     if (r->q.rate)
         strbuf_adds(sb, ",rate_per_100k");
+    if (withheld)
+        strbuf_adds(sb, ",suppressed");
     strbuf_addc(sb, '\n');
     for (i = 0; i < r->nrows; i++) {
         const struct counts_row *row = &r->rows[i];
@@ -1173,11 +939,19 @@ static int write_csv(const struct counts_result *r, struct strbuf *sb)
                 csv_write_field(sb, name, strlen(name), CSV_NEUTRALIZE);
             }
         }
-        strbuf_addf(sb, "%s%llu", r->q.nkeys ? "," : "", (unsigned long long)row->count);
-        if (r->q.rate) {
-            fmt_rate(row->rate, buf, sizeof(buf));
-            strbuf_addc(sb, ',');
-            strbuf_adds(sb, buf);
+        if (withheld && withheld[i]) {
+            /* withheld: the count and its rate are empty cells */
+            strbuf_adds(sb, r->q.nkeys ? "," : "");
+            strbuf_adds(sb, r->q.rate ? ",,1" : ",1");
+        } else {
+            strbuf_addf(sb, "%s%llu", r->q.nkeys ? "," : "", (unsigned long long)row->count);
+            if (r->q.rate) {
+                fmt_rate(row->rate, buf, sizeof(buf));
+                strbuf_addc(sb, ',');
+                strbuf_adds(sb, buf);
+            }
+            if (withheld)
+                strbuf_adds(sb, ",0");
         }
         if (strbuf_addc(sb, '\n'))
             return CSCC_ENOMEM;
@@ -1206,7 +980,8 @@ static void json_strs(struct strbuf *sb, const char *const *v, size_t n)
     strbuf_addc(sb, ']');
 }
 
-static int write_json(const struct counts_result *r, struct strbuf *sb)
+static int write_json(const struct counts_result *r, const uint8_t *withheld, int total_withheld,
+                      struct strbuf *sb)
 {
     const struct counts_query *q = &r->q;
     size_t i, k;
@@ -1242,11 +1017,20 @@ static int write_json(const struct counts_result *r, struct strbuf *sb)
         strbuf_adds(sb, ",\"population\":");
         strbuf_add_json_str(sb, r->pop_source, strlen(r->pop_source));
     }
-    strbuf_addf(sb,
-                "},\"data\":{\"dataset\":\"crimes\",\"generation\":%llu,"
-                "\"rows_in_period\":%llu,\"rows_counted\":%llu,\"timezone\":\"America/Chicago\"}",
-                (unsigned long long)colstore_generation(r->t), (unsigned long long)r->in_period,
-                (unsigned long long)r->total);
+    strbuf_addf(sb, "},\"data\":{\"dataset\":\"crimes\",\"generation\":%llu,\"rows_in_period\":",
+                (unsigned long long)colstore_generation(r->t));
+    /* A withheld total may equal the rows in the period (no filter): a
+     * small one goes with it. */
+    if (total_withheld && r->in_period <= 9)
+        strbuf_adds(sb, "null");
+    else
+        strbuf_addf(sb, "%llu", (unsigned long long)r->in_period);
+    strbuf_adds(sb, ",\"rows_counted\":");
+    if (total_withheld)
+        strbuf_adds(sb, "null");
+    else
+        strbuf_addf(sb, "%llu", (unsigned long long)r->total);
+    strbuf_adds(sb, ",\"timezone\":\"America/Chicago\"}");
     if (r->warn.len) {
         strbuf_adds(sb, ",\"warnings\":");
         strbuf_add_json_str(sb, r->warn.buf, r->warn.len);
@@ -1272,11 +1056,20 @@ static int write_json(const struct counts_result *r, struct strbuf *sb)
                 strbuf_add_json_str(sb, name, strlen(name));
             }
         }
+        if (withheld && withheld[i]) {
+            strbuf_addf(sb, "%s\"count\":null", q->nkeys ? "," : "");
+            if (q->rate)
+                strbuf_adds(sb, ",\"rate_per_100k\":null");
+            strbuf_adds(sb, ",\"suppressed\":true}");
+            continue;
+        }
         strbuf_addf(sb, "%s\"count\":%llu", q->nkeys ? "," : "", (unsigned long long)row->count);
         if (q->rate) {
             fmt_rate(row->rate, buf, sizeof(buf));
             strbuf_addf(sb, ",\"rate_per_100k\":%s", buf[0] ? buf : "null");
         }
+        if (withheld)
+            strbuf_adds(sb, ",\"suppressed\":false");
         strbuf_addc(sb, '}');
     }
     return strbuf_adds(sb, "]}\n");
@@ -1290,7 +1083,7 @@ static int write_table(const struct counts_result *r, struct strbuf *sb)
 
     /* Render as CSV-like cells first, then pad each column to its width. */
     strbuf_init(&csv, 0);
-    if ((rc = write_csv(r, &csv)))
+    if ((rc = write_csv(r, NULL, &csv)))
         goto out;
     for (pass = 0; pass < 2; pass++) {
         const char *p = csv.buf, *e = csv.buf + csv.len;
@@ -1359,9 +1152,20 @@ out:
 int counts_write(const struct counts_result *r, enum counts_format f, struct strbuf *sb)
 {
     switch (f) {
-    case COUNTS_CSV: return write_csv(r, sb);
-    case COUNTS_JSON: return write_json(r, sb);
+    case COUNTS_CSV: return write_csv(r, NULL, sb);
+    case COUNTS_JSON: return write_json(r, NULL, 0, sb);
     case COUNTS_TABLE: return write_table(r, sb);
+    }
+    return CSCC_EINVAL;
+}
+
+int counts_write_withheld(const struct counts_result *r, enum counts_format f,
+                          const uint8_t *withheld, int total_withheld, struct strbuf *sb)
+{
+    switch (f) {
+    case COUNTS_CSV: return write_csv(r, withheld, sb);
+    case COUNTS_JSON: return write_json(r, withheld, total_withheld, sb);
+    case COUNTS_TABLE: break;
     }
     return CSCC_EINVAL;
 }

@@ -123,6 +123,16 @@ enum counts_format { COUNTS_CSV, COUNTS_JSON, COUNTS_TABLE };
 /** Appends the result in a format. 0, or CSCC_ENOMEM / CSCC_ELIMIT from sb. */
 int counts_write(const struct counts_result *r, enum counts_format f, struct strbuf *sb);
 
+/**
+ * As counts_write (CSV or JSON), for a public answer with small cells
+ * withheld: withheld has a flag per row; a flagged row's count and rate are
+ * written empty (CSV) or null (JSON), and every row gets "suppressed" (CSV
+ * 1/0, JSON true/false). total_withheld writes the JSON's rows_counted
+ * (the grand total) as null. CSCC_EINVAL for COUNTS_TABLE.
+ */
+int counts_write_withheld(const struct counts_result *r, enum counts_format f,
+                          const uint8_t *withheld, int total_withheld, struct strbuf *sb);
+
 /*
  * Cells of the result, for writers other than counts_write (the server's
  * GeoJSON, analysis results): the column name of key k ("community_area",

@@ -24,6 +24,7 @@ struct kvlist {
 
 struct cell {
     enum an_type type;
+    int withheld; /* an_withhold: written as null (JSON) or empty (CSV) */
     int64_t i;
     double d;
     char *s;
@@ -42,6 +43,7 @@ struct an_result {
     struct cell *cells;         /* nrows * ncols */
     char **geom;                /* per row: GeoJSON geometry text or NULL */
     size_t nrows, caprows, cur; /* cur: cells filled in the last row */
+    size_t nwithheld;           /* cells withheld (an_withhold) */
 };
 
 #define BUG(...) cscc_die(70, __VA_ARGS__) /* a caller's mistake: a bug, not bad input */
@@ -321,6 +323,8 @@ double an_cell_num(const struct an_result *r, size_t i, size_t c)
     if (i >= r->nrows || c >= r->ncols)
         return NAN;
     x = &r->cells[i * r->ncols + c];
+    if (x->withheld)
+        return NAN;
     return x->type == AN_INT ? (double)x->i : x->type == AN_NUM ? x->d : NAN;
 }
 
@@ -344,14 +348,82 @@ int an_col_index(const struct an_result *r, const char *name)
     return -1;
 }
 
-double an_summary_get(const struct an_result *r, const char *key)
+static double kv_get(const struct kvlist *l, const char *key)
 {
     size_t i;
 
-    for (i = 0; i < r->summary.n; i++)
-        if (!strcmp(r->summary.v[i].key, key))
-            return r->summary.v[i].text ? strtod(r->summary.v[i].text, NULL) : r->summary.v[i].num;
+    for (i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i].key, key))
+            return l->v[i].text ? strtod(l->v[i].text, NULL) : l->v[i].num;
     return NAN;
+}
+
+double an_summary_get(const struct an_result *r, const char *key)
+{
+    return kv_get(&r->summary, key);
+}
+
+double an_data_get(const struct an_result *r, const char *key)
+{
+    return kv_get(&r->data, key);
+}
+
+void an_withhold_warning(struct an_result *r, size_t i)
+{
+    if (i >= r->nwarn)
+        return;
+    cscc_free(r->warn[i]);
+    r->warn[i] = cscc_xstrdup("(withheld: it would give a small count)");
+}
+
+void an_withhold(struct an_result *r, size_t i, size_t c)
+{
+    struct cell *x;
+
+    if (i >= r->nrows || c >= r->ncols || (i == r->nrows - 1 && c >= r->cur))
+        BUG("an_withhold(%zu, %zu) outside the table", i, c);
+    x = &r->cells[i * r->ncols + c];
+    if (x->withheld)
+        return;
+    /* The value goes: nothing downstream can print it by mistake. */
+    cscc_free(x->s);
+    x->s = NULL;
+    x->i = 0;
+    x->d = NAN;
+    x->withheld = 1;
+    r->nwithheld++;
+}
+
+int an_withheld(const struct an_result *r, size_t i, size_t c)
+{
+    return i < r->nrows && c < r->ncols && r->cells[i * r->ncols + c].withheld;
+}
+
+size_t an_nwithheld(const struct an_result *r)
+{
+    return r->nwithheld;
+}
+
+static void kv_withhold(struct kvlist *l, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i].key, key)) {
+            cscc_free(l->v[i].text);
+            l->v[i].text = NULL;
+            l->v[i].num = NAN;
+        }
+}
+
+void an_withhold_summary(struct an_result *r, const char *key)
+{
+    kv_withhold(&r->summary, key);
+}
+
+void an_withhold_data(struct an_result *r, const char *key)
+{
+    kv_withhold(&r->data, key);
 }
 
 size_t an_nwarnings(const struct an_result *r)
@@ -481,11 +553,26 @@ static void put_head(struct out *o, const struct an_result *r)
 
 static void put_cell(struct out *o, const struct cell *c)
 {
+    if (c->withheld) {
+        put(o, "null");
+        return;
+    }
     switch (c->type) {
     case AN_INT: putf(o, "%lld", (long long)c->i); break;
     case AN_NUM: put_num(o, c->d); break;
     case AN_STR: put_str(o, c->s ? c->s : ""); break;
     }
+}
+
+/* 1 when row i has a withheld cell. */
+static int row_withheld(const struct an_result *r, size_t i)
+{
+    size_t c;
+
+    for (c = 0; c < r->ncols; c++)
+        if (r->cells[i * r->ncols + c].withheld)
+            return 1;
+    return 0;
 }
 
 static void write_csv(struct out *o, const struct an_result *r)
@@ -497,6 +584,8 @@ static void write_csv(struct out *o, const struct an_result *r)
             putch(o, ',');
         put_csv(o, r->colname[c]);
     }
+    if (r->nwithheld)
+        put(o, ",suppressed");
     putch(o, '\n');
     for (i = 0; i < r->nrows; i++) {
         for (c = 0; c < r->ncols; c++) {
@@ -504,6 +593,8 @@ static void write_csv(struct out *o, const struct an_result *r)
 
             if (c)
                 putch(o, ',');
+            if (x->withheld)
+                continue;
             if (x->type == AN_INT)
                 putf(o, "%lld", (long long)x->i);
             else if (x->type == AN_NUM && isfinite(x->d))
@@ -511,6 +602,8 @@ static void write_csv(struct out *o, const struct an_result *r)
             else if (x->type == AN_STR && x->s)
                 put_csv(o, x->s);
         }
+        if (r->nwithheld)
+            put(o, row_withheld(r, i) ? ",1" : ",0");
         putch(o, '\n');
     }
 }
@@ -530,6 +623,8 @@ static void write_json(struct out *o, const struct an_result *r)
         put_str(o, r->colname[c]);
         putf(o, ",\"type\":\"%s\"}", tname[r->coltype[c]]);
     }
+    if (r->nwithheld)
+        put(o, ",{\"name\":\"suppressed\",\"type\":\"boolean\"}");
     put(o, "],\"rows\":[");
     for (i = 0; i < r->nrows; i++) {
         put(o, i ? ",\n[" : "\n[");
@@ -538,6 +633,8 @@ static void write_json(struct out *o, const struct an_result *r)
                 putch(o, ',');
             put_cell(o, &r->cells[i * r->ncols + c]);
         }
+        if (r->nwithheld)
+            put(o, row_withheld(r, i) ? ",true" : ",false");
         putch(o, ']');
     }
     put(o, "]}\n");
@@ -562,6 +659,8 @@ static void write_geojson(struct out *o, const struct an_result *r)
             putch(o, ':');
             put_cell(o, &r->cells[i * r->ncols + c]);
         }
+        if (r->nwithheld)
+            put(o, row_withheld(r, i) ? ",\"suppressed\":true" : ",\"suppressed\":false");
         put(o, "}}");
     }
     put(o, "\n]}\n");

@@ -80,8 +80,26 @@ double an_cell_num(const struct an_result *r, size_t i, size_t c);
 const char *an_cell_str(const struct an_result *r, size_t i, size_t c);
 /** The index of the column named name, or -1. */
 int an_col_index(const struct an_result *r, const char *name);
-/** A summary figure by key; NaN when there is none. */
+/** A summary (or data) figure by key; NaN when there is none or it is text. */
 double an_summary_get(const struct an_result *r, const char *key);
+double an_data_get(const struct an_result *r, const char *key);
+/**
+ * Withholding (small-cell suppression of public results): cell (i, c) of a
+ * filled row is withheld: its value is dropped at once, and it is written
+ * as null (JSON, GeoJSON) or an empty cell (CSV). A result with withheld
+ * cells gets one more column when written, "suppressed" (JSON and GeoJSON:
+ * true/false; CSV: 1/0), saying which rows lost a cell. an_cell_num gives
+ * NaN for a withheld cell.
+ */
+void an_withhold(struct an_result *r, size_t i, size_t c);
+int an_withheld(const struct an_result *r, size_t i, size_t c);
+size_t an_nwithheld(const struct an_result *r);
+/** A summary or data figure's value is withheld: written as null. */
+void an_withhold_summary(struct an_result *r, const char *key);
+void an_withhold_data(struct an_result *r, const char *key);
+/** Warning i is replaced by a note that it was withheld. */
+void an_withhold_warning(struct an_result *r, size_t i);
+
 /** The warnings, in order: how many, and the i-th. */
 size_t an_nwarnings(const struct an_result *r);
 const char *an_warning_at(const struct an_result *r, size_t i);

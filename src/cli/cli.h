@@ -5,6 +5,8 @@
 #ifndef CSCC_CLI_CLI_H
 #define CSCC_CLI_CLI_H
 
+#include "analysis/grid.h"
+#include "analysis/points.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -113,6 +115,79 @@ int cli_serious_open(const struct cli_ctx *ctx, struct cli_serious *o, int want_
 void cli_serious_audit(struct store *st, const struct serious_tables *s, const char *cmd);
 void cli_serious_close(struct serious_tables *s);
 
+/*
+ * The spatial analyses (cmd_analyze_*.c, analyze_spatial.c): the points they
+ * read (--layer NAME, --victims, --weight COL, the filters), the projected CRS
+ * (--crs), the grid (--cell, --grid, --extent), --repeat, and the output. Put
+ * CLI_AN_LONGOPTS (and CLI_AN_GRID_LONGOPTS for grids) in the long options;
+ * cli_an_option() handles these and the filter and output options.
+ */
+struct cli_an {
+    int parsing; /* cli_an_next() has started */
+    struct an_points_query q;
+    const char *crs_name;
+    double cell;
+    unsigned long gnx, gny;
+    int extent_points;
+    int fmt;
+    const char *out;
+    unsigned long repeat;
+    int threads;
+    /* filled by cli_an_open / cli_an_city */
+    struct store *st;
+    struct colstore_table *t;
+    struct an_crs crs;
+    struct an_city city;
+    struct an_pointsrc src;
+    int crs_ok, city_ok;
+};
+#define CLI_AN_LONGOPTS                                                                            \
+    {"layer", required_argument, NULL, 'L'}, {"victims", no_argument, NULL, 'V'},                  \
+        {"crs", required_argument, NULL, 'C'}, {"weight", required_argument, NULL, 'W'},           \
+    {                                                                                              \
+        "repeat", required_argument, NULL, 'R'                                                     \
+    }
+#define CLI_AN_GRID_LONGOPTS                                                                       \
+    {"cell", required_argument, NULL, 's'}, {"grid", required_argument, NULL, 'g'},                \
+    {                                                                                              \
+        "extent", required_argument, NULL, 'e'                                                     \
+    }
+void cli_an_init(struct cli_an *a);
+/**
+ * The getopt_long() loop of an analysis command: call until it returns -1.
+ * Handles the common options (--data, -q), the filters, the output and the
+ * point and grid options itself, and returns the code of each other option
+ * (the command's own, and 'h'), optarg set. At the end *rc is 0, or the
+ * usage error's status when an option or argument was refused (already
+ * reported: unknown options and stray arguments too).
+ */
+struct option;
+int cli_an_next(struct cli_ctx *ctx, struct cli_an *a, const char *cmd, int argc, char **argv,
+                const struct option *longopts, int *rc);
+int cli_an_option(const char *cmd, struct cli_an *a, int opt, const char *arg, int *rc);
+void cli_an_help(FILE *f, int grid);
+/** Opens the store, the CRS and (need_table) the points' table; an exit status. */
+int cli_an_open(struct cli_ctx *ctx, struct cli_an *a, int need_table);
+/** Loads the community areas (boundaries, extent, population); an exit status. */
+int cli_an_city(struct cli_an *a);
+/** The grid of the options (default_cell metres when none is given); an exit status. */
+int cli_an_grid(struct cli_an *a, const char *cmd, double default_cell, struct an_grid *g);
+void cli_an_close(struct cli_an *a);
+/** Adds the selection's description to r. */
+void cli_an_result(struct cli_an *a, struct an_result *r, const struct an_points_info *info);
+double cli_now_ms(void);
+/** Prints best and median of n timings (sorts ms). */
+void cli_an_timing(const char *what, double *ms, size_t n);
+/**
+ * The usage error for the option getopt_long() just refused (call it on '?',
+ * with getopt's own message off: opterr = 0): names the option and says
+ * whether it is unknown, needs a value or takes none. Returns CLI_USAGE.
+ */
+struct option;
+int cli_bad_option(const char *cmd, const struct option *longopts, char **argv);
+/** Parses a number in [min, max]; -1 when not one. */
+int cli_parse_double(const char *s, double min, double max, double *out);
+
 /** Prints "cscc: error: ..." and the usage hint; returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -128,6 +203,13 @@ struct colstore_table;
 int cli_open_crimes(const struct cli_ctx *ctx, struct store **st, struct colstore_table **t);
 /** Finds the reference data shipped with cscc; 0 or -1 when not found. */
 int cli_reference_dir(char *buf, size_t cap);
+struct access_blocklist;
+/**
+ * Loads the common-password blocklist of the reference data (for `cscc
+ * user` and `cscc serve`): the list, or NULL with an error printed and the
+ * exit status in *rc.
+ */
+struct access_blocklist *cli_load_blocklist(int *rc);
 /** Prints err for people ("cscc: error: ..."). */
 void cli_report_error(const struct cscc_err *err);
 /** cli_report_error, then the exit status for err. */
@@ -171,5 +253,13 @@ int cmd_escalate(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_metrics(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
+
+/* The spatial analyses (cscc analyze NAME). */
+int cmd_analyze_kde(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_analyze_gistar(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_analyze_moran(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_analyze_knox(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_analyze_rtm(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_analyze_pai(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

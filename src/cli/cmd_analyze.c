@@ -16,6 +16,12 @@
 static const struct cli_command analyses[] = {
     {"trends", cmd_analyze_trends, "a period against the prior one and a year earlier, by area"},
     {"priority", cmd_analyze_priority, "priority areas by the rule: most serious victimizations"},
+    {"kde", cmd_analyze_kde, "quartic kernel density of points on a grid"},
+    {"gistar", cmd_analyze_gistar, "Getis-Ord Gi* hot spots on grid cells or community areas"},
+    {"moran", cmd_analyze_moran, "local and global Moran's I of community areas"},
+    {"knox", cmd_analyze_knox, "near repeats: the Knox test (Near Repeat Calculator)"},
+    {"rtm", cmd_analyze_rtm, "built-environment risk terrain: Poisson relative risks"},
+    {"pai", cmd_analyze_pai, "accuracy of a hot spot map on the next period (PAI, PEI)"},
     {NULL, NULL, NULL},
 };
 

@@ -1,11 +1,13 @@
 /* cmd_serve.c - `cscc serve`: the HTTP server over the data directory. */
 #include "cli/cli.h"
 
+#include "access/access.h"
 #include "core/alloc.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "http/http.h"
 
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +34,13 @@ static void usage(FILE *f)
             "  --tls-key FILE       and this PEM private key (both or neither)\n"
             "  --open311-keys FILE  Open311 api_key values accepted for POST requests, one a\n"
             "                       line (API tokens of users are accepted too)\n"
+            "Accounts (sessions, API tokens, users, audit; see the README):\n"
+            "  --secure-cookies     the server is reached over TLS (a proxy in front): session\n"
+            "                       cookies are Secure and named __Host-cscc_session\n"
+            "  --trusted-proxy ADDR the address of a reverse proxy whose X-Forwarded-For (the\n"
+            "                       client's address) and X-Forwarded-Proto: https are believed\n"
+            "  --session-idle S     seconds without use that end a session [1800]\n"
+            "  --session-max S      seconds after login that end a session [43200]\n"
             "Limits (defaults in brackets):\n"
             "  --max-body BYTES       largest request body [%zu]\n"
             "  --max-url BYTES        longest request target [%zu]\n"
@@ -77,8 +86,12 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {"tls-cert", required_argument, NULL, 'C'},
         {"tls-key", required_argument, NULL, 'K'},
         {"open311-keys", required_argument, NULL, 'O'},
-        {"escalate-interval", required_argument, NULL, 12},
-        {"intake-per-hour", required_argument, NULL, 13},
+        {"escalate-interval", required_argument, NULL, 30},
+        {"intake-per-hour", required_argument, NULL, 31},
+        {"session-idle", required_argument, NULL, 12},
+        {"session-max", required_argument, NULL, 13},
+        {"secure-cookies", no_argument, NULL, 20},
+        {"trusted-proxy", required_argument, NULL, 21},
         {NULL, 0, NULL, 0},
     };
     /* Each limit: its option code, its range, where it goes. */
@@ -99,18 +112,23 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {9, 1, 100000, "--max-conns-per-ip"},
         {10, 0, 65536, "--cache-mb"},
         {11, 0, 3600, "--shutdown-grace"},
-        {12, 0, 86400, "--escalate-interval"},
-        {13, 1, 1000000, "--intake-per-hour"},
+        {30, 0, 86400, "--escalate-interval"},
+        {31, 1, 1000000, "--intake-per-hour"},
+        {12, 60, 7 * 86400, "--session-idle"},
+        {13, 60, 30 * 86400, "--session-max"},
     };
     struct http_options o;
+    struct http_access_options ao;
+    struct access_blocklist *bl = NULL;
     struct cscc_err err;
     const char *cert = NULL, *key = NULL, *keys = NULL;
     char *cert_pem = NULL, *key_pem = NULL, *keys_text = NULL;
     unsigned long v;
     int opt, rc = CLI_OK;
-    size_t i, len;
+    size_t i, len = 0;
 
     memset(&o, 0, sizeof(o));
+    memset(&ao, 0, sizeof(ao));
     cscc_err_clear(&err);
     o.listen = "127.0.0.1:8080";
     http_limits_default(&o.limits);
@@ -124,6 +142,21 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         }
         if (opt == 'l' || opt == 'C' || opt == 'K' || opt == 'O') {
             *(opt == 'l' ? &o.listen : opt == 'C' ? &cert : opt == 'K' ? &key : &keys) = optarg;
+            continue;
+        }
+        if (opt == 20) {
+            ao.secure_cookies = 1;
+            continue;
+        }
+        if (opt == 21) {
+            unsigned char a[16];
+
+            if (inet_pton(AF_INET, optarg, a) != 1 && inet_pton(AF_INET6, optarg, a) != 1)
+                return cli_usage_error("serve ",
+                                       "--trusted-proxy takes a numeric address, not "
+                                       "'%s'",
+                                       optarg);
+            ao.trusted_proxy = optarg;
             continue;
         }
         for (i = 0; i < sizeof(lims) / sizeof(lims[0]); i++)
@@ -146,8 +179,10 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         case 9: o.limits.max_conns_per_ip = (unsigned)v; break;
         case 10: o.limits.cache_bytes = (size_t)v << 20; break;
         case 11: o.limits.shutdown_grace = (unsigned)v; break;
-        case 12: o.limits.coord_interval = (unsigned)v; break;
-        case 13: o.limits.intake_per_hour = (unsigned)v; break;
+        case 30: o.limits.coord_interval = (unsigned)v; break;
+        case 31: o.limits.intake_per_hour = (unsigned)v; break;
+        case 12: ao.session_idle = (int64_t)v; break;
+        case 13: ao.session_absolute = (int64_t)v; break;
         }
     }
     if (optind < argc)
@@ -169,10 +204,27 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
     o.tls_cert_pem = cert_pem;
     o.tls_key_pem = key_pem;
     o.data_dir = ctx->data_dir;
+    if (cert)
+        ao.secure_cookies = 1;
+    /* Accounts: the blocklist of common passwords checks passwords set by
+     * admins over HTTP, as `cscc user add` does. */
+    if (!(bl = cli_load_blocklist(&rc)))
+        goto out;
+    ao.blocklist = bl;
+    if (!(o.access = http_access_new(o.data_dir, &ao, &err))) {
+        /* no database: http_serve says what to do, with its exit status */
+        if (err.code != CSCC_ENOENT) {
+            rc = cli_fail(&err);
+            goto out;
+        }
+        cscc_err_clear(&err);
+    }
     if (http_serve(&o, &err))
         rc = cli_fail(&err);
 out:
     cscc_free(keys_text);
+    http_access_free(o.access);
+    access_blocklist_free(bl);
     cscc_free(key_pem);
     cscc_free(cert_pem);
     return rc;

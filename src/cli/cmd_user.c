@@ -173,7 +173,7 @@ int cmd_user(struct cli_ctx *ctx, int argc, char **argv)
     struct access_actor who;
     struct cscc_err err;
     enum access_role role = ACCESS_PUBLIC;
-    char pw[1100], token[ACCESS_TOKEN_SIZE], path[PATH_MAX];
+    char pw[1100], token[ACCESS_TOKEN_SIZE];
     int org = 0, pw_stdin = 0, no_pw = 0, json = 0, rc;
     size_t pwlen = 0;
     int64_t id = 0, exp_at = 0;
@@ -243,14 +243,8 @@ int cmd_user(struct cli_ctx *ctx, int argc, char **argv)
     if (access_init(&err))
         return cli_fail(&err);
     if (!strcmp(sub, "add") || !strcmp(sub, "passwd")) {
-        if (cli_reference_dir(path, sizeof(path)) < 0) {
-            cscc_error("cannot find the reference data (data/reference) with the password "
-                       "blocklist; set CSCC_REFERENCE");
-            return CLI_SOFTWARE;
-        }
-        snprintf(path + strlen(path), sizeof(path) - strlen(path), "/common_passwords.txt");
-        if (!(bl = access_blocklist_load(path, &err)))
-            return cli_fail(&err);
+        if (!(bl = cli_load_blocklist(&rc)))
+            return rc;
         if (!no_pw && (rc = read_password(pw_stdin, pw, sizeof(pw), &pwlen))) {
             access_blocklist_free(bl);
             return rc;

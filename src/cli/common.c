@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include "cscc_build.h"
+#include "access/access.h"
 #include "analysis/counts.h"
 #include "colstore/colstore.h"
 #include "core/time.h"
@@ -232,4 +233,23 @@ void cli_filter_help(FILE *f)
           "  --area N          a community area number (repeatable)\n"
           "  --priority        only the priority areas\n",
           f);
+}
+
+struct access_blocklist *cli_load_blocklist(int *rc)
+{
+    struct access_blocklist *bl;
+    struct cscc_err err;
+    char path[PATH_MAX];
+
+    cscc_err_clear(&err);
+    if (cli_reference_dir(path, sizeof(path)) < 0) {
+        cscc_error("cannot find the reference data (data/reference) with the password "
+                   "blocklist; set CSCC_REFERENCE");
+        *rc = CLI_SOFTWARE;
+        return NULL;
+    }
+    snprintf(path + strlen(path), sizeof(path) - strlen(path), "/common_passwords.txt");
+    if (!(bl = access_blocklist_load(path, &err)))
+        *rc = cli_fail(&err);
+    return bl;
 }

@@ -47,6 +47,8 @@ struct area {
     uint32_t nbands;
     uint32_t *band_off;      /* nbands + 1 offsets into band_edges */
     struct edge *band_edges; /* non-horizontal edges, grouped by band */
+    double *verts;           /* distinct vertices (lon, lat pairs), sorted; kept after finish */
+    size_t nverts;
 };
 
 #define CELL_LIST   0x80000000u /* cell value: offset into lists, else the id (0 = outside) */
@@ -323,14 +325,57 @@ static int grow(struct geo_areas *a, struct cscc_err *err)
     return 0;
 }
 
+static int cmp_xy(const void *p, const void *q)
+{
+    const double *a = p, *b = q;
+
+    if (a[0] != b[0])
+        return a[0] < b[0] ? -1 : 1;
+    return (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+/* The distinct vertices of ar's edges, sorted (contiguity and extents use them). */
+static int area_vertices(struct area *ar)
+{
+    size_t i, k = 0;
+    double *v = cscc_tryreallocarray(NULL, ar->nedges * 2 + 1, 2 * sizeof(double));
+
+    if (!v)
+        return CSCC_ENOMEM;
+    for (i = 0; i < ar->nedges; i++) {
+        v[4 * i] = ar->edges[i].x0;
+        v[4 * i + 1] = ar->edges[i].y0;
+        v[4 * i + 2] = ar->edges[i].x1;
+        v[4 * i + 3] = ar->edges[i].y1;
+    }
+    qsort(v, ar->nedges * 2, 2 * sizeof(double), cmp_xy);
+    for (i = 0; i < ar->nedges * 2; i++) {
+        if (k && v[2 * k - 2] == v[2 * i] && v[2 * k - 1] == v[2 * i + 1])
+            continue;
+        v[2 * k] = v[2 * i];
+        v[2 * k + 1] = v[2 * i + 1];
+        k++;
+    }
+    ar->verts = v;
+    ar->nverts = k;
+    return 0;
+}
+
 /* Takes ar (its edges and name) into the set; on error frees them. */
 static int add_area(struct geo_areas *a, struct area *ar, struct cscc_err *err)
 {
     size_t j;
     int rc;
 
+    if (area_vertices(ar)) {
+        cscc_free(ar->edges);
+        cscc_free(ar->name);
+        return cscc_err_set(err, CSCC_ENOMEM, "out of memory for the vertices of area %d", ar->id);
+    }
+
     if ((rc = grow(a, err))) {
         cscc_free(ar->edges);
+        cscc_free(ar->verts);
         cscc_free(ar->name);
         return rc;
     }
@@ -931,6 +976,7 @@ void geo_areas_free(struct geo_areas *a)
     for (k = 0; k < a->n; k++) {
         cscc_free(a->areas[k].name);
         cscc_free(a->areas[k].edges);
+        cscc_free(a->areas[k].verts);
         cscc_free(a->areas[k].band_off);
         cscc_free(a->areas[k].band_edges);
     }
@@ -939,4 +985,186 @@ void geo_areas_free(struct geo_areas *a)
     cscc_free(a->cells);
     cscc_free(a->lists);
     cscc_free(a);
+}
+
+const double *geo_areas_vertices(const struct geo_areas *a, int id, size_t *n)
+{
+    size_t k = find_id(a, id);
+
+    *n = k ? a->areas[k - 1].nverts : 0;
+    return k ? a->areas[k - 1].verts : NULL;
+}
+
+/* ---------------------------------------------------------------- contiguity ------------- */
+
+struct vref {
+    double x, y;
+    uint32_t area; /* index in the set */
+};
+
+static int cmp_vref(const void *p, const void *q)
+{
+    const struct vref *a = p, *b = q;
+
+    return (a->x > b->x) - (a->x < b->x);
+}
+
+int geo_areas_contiguity(const struct geo_areas *a, int queen, double snap, size_t **off,
+                         size_t **nb, struct cscc_err *err)
+{
+    size_t n = a->n, total = 0, i, j, k, m = 0;
+    struct vref *v = NULL;
+    uint32_t *shared = NULL;
+    size_t *o = NULL, *list = NULL;
+    int rc = 0;
+
+    *off = NULL;
+    *nb = NULL;
+    if (snap < 0 || !isfinite(snap))
+        return cscc_err_set(err, CSCC_EINVAL, "the snap distance must be a non-negative number");
+    for (i = 0; i < n; i++)
+        total += a->areas[i].nverts;
+    v = cscc_tryreallocarray(NULL, total + 1, sizeof(*v));
+    shared = cscc_trycalloc(n * n + 1, sizeof(*shared));
+    o = cscc_trycalloc(n + 1, sizeof(*o));
+    if (!v || !shared || !o) {
+        rc = cscc_err_set(err, CSCC_ENOMEM, "out of memory for the contiguity of %zu areas", n);
+        goto out;
+    }
+    for (i = 0; i < n; i++)
+        for (k = 0; k < a->areas[i].nverts; k++) {
+            v[m].x = a->areas[i].verts[2 * k];
+            v[m].y = a->areas[i].verts[2 * k + 1];
+            v[m].area = (uint32_t)i;
+            m++;
+        }
+    qsort(v, m, sizeof(*v), cmp_vref);
+    /* shared[i * n + j]: vertices of area i within snap of a vertex of area j. A vertex of i
+     * that meets several vertices of j counts once. */
+    for (i = 0; i < m; i++) {
+        uint32_t *seen = NULL, nseen = 0, s;
+        uint32_t small[64];
+
+        seen = small;
+        /* look both ways along x, so each vertex finds all its matches */
+        for (k = i; k-- > 0 && v[i].x - v[k].x <= snap;)
+            if (v[k].area != v[i].area && fabs(v[k].y - v[i].y) <= snap && nseen < 64)
+                seen[nseen++] = v[k].area;
+        for (k = i + 1; k < m && v[k].x - v[i].x <= snap; k++)
+            if (v[k].area != v[i].area && fabs(v[k].y - v[i].y) <= snap && nseen < 64)
+                seen[nseen++] = v[k].area;
+        for (s = 0; s < nseen; s++) {
+            uint32_t t;
+            int dup = 0;
+
+            for (t = 0; t < s; t++)
+                dup |= seen[t] == seen[s];
+            if (!dup)
+                shared[(size_t)v[i].area * n + seen[s]]++;
+        }
+    }
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++) {
+            uint32_t c =
+                shared[i * n + j] < shared[j * n + i] ? shared[i * n + j] : shared[j * n + i];
+
+            if (i != j && c >= (queen ? 1u : 2u))
+                o[i + 1]++;
+        }
+    for (i = 0; i < n; i++)
+        o[i + 1] += o[i];
+    list = cscc_trycalloc(o[n] + 1, sizeof(*list));
+    if (!list) {
+        rc = cscc_err_set(err, CSCC_ENOMEM, "out of memory for the contiguity of %zu areas", n);
+        goto out;
+    }
+    for (i = 0, k = 0; i < n; i++)
+        for (j = 0; j < n; j++) {
+            uint32_t c =
+                shared[i * n + j] < shared[j * n + i] ? shared[i * n + j] : shared[j * n + i];
+
+            if (i != j && c >= (queen ? 1u : 2u))
+                list[k++] = j;
+        }
+    *off = o;
+    *nb = list;
+    o = NULL;
+out:
+    cscc_free(v);
+    cscc_free(shared);
+    cscc_free(o);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* RFC 7946 ring orientation                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Twice the signed area of a ring of [lon, lat] positions (> 0: counterclockwise). */
+static double ring_area2(const json_t *ring)
+{
+    size_t i, n = json_array_size(ring);
+    double s = 0;
+
+    for (i = 0; i + 1 < n; i++) {
+        const json_t *p = json_array_get(ring, i), *q = json_array_get(ring, i + 1);
+
+        s += json_number_value(json_array_get(p, 0)) * json_number_value(json_array_get(q, 1)) -
+             json_number_value(json_array_get(q, 0)) * json_number_value(json_array_get(p, 1));
+    }
+    return s;
+}
+
+/* Turns the rings of one polygon's coordinates: the first counterclockwise,
+ * the others clockwise. */
+static void orient_polygon(json_t *rings)
+{
+    size_t r, i, n;
+
+    for (r = 0; r < json_array_size(rings); r++) {
+        json_t *ring = json_array_get(rings, r), *rev;
+        double a = ring_area2(ring);
+
+        if (!json_is_array(ring) || (r == 0 ? a >= 0 : a <= 0))
+            continue;
+        rev = json_array();
+        n = json_array_size(ring);
+        for (i = n; i > 0; i--)
+            json_array_append(rev, json_array_get(ring, i - 1));
+        json_array_set_new(rings, r, rev);
+    }
+}
+
+char *geo_geometry_rfc7946(const char *geometry_json, struct cscc_err *err)
+{
+    json_t *g = cscc_json_loadb(geometry_json, strlen(geometry_json), 32, err), *coords;
+    const char *type;
+    char *text, *out;
+    size_t i;
+
+    if (!g)
+        return NULL;
+    if (!json_is_object(g)) {
+        json_decref(g);
+        cscc_err_set(err, CSCC_EDATA, "a geometry is a JSON object");
+        return NULL;
+    }
+    type = json_string_value(json_object_get(g, "type"));
+    coords = json_object_get(g, "coordinates");
+    if (type && json_is_array(coords)) {
+        if (!strcmp(type, "Polygon"))
+            orient_polygon(coords);
+        else if (!strcmp(type, "MultiPolygon"))
+            for (i = 0; i < json_array_size(coords); i++)
+                orient_polygon(json_array_get(coords, i));
+    }
+    text = json_dumps(g, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(g);
+    if (!text) {
+        cscc_err_set(err, CSCC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    out = cscc_xstrdup(text);
+    free(text); /* allocated by jansson */
+    return out;
 }

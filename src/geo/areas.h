@@ -58,6 +58,15 @@ struct geo_areas *geo_areas_load_file(const char *path, const char *id_prop, con
 struct geo_areas *geo_areas_load_json(const char *buf, size_t len, const char *id_prop,
                                       const char *name_prop, struct cscc_err *err);
 
+/**
+ * The GeoJSON geometry text geometry_json with every Polygon's rings turned
+ * as RFC 7946 section 3.1.6 requires (the right-hand rule: exterior rings
+ * counterclockwise, holes clockwise); other geometry types come back as they
+ * are. Numbers are written with 17 significant digits. Returns a new string
+ * (cscc_free), or NULL with err filled (CSCC_EDATA: not a JSON object).
+ */
+char *geo_geometry_rfc7946(const char *geometry_json, struct cscc_err *err);
+
 /** An empty set, to fill with geo_areas_add() and then geo_areas_finish(). Cannot fail. */
 struct geo_areas *geo_areas_new(void);
 
@@ -97,6 +106,24 @@ int geo_areas_id_at(const struct geo_areas *a, size_t i);
 
 /** The bounding box of all areas: minlon, minlat, maxlon, maxlat (all 0 for an empty set). */
 void geo_areas_bbox(const struct geo_areas *a, double bbox[4]);
+
+/**
+ * The distinct vertices of area id (lon, lat pairs, sorted by lon then lat; *n pairs), or NULL
+ * (*n = 0) when id is not an area of the set. Valid until the set is freed.
+ */
+const double *geo_areas_vertices(const struct geo_areas *a, int id, size_t *n);
+
+/**
+ * Contiguity between the areas, as spdep's poly2nb() decides it: two areas are neighbours when
+ * at least one vertex of each lies within snap (in degrees, per coordinate) of a vertex of the
+ * other (queen), or at least two distinct vertices do (rook: a shared edge). snap = 1.5e-8 is
+ * spdep's default (the square root of the machine epsilon). Areas are numbered by their order
+ * in the set (geo_areas_id_at): *off (n + 1 offsets) and *nb (the neighbour indices of area i
+ * are nb[off[i] .. off[i+1]), ascending) are allocated for the caller (cscc_free). Returns 0,
+ * CSCC_EINVAL (bad snap) or CSCC_ENOMEM. O(vertices log vertices + n^2).
+ */
+int geo_areas_contiguity(const struct geo_areas *a, int queen, double snap, size_t **off,
+                         size_t **nb, struct cscc_err *err);
 
 /** Frees the set. Accepts NULL. */
 void geo_areas_free(struct geo_areas *a);

@@ -10,10 +10,16 @@
 #include "http/http_int.h"
 
 #include "analysis/counts.h"
+#include "analysis/priority.h"
 #include "analysis/result.h"
+#include "analysis/trends.h"
+#include "colstore/colstore.h"
 #include "core/json.h"
+#include "core/time.h"
 #include "store/store.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------------ */
@@ -37,12 +43,261 @@ static struct an_result *run_counts(struct http_req *r, int geometry, struct csc
 }
 
 /* ------------------------------------------------------------------------ */
+/* trends and priority: serious victimizations from several tables           */
+/* ------------------------------------------------------------------------ */
+
+/* The options of `cscc analyze trends` and `analyze priority`, as parameters. */
+static const struct http_param_spec p_trends[] = {
+    {"from", HTTP_P_DATE, 0, 0, 0, NULL},
+    {"to", HTTP_P_DATE, 0, 0, 0, NULL},
+    {"measure", HTTP_P_ENUM, 0, 0, 0, "incidents serious"},
+    {"category", HTTP_P_STR, 0, 0, 0, NULL},
+    {"type", HTTP_P_STR, 1, 0, 0, NULL},
+    {"fbi", HTTP_P_STR, 1, 0, 0, NULL},
+    {"area", HTTP_P_LIST, 1, 1, 254, NULL},
+    {"priority", HTTP_P_BOOL, 0, 0, 0, NULL},
+    {"source", HTTP_P_ENUM, 0, 0, 0, "auto victims crimes"},
+    {"shootings_layer", HTTP_P_STR, 0, 0, 0, NULL},
+    {"shootings_where", HTTP_P_STR, 0, 0, 0, NULL},
+    {"format", HTTP_P_ENUM, 0, 0, 0, "json csv geojson"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+static const struct http_param_spec p_priority[] = {
+    {"from", HTTP_P_DATE, 0, 0, 0, NULL},
+    {"to", HTTP_P_DATE, 0, 0, 0, NULL},
+    {"top", HTTP_P_UINT, 0, 1, 254, NULL},
+    {"source", HTTP_P_ENUM, 0, 0, 0, "auto victims crimes"},
+    {"shootings_layer", HTTP_P_STR, 0, 0, 0, NULL},
+    {"shootings_where", HTTP_P_STR, 0, 0, 0, NULL},
+    {"format", HTTP_P_ENUM, 0, 0, 0, "json csv geojson"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+/* The tables serious victimizations are counted from, held for the request. */
+struct serious_refs {
+    struct serious_tables s;
+    struct http_tref *victims, *layer;
+    char column[64], value[128];
+};
+
+static void serious_release(struct serious_refs *x)
+{
+    http_tref_put(x->victims);
+    http_tref_put(x->layer);
+}
+
+static int bad(struct cscc_err *err, const char *field, const char *msg)
+{
+    cscc_err_set(err, CSCC_EINVAL, "%s", msg);
+    cscc_err_at(err, NULL, 0, 0, field);
+    return CSCC_EINVAL;
+}
+
+/* Opens the tables the serious measure reads, as the CLI's --source,
+ * --shootings-layer and --shootings-where say. */
+static int serious_open(struct http_req *r, struct serious_refs *x, struct cscc_err *err)
+{
+    const char *src = http_params_get(&r->params, "source");
+    const char *layer = http_params_get(&r->params, "shootings_layer");
+    const char *where = http_params_get(&r->params, "shootings_where");
+    struct http_tref *t;
+    struct cscc_err e2;
+
+    memset(x, 0, sizeof(*x));
+    x->s.source = !src || !strcmp(src, "auto") ? SERIOUS_AUTO
+                  : !strcmp(src, "victims")    ? SERIOUS_VICTIMS
+                                               : SERIOUS_CRIMES;
+    cscc_err_clear(&e2);
+    if (x->s.source != SERIOUS_CRIMES) {
+        x->victims = http_tables_get(&r->srv->tables, "victims", &e2);
+        if (!x->victims && e2.code != CSCC_ENOENT)
+            return cscc_err_set(err, e2.code, "%s", e2.msg);
+        x->s.victims = x->victims ? x->victims->t : NULL;
+    }
+    if ((t = http_req_crimes(r, &e2)))
+        x->s.crimes = t->t;
+    if (layer) {
+        char name[64];
+        size_t i, n = strlen(layer);
+
+        for (i = 0; i < n; i++)
+            if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789_-", layer[i]))
+                break;
+        if (n > 40 || i < n)
+            return bad(err, "shootings_layer", "a layer name has at most 40 of a-z 0-9 _ -");
+        snprintf(name, sizeof(name), "layer_%s", layer);
+        cscc_err_clear(&e2);
+        if (!(x->layer = http_tables_get(&r->srv->tables, name, &e2))) {
+            if (e2.code != CSCC_ENOENT)
+                return cscc_err_set(err, e2.code, "%s", e2.msg);
+            return bad(err, "shootings_layer", "no layer of that name has been imported");
+        }
+        x->s.layer = x->layer->t;
+        x->s.layer_name = layer;
+        if (where) {
+            const char *eq = strchr(where, '=');
+
+            if (!eq || eq == where || (size_t)(eq - where) >= sizeof(x->column) ||
+                strlen(eq + 1) >= sizeof(x->value))
+                return bad(err, "shootings_where", "shootings_where takes COLUMN=VALUE");
+            snprintf(x->column, sizeof(x->column), "%.*s", (int)(eq - where), where);
+            snprintf(x->value, sizeof(x->value), "%s", eq + 1);
+            x->s.layer_column = x->column;
+            x->s.layer_value = x->value;
+        } else if (colstore_col_index(x->s.layer, "shooting_type") >= 0) {
+            x->s.layer_column = "shooting_type";
+            x->s.layer_value = "nonlethal";
+        }
+    } else if (where) {
+        return bad(err, "shootings_where", "shootings_where goes with shootings_layer");
+    }
+    return 0;
+}
+
+/* Reading the victims table is a read of sensitive records: audited. */
+static void serious_audit(struct http_req *r, const struct serious_refs *x, const char *what)
+{
+    enum serious_source use;
+    char desc[512], detail[160];
+
+    /* The answer depends on tables other than the crimes: not cached. */
+    r->no_cache = 1;
+    if (serious_resolve(&x->s, &use, desc, sizeof(desc), NULL) || use != SERIOUS_VICTIMS)
+        return;
+    snprintf(detail, sizeof(detail), "%s over HTTP: victims' records counted into aggregates",
+             what);
+    http_audit(r->srv, &r->who, "read.sensitive", "table:victims", "ok", detail);
+}
+
+/* from and to, both required. */
+static int period(struct http_req *r, int64_t *from, int64_t *to, struct cscc_err *err)
+{
+    const char *f = http_params_get(&r->params, "from"), *t = http_params_get(&r->params, "to");
+
+    if (!f || !t)
+        return bad(err, f ? "to" : "from", "give the period: from and to (YYYY-MM-DD)");
+    cscc_parse_day(f, from);
+    cscc_parse_day(t, to);
+    if (*from > *to)
+        return bad(err, "from", "'from' is after 'to'");
+    return 0;
+}
+
+static struct an_result *run_trends(struct http_req *r, int geometry, struct cscc_err *err)
+{
+    const char *m = http_params_get(&r->params, "measure");
+    int serious = m && !strcmp(m, "serious");
+    struct serious_refs x;
+    struct counts_query q;
+    struct an_result *res = NULL;
+    struct store *st = NULL;
+    struct http_params keep = r->params;
+    struct http_tref *t = NULL;
+    size_t i;
+
+    (void)geometry;
+    memset(&x, 0, sizeof(x));
+    memset(&q, 0, sizeof(q));
+    if (period(r, &q.day_from, &q.day_to, err))
+        return NULL;
+    if (serious)
+        for (i = 0; i < r->params.n; i++)
+            if (!strcmp(r->params.v[i].name, "type") || !strcmp(r->params.v[i].name, "fbi") ||
+                !strcmp(r->params.v[i].name, "category")) {
+                bad(err, r->params.v[i].name,
+                    "type, fbi and category do not apply to measure=serious");
+                return NULL;
+            }
+    if (!serious &&
+        (http_params_get(&r->params, "source") || http_params_get(&r->params, "shootings_layer") ||
+         http_params_get(&r->params, "shootings_where"))) {
+        bad(err, http_params_get(&r->params, "source") ? "source" : "shootings_layer",
+            "source and shootings_* go with measure=serious");
+        return NULL;
+    }
+    /* The filters are the counts' parameters: read them as counts reads them,
+     * over the parameters that are counts parameters. */
+    {
+        struct http_params sub;
+
+        http_params_init(&sub, r->params.max);
+        for (i = 0; i < r->params.n; i++) {
+            const char *n = r->params.v[i].name;
+
+            if (!strcmp(n, "category") || !strcmp(n, "type") || !strcmp(n, "fbi") ||
+                !strcmp(n, "area") || !strcmp(n, "priority") || !strcmp(n, "from") ||
+                !strcmp(n, "to"))
+                http_params_add(&sub, n, strlen(n), r->params.v[i].value,
+                                strlen(r->params.v[i].value));
+        }
+        r->params = sub;
+        i = (size_t)http_counts_query(r, &q, err);
+        r->params = keep;
+        if (i) {
+            http_params_release(&sub);
+            return NULL;
+        }
+        if (!(st = http_store_get(r->srv, err))) {
+            http_params_release(&sub);
+            return NULL;
+        }
+        if (serious) {
+            if (!serious_open(r, &x, err))
+                serious_audit(r, &x, "trends");
+            if (!err->code)
+                res = analysis_trends(x.s.crimes, &x.s, st, &q, TRENDS_SERIOUS, err);
+        } else if ((t = http_req_crimes(r, err))) {
+            res = analysis_trends(t->t, NULL, st, &q, TRENDS_INCIDENTS, err);
+        }
+        /* q points into sub's values: released once the analysis ran */
+        http_params_release(&sub);
+    }
+    serious_release(&x);
+    http_store_put(r->srv, st);
+    return res;
+}
+
+static struct an_result *run_priority(struct http_req *r, int geometry, struct cscc_err *err)
+{
+    const char *top = http_params_get(&r->params, "top");
+    struct serious_refs x;
+    struct an_result *res = NULL;
+    struct store *st = NULL;
+    int64_t from, to;
+    int computed[256];
+    size_t ncomputed = 0;
+
+    (void)geometry;
+    if (period(r, &from, &to, err))
+        return NULL;
+    if (!(st = http_store_get(r->srv, err)))
+        return NULL;
+    if (!serious_open(r, &x, err)) {
+        serious_audit(r, &x, "priority");
+        res = analysis_priority(&x.s, st, from, to, top ? strtoul(top, NULL, 10) : 15, computed,
+                                &ncomputed, err);
+    }
+    serious_release(&x);
+    http_store_put(r->srv, st);
+    return res;
+}
+
+/* ------------------------------------------------------------------------ */
 /* The table                                                                 */
 /* ------------------------------------------------------------------------ */
 
 const struct http_analysis http_analyses[] = {
     {"counts", "incidents counted by area, period, type (the parameters of /api/v1/counts)",
-     http_counts_params, 1, run_counts},
+     http_counts_params, 1, run_counts, http_protect_counts},
+    {"trends",
+     "a period against the prior period and the same days a year earlier, per area, priority "
+     "areas against the rest, citywide (cscc analyze trends)",
+     p_trends, 1, run_trends, http_protect_trends},
+    {"priority",
+     "community areas ranked by mean yearly serious victimizations, against the configured "
+     "priority list (cscc analyze priority; the list is changed only from the command line)",
+     p_priority, 1, run_priority, http_protect_priority},
 };
 
 const size_t http_nanalyses = sizeof(http_analyses) / sizeof(http_analyses[0]);
@@ -53,7 +308,8 @@ const size_t http_nanalyses = sizeof(http_analyses) / sizeof(http_analyses[0]);
 
 static void spec_json(struct strbuf *sb, const struct http_param_spec *sp)
 {
-    static const char *const types[] = {"string", "date", "boolean", "integer", "enum", "list"};
+    static const char *const types[] = {"string", "date", "boolean", "integer",
+                                        "enum",   "list", "secret"};
     size_t i;
 
     strbuf_addc(sb, '[');
@@ -122,8 +378,18 @@ int http_h_analysis(struct http_req *r)
     if (fmt == AN_GEOJSON && !a->spatial)
         return http_error(r, 400, "bad_parameter", "format",
                           "the %s analysis has no geometries: format is json or csv", a->name);
+    if (!a->protect && !http_staff(&r->who)) {
+        http_audit(r->srv, &r->who, "authz.denied", a->name, "denied",
+                   "an analysis for staff only");
+        return http_error(r, 403, "forbidden", NULL, "the %s analysis is for staff only", a->name);
+    }
     if (!(res = a->run(r, fmt == AN_GEOJSON, &err)))
         return http_error_from(r, &err);
+    /* Not staff: small cells withheld, with what follows from them. */
+    if (!http_staff(&r->who) && a->protect(res, &err)) {
+        an_result_free(res);
+        return http_error_from(r, &err);
+    }
     if (an_result_write(res, (enum an_format)fmt, &r->out))
         rc = http_error(r, 507, "out_of_memory", NULL, "the answer is too large");
     else

@@ -15,6 +15,7 @@
 #include "core/time.h"
 #include "store/store.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -403,20 +404,45 @@ int http_h_counts(struct http_req *r)
         } else if (!(ar = counts_as_result(res, &q, st, 1, &err))) {
             rc = http_error_from(r, &err);
         } else {
-            if (an_result_write(ar, AN_GEOJSON, &r->out))
+            if (!http_staff(&r->who) && http_protect_counts(ar, &err))
+                rc = http_error_from(r, &err);
+            else if (an_result_write(ar, AN_GEOJSON, &r->out))
                 rc = http_error(r, 507, "out_of_memory", NULL, "the answer is too large");
             r->ctype = ctype_geojson;
             an_result_free(ar);
         }
-    } else if (f && !strcmp(f, "csv")) {
-        if (counts_write(res, COUNTS_CSV, &r->out))
-            rc = http_error(r, 507, "out_of_memory", NULL, "the answer is too large");
-        r->ctype = ctype_csv;
-        snprintf(r->filename, sizeof(r->filename), "counts.csv");
     } else {
-        if (counts_write(res, COUNTS_JSON, &r->out))
+        enum counts_format cf = f && !strcmp(f, "csv") ? COUNTS_CSV : COUNTS_JSON;
+        uint8_t *withheld = NULL;
+        int total_withheld = 0, wrc;
+
+        /* Not staff: the small cells, found on the result form of the same
+         * rows, are withheld from the CLI's format. */
+        if (!http_staff(&r->who)) {
+            struct an_result *ar = counts_as_result(res, &q, st, 0, &err);
+            size_t i, n = counts_nrows(res);
+            int cc = ar ? an_col_index(ar, "count") : -1;
+
+            if (!ar || http_protect_counts(ar, &err)) {
+                an_result_free(ar);
+                analysis_counts_free(res);
+                http_store_put(r->srv, st);
+                return http_error_from(r, &err);
+            }
+            withheld = cscc_xcalloc(n ? n : 1, 1);
+            for (i = 0; i < n; i++)
+                withheld[i] = (uint8_t)an_withheld(ar, i, (size_t)cc);
+            total_withheld = isnan(an_summary_get(ar, "total"));
+            an_result_free(ar);
+        }
+        wrc = withheld ? counts_write_withheld(res, cf, withheld, total_withheld, &r->out)
+                       : counts_write(res, cf, &r->out);
+        cscc_free(withheld);
+        if (wrc)
             rc = http_error(r, 507, "out_of_memory", NULL, "the answer is too large");
-        r->ctype = ctype_json;
+        r->ctype = cf == COUNTS_CSV ? ctype_csv : ctype_json;
+        if (cf == COUNTS_CSV)
+            snprintf(r->filename, sizeof(r->filename), "counts.csv");
     }
     analysis_counts_free(res);
     http_store_put(r->srv, st);
@@ -427,7 +453,7 @@ int http_h_counts(struct http_req *r)
 /* Import provenance                                                         */
 /* ------------------------------------------------------------------------ */
 
-static void utc(struct strbuf *sb, int64_t t)
+void http_json_utc(struct strbuf *sb, int64_t t)
 {
     time_t tt = (time_t)t;
     struct tm tm;
@@ -500,9 +526,9 @@ static int import_cb(void *arg, const struct store_import *imp)
     strbuf_addf(sb, "\"id\":%lld,\"dataset\":", (long long)imp->id);
     strbuf_add_json_str(sb, imp->dataset, strlen(imp->dataset));
     strbuf_addf(sb, ",\"status\":\"%s\",\"started_at\":", store_import_status_name(imp->status));
-    utc(sb, imp->started_at);
+    http_json_utc(sb, imp->started_at);
     strbuf_adds(sb, ",\"finished_at\":");
-    utc(sb, imp->finished_at);
+    http_json_utc(sb, imp->finished_at);
     strbuf_addf(sb,
                 ",\"rows_read\":%lld,\"rows_new\":%lld,\"rows_updated\":%lld,"
                 "\"rows_unchanged\":%lld,\"rows_rejected\":%lld,\"generation\":%lld,\"files\":",

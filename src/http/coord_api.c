@@ -16,6 +16,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,7 +136,7 @@ int http_coord_ratelimit(struct http_req *r, struct cscc_err *err)
 
     if (r->who.role != HTTP_ROLE_PUBLIC || !r->srv->coords.limit)
         return 0;
-    if (!coord_ratelimit_check(r->srv->coords.limit, r->address[0] ? r->address : "?",
+    if (!coord_ratelimit_check(r->srv->coords.limit, r->who.address[0] ? r->who.address : "?",
                                (int64_t)time(NULL), &retry))
         return 0;
     snprintf(buf, sizeof(buf), "%lld", (long long)(retry > 0 ? retry : 1));
@@ -266,11 +267,16 @@ void http_coord_stop(struct http_server *s)
  * retried later and nothing was stored. */
 static int coord_fail(struct http_req *r, const struct cscc_err *err)
 {
-    /* A read refused is the actor's rule (a department and another's work order). */
-    if (err->code == CSCC_EPERM && (r->method & (HTTP_GET | HTTP_HEAD)))
+    /* CSCC_EPERM is either the coordination rules refusing the actor (a
+     * department and another's work order: 403) or the store refusing a
+     * write to a read-only database (SQLITE_READONLY: the store's message
+     * says "read-only", SQLite's "readonly": 503). */
+    int readonly = err->code == CSCC_EPERM && !(r->method & (HTTP_GET | HTTP_HEAD)) &&
+                   (strstr(err->msg, "read-only") || strstr(err->msg, "readonly"));
+
+    if (err->code == CSCC_EPERM && !readonly)
         return http_error(r, 403, "forbidden", err->field, "%s", err->msg);
-    if (err->code == CSCC_EIO || err->code == CSCC_ESTORE || err->code == CSCC_EBUSY ||
-        err->code == CSCC_EPERM) {
+    if (err->code == CSCC_EIO || err->code == CSCC_ESTORE || err->code == CSCC_EBUSY || readonly) {
         cscc_error("%s %s: %s", r->route ? r->route->name : "-", r->path, err->msg);
         http_req_header(r, "Retry-After", "60");
         return http_error(r, 503, "unavailable", NULL,
@@ -1001,6 +1007,238 @@ int http_h_org(struct http_req *r)
         return coord_fail(r, &err);
     }
     return send_first(r, 200, l.arr);
+}
+
+/* Sets a field error (code CSCC_EINVAL) on err: the field, then the message. */
+static int field_err(struct cscc_err *err, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int field_err(struct cscc_err *err, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    err->code = CSCC_EINVAL;
+    snprintf(err->field, sizeof(err->field), "%s", field);
+    return CSCC_EINVAL;
+}
+
+/* The fields of an organization's JSON body, as coord_org_update takes them. */
+struct org_body {
+    struct coord_org o;
+    const char *sectors[COORD_MAX_LIST], *services[COORD_MAX_LIST];
+    int areas[COORD_MAX_LIST];
+    unsigned fields;
+};
+
+/* A JSON array of strings into out (at most COORD_MAX_LIST): 0 or a field error. */
+static int str_list(json_t *v, const char *name, const char **out, size_t *n, struct cscc_err *err)
+{
+    size_t i;
+
+    if (!json_is_array(v) || json_array_size(v) > COORD_MAX_LIST)
+        return field_err(err, name, "%s must be an array of at most %d strings", name,
+                         COORD_MAX_LIST);
+    for (i = 0; i < json_array_size(v); i++) {
+        if (!json_is_string(json_array_get(v, i)))
+            return field_err(err, name, "%s[%zu] must be a string", name, i);
+        out[i] = json_string_value(json_array_get(v, i));
+    }
+    *n = i;
+    return 0;
+}
+
+static const char *const org_keys[] = {
+    "name",
+    "description",
+    "website",
+    "sectors",
+    "areas",
+    "services",
+    "capacity_per_week",
+    "capacity_unit",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "id",
+    "verified",
+    NULL,
+};
+
+/* Reads the fields given in doc (PATCH: those present; PUT: all of them). */
+static int org_from_json(json_t *doc, int whole, struct org_body *b, struct cscc_err *err)
+{
+    const char *k;
+    json_t *v;
+    size_t i;
+
+    memset(b, 0, sizeof(*b));
+    if (!json_is_object(doc))
+        return field_err(err, "", "the body must be a JSON object of the fields");
+    json_object_foreach(doc, k, v)
+    {
+        for (i = 0; org_keys[i] && strcmp(org_keys[i], k); i++)
+            ;
+        if (!org_keys[i])
+            return field_err(err, k, "unknown field '%.40s'", k);
+    }
+#define ORG_STR(key, member, bit)                                                                  \
+    if ((v = json_object_get(doc, key)) || whole) {                                                \
+        if (v && !json_is_string(v) && !json_is_null(v))                                           \
+            return field_err(err, key, "%s must be a string", key);                                \
+        b->o.member = v && json_is_string(v) ? json_string_value(v) : (whole ? NULL : "");         \
+        b->fields |= bit;                                                                          \
+    }
+    ORG_STR("name", name, COORD_ORG_NAME)
+    ORG_STR("description", description, COORD_ORG_DESCRIPTION)
+    ORG_STR("website", website, COORD_ORG_WEBSITE)
+    ORG_STR("capacity_unit", capacity_unit, COORD_ORG_CAPACITY)
+    ORG_STR("contact_name", contact_name, COORD_ORG_CONTACTS)
+    ORG_STR("contact_email", contact_email, COORD_ORG_CONTACTS)
+    ORG_STR("contact_phone", contact_phone, COORD_ORG_CONTACTS)
+#undef ORG_STR
+    if ((v = json_object_get(doc, "sectors")) || whole) {
+        if (v && str_list(v, "sectors", b->sectors, &b->o.nsectors, err))
+            return err->code;
+        b->o.sectors = b->sectors;
+        b->fields |= COORD_ORG_SECTORS;
+    }
+    if ((v = json_object_get(doc, "services")) || whole) {
+        if (v && str_list(v, "services", b->services, &b->o.nservices, err))
+            return err->code;
+        b->o.services = b->services;
+        b->fields |= COORD_ORG_SERVICES;
+    }
+    if ((v = json_object_get(doc, "areas")) || whole) {
+        if (v && (!json_is_array(v) || json_array_size(v) > COORD_MAX_LIST))
+            return field_err(err, "areas", "areas must be an array of community area numbers");
+        for (i = 0; v && i < json_array_size(v); i++) {
+            json_t *a = json_array_get(v, i);
+
+            if (!json_is_integer(a) || json_integer_value(a) < 1 || json_integer_value(a) > 77)
+                return field_err(err, "areas", "areas[%zu] must be a community area number (1-77)",
+                                 i);
+            b->areas[i] = (int)json_integer_value(a);
+        }
+        b->o.nareas = v ? json_array_size(v) : 0;
+        b->o.areas = b->areas;
+        b->fields |= COORD_ORG_AREAS;
+    }
+    if ((v = json_object_get(doc, "capacity_per_week")) || whole) {
+        if (v && (!json_is_integer(v) || json_integer_value(v) < 0))
+            return field_err(err, "capacity_per_week",
+                             "capacity_per_week must be a whole number, 0 or more");
+        b->o.capacity_per_week = v ? json_integer_value(v) : 0;
+        b->fields |= COORD_ORG_CAPACITY;
+    }
+    return 0;
+}
+
+/* Answers organization id as the caller may see it (200). */
+static int org_answer(struct http_req *r, struct http_coord_ent *e, const struct coord_actor *a,
+                      int64_t id)
+{
+    struct org_list l;
+    struct cscc_err err;
+    int rc;
+
+    cscc_err_clear(&err);
+    l.a = a;
+    l.arr = json_array();
+    rc = coord_org_get(e->c, id, org_cb, &l, &err);
+    http_coord_put(r->srv, e);
+    if (rc) {
+        json_decref(l.arr);
+        return coord_fail(r, &err);
+    }
+    return send_first(r, 200, l.arr);
+}
+
+int http_h_org_edit(struct http_req *r)
+{
+    int64_t id = path_id(r->cap[0]);
+    struct coord_object obj = {id, NULL};
+    struct coord_actor a;
+    struct http_coord_ent *e;
+    struct org_body b;
+    struct cscc_err err;
+    json_t *doc;
+    int rc;
+
+    if (!id)
+        return http_error(r, 404, "not_found", NULL, "there is no organization '%.20s'", r->cap[0]);
+    cscc_err_clear(&err);
+    http_coord_actor(r, &a);
+    /* A partner edits its own organization; coordinators and admins any. */
+    if (!coord_may(&a, COORD_ORG_EDIT, &obj))
+        return http_error(r, 403, "forbidden", NULL,
+                          a.role == COORD_ROLE_PARTNER
+                              ? "a partner may edit only its own organization"
+                              : "only the organization's partners, coordinators and admins may "
+                                "edit an organization");
+    if (!r->body)
+        return http_error(r, 400, "bad_request", NULL,
+                          "the organization's fields are the JSON body");
+    if (!(doc = cscc_json_loadb(r->body, r->body_len, 8, &err)))
+        return http_error(r, 400, "bad_request", NULL, "%s", err.msg);
+    if (org_from_json(doc, r->method == HTTP_PUT, &b, &err)) {
+        json_decref(doc);
+        return http_error_from(r, &err);
+    }
+    if (json_object_get(doc, "verified")) {
+        json_decref(doc);
+        return http_error(r, 400, "bad_parameter", "verified",
+                          "verification is a coordinator's step: POST "
+                          "/api/v1/organizations/{id}/verification");
+    }
+    if (!(e = http_coord_get(r, &err))) {
+        json_decref(doc);
+        return coord_fail(r, &err);
+    }
+    rc = b.fields ? coord_org_update(e->c, &a, id, &b.o, b.fields, &err) : 0;
+    json_decref(doc);
+    if (rc) {
+        http_coord_put(r->srv, e);
+        return coord_fail(r, &err);
+    }
+    return org_answer(r, e, &a, id);
+}
+
+int http_h_org_verify(struct http_req *r)
+{
+    int64_t id = path_id(r->cap[0]);
+    struct coord_actor a;
+    struct http_coord_ent *e;
+    struct cscc_err err;
+    json_t *doc, *v;
+    int rc, verified;
+
+    if (!id)
+        return http_error(r, 404, "not_found", NULL, "there is no organization '%.20s'", r->cap[0]);
+    cscc_err_clear(&err);
+    http_coord_actor(r, &a);
+    if (!coord_may(&a, COORD_ORG_VERIFY, NULL))
+        return http_error(r, 403, "forbidden", NULL,
+                          "only a coordinator or an admin may verify organizations");
+    if (!r->body || !(doc = cscc_json_loadb(r->body, r->body_len, 4, &err)))
+        return http_error(r, 400, "bad_request", NULL, "the body is {\"verified\": true|false}");
+    v = json_object_get(doc, "verified");
+    verified = json_is_true(v);
+    if (!json_is_boolean(v) || json_object_size(doc) != 1) {
+        json_decref(doc);
+        return http_error(r, 400, "bad_parameter", "verified",
+                          "the body is {\"verified\": true|false}");
+    }
+    json_decref(doc);
+    if (!(e = http_coord_get(r, &err)))
+        return coord_fail(r, &err);
+    if ((rc = coord_org_verify(e->c, &a, id, verified, &err))) {
+        http_coord_put(r->srv, e);
+        return coord_fail(r, &err);
+    }
+    return org_answer(r, e, &a, id);
 }
 
 struct ev_list {

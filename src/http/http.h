@@ -66,22 +66,39 @@ struct http_limits {
 /** Fills l with the defaults (the README lists them). */
 void http_limits_default(struct http_limits *l);
 
+/** How a caller proved who they are. */
+enum http_cred {
+    HTTP_CRED_NONE = 0, /* the public */
+    HTTP_CRED_COOKIE,   /* a session cookie (a browser): CSRF applies */
+    HTTP_CRED_BEARER    /* Authorization: Bearer, an API token or a session token */
+};
+
 /** Who is calling, as the authenticate callback decides. */
 struct http_identity {
     enum http_role role;
     char user[64];       /* a user or token name for logs and audit; "" for the public */
     int64_t user_id;     /* the access module's user id; 0 for the public */
     int64_t org_id;      /* partner: the organization the user belongs to; else 0 */
-    char department[33]; /* department: its code ("DSS"); else "" */
+    char department[96]; /* department: its code ("DSS"); else "" */
+    int64_t cred_id;     /* the session's or API token's id; 0 for the public */
+    enum http_cred cred;
+    int csrf_ok;        /* cookie: the request's X-CSRF-Token is the session's */
+    int secure;         /* the client reached us over TLS (--secure-cookies, a trusted proxy) */
+    char address[64];   /* the client's address (a trusted proxy's X-Forwarded-For) */
+    char session[64];   /* the presented session token (cookie or bearer); "" otherwise */
+    int64_t expires_at; /* when the credential ends (sessions: idle or absolute) */
 };
 
 /** What the authenticate callback is given about a request. */
 struct http_auth_request {
-    const char *method;        /* "GET", "POST", ... */
-    const char *path;          /* decoded path */
-    const char *authorization; /* the Authorization header, or NULL */
-    const char *cookie;        /* the Cookie header, or NULL */
-    const char *address;       /* the peer's address, "127.0.0.1" */
+    const char *method;          /* "GET", "POST", ... */
+    const char *path;            /* decoded path */
+    const char *authorization;   /* the Authorization header, or NULL */
+    const char *cookie;          /* the Cookie header, or NULL */
+    const char *csrf;            /* the X-CSRF-Token header, or NULL */
+    const char *forwarded_for;   /* X-Forwarded-For, or NULL */
+    const char *forwarded_proto; /* X-Forwarded-Proto, or NULL */
+    const char *address;         /* the peer's address, "127.0.0.1" */
 };
 
 /**
@@ -93,6 +110,44 @@ struct http_auth_request {
 typedef int (*http_auth_fn)(void *arg, const struct http_auth_request *rq,
                             struct http_identity *id);
 
+/* ------------------------------------------------------------------------ */
+/* Accounts over HTTP (auth.c): src/access behind the authenticate seam      */
+/* ------------------------------------------------------------------------ */
+
+struct access_blocklist;
+struct http_access;
+
+/** How the server treats cookies and proxies. */
+struct http_access_options {
+    int secure_cookies;        /* the server is reached over TLS: Secure, __Host- cookies */
+    const char *trusted_proxy; /* the address of a reverse proxy whose X-Forwarded-For and
+                                  X-Forwarded-Proto are believed; NULL: none */
+    const struct access_blocklist *blocklist; /* common passwords (borrowed); NULL: none */
+    int64_t session_idle, session_absolute;   /* seconds; 0: the access module's defaults */
+};
+
+/**
+ * The accounts of the data directory's database for the server: sessions,
+ * API tokens, users and the audit log, with a pool of connections. NULL
+ * with err filled when the database cannot be opened. Give it to
+ * http_serve in http_options.access: it then authenticates every request
+ * (http_access_authenticate) and serves /api/v1/session, /tokens, /users
+ * and /audit.
+ */
+struct http_access *http_access_new(const char *data_dir, const struct http_access_options *o,
+                                    struct cscc_err *err);
+void http_access_free(struct http_access *a);
+
+/**
+ * The authenticate callback over src/access (arg: a struct http_access):
+ * a session cookie ("cscc_session", or "__Host-cscc_session" with secure
+ * cookies) or "Authorization: Bearer TOKEN" (an API token or a session
+ * token). An unknown, ended or expired cookie is the public (browsers keep
+ * stale cookies); a bad bearer token is CSCC_EPERM.
+ */
+int http_access_authenticate(void *arg, const struct http_auth_request *rq,
+                             struct http_identity *id);
+
 /** Options of http_serve(). */
 struct http_options {
     const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", ":8080"; port 0 = any free port */
@@ -101,10 +156,12 @@ struct http_options {
     /* TLS: PEM certificate chain and private key (NULL: plain HTTP) */
     const char *tls_cert_pem, *tls_key_pem;
     /* Open311 api_key values accepted for POST requests, one a line (NULL: none; API
-       tokens are accepted through authenticate too) */
+       tokens are accepted through accounts too) */
     const char *open311_keys;
-    http_auth_fn authenticate; /* NULL: every caller is the public */
+    http_auth_fn authenticate; /* NULL: every caller is the public (or access's, below) */
     void *auth_arg;
+    struct http_access *access; /* accounts (borrowed); NULL: no accounts, every caller is
+                                   the public and the account endpoints answer 501 */
     /* Called once the server listens, with its URL ("http://127.0.0.1:8080/"). */
     void (*ready)(void *arg, const char *url);
     void *ready_arg;

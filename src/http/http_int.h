@@ -98,12 +98,13 @@ int http_parse_json_body(const char *body, size_t len, int max_depth, struct htt
 
 /** What a parameter holds; checked before the handler runs. */
 enum http_ptype {
-    HTTP_P_STR,  /* any text, at most 200 bytes */
-    HTTP_P_DATE, /* YYYY-MM-DD */
-    HTTP_P_BOOL, /* true/false (also 1/0) */
-    HTTP_P_UINT, /* a decimal number from min to max */
-    HTTP_P_ENUM, /* one of the words of `choices` (space-separated) */
-    HTTP_P_LIST  /* comma-separated words of `choices` (any text when choices is NULL) */
+    HTTP_P_STR,   /* any text, at most 200 bytes */
+    HTTP_P_DATE,  /* YYYY-MM-DD */
+    HTTP_P_BOOL,  /* true/false (also 1/0) */
+    HTTP_P_UINT,  /* a decimal number from min to max */
+    HTTP_P_ENUM,  /* one of the words of `choices` (space-separated) */
+    HTTP_P_LIST,  /* comma-separated words of `choices` (any text when choices is NULL) */
+    HTTP_P_SECRET /* a password: any text of 1 to 1,024 bytes, never echoed in errors */
 };
 
 /** One parameter a route accepts. */
@@ -153,7 +154,6 @@ struct http_req {
     const char *body;  /* the whole body (NULL when none) */
     size_t body_len;
     struct http_identity who;
-    char address[64];         /* the peer's address ("127.0.0.1"), "" when unknown */
     struct http_server *srv;  /* NULL in unit tests of routing */
     struct http_tref *crimes; /* the crimes table, once a handler asked (http_req_crimes) */
     const struct http_route *route;
@@ -165,6 +165,8 @@ struct http_req {
     uint64_t generation;   /* data generation the response was made from, 0 if none */
     char filename[64];     /* Content-Disposition filename for downloads, "" when none */
     struct strbuf headers; /* more response headers: "name\0value\0" pairs (http_req_header) */
+    char set_cookie[256];  /* a Set-Cookie header for the answer, "" when none */
+    unsigned retry_after;  /* seconds for a Retry-After header (429), 0 when none */
 };
 
 typedef int (*http_handler_fn)(struct http_req *r);
@@ -176,7 +178,8 @@ int http_req_header(struct http_req *r, const char *name, const char *value);
 enum {
     HTTP_R_CACHE = 1 << 0, /* a public aggregate: kept in the response cache, with an ETag */
     HTTP_R_PARAMS_IN_HANDLER = 1 << 1, /* the handler checks its own parameters */
-    HTTP_R_FORM = 1 << 2 /* also takes an application/x-www-form-urlencoded body, whose
+    HTTP_R_NO_CSRF = 1 << 2,           /* a cookie-authenticated POST needs no CSRF token (login) */
+    HTTP_R_FORM = 1 << 3 /* also takes an application/x-www-form-urlencoded body, whose
                             parameters join the query's before they are checked */
 };
 
@@ -239,6 +242,95 @@ int http_h_import(struct http_req *r);
 int http_h_analyses(struct http_req *r);
 int http_h_analysis(struct http_req *r);
 int http_h_resource(struct http_req *r);
+/* Accounts (account.c). */
+int http_h_session_get(struct http_req *r);
+int http_h_session_post(struct http_req *r);
+int http_h_session_delete(struct http_req *r);
+int http_h_tokens_get(struct http_req *r);
+int http_h_tokens_post(struct http_req *r);
+int http_h_token_delete(struct http_req *r);
+int http_h_users_get(struct http_req *r);
+int http_h_users_post(struct http_req *r);
+int http_h_user_get(struct http_req *r);
+int http_h_user_patch(struct http_req *r);
+int http_h_audit(struct http_req *r);
+
+/**
+ * Staff roles (coordinator, analyst, admin) see exact aggregates; the
+ * public, partners and departments see them with small cells withheld
+ * (suppress.c).
+ */
+int http_staff(const struct http_identity *who);
+
+/**
+ * 1 when a request by who with method needs a CSRF token it lacks: a
+ * session cookie on anything but GET, HEAD and OPTIONS, on a route without
+ * HTTP_R_NO_CSRF, without a matching X-CSRF-Token. Bearer tokens are exempt.
+ */
+int http_csrf_missing(const struct http_route *rt, int method, const struct http_identity *who);
+
+/* ------------------------------------------------------------------------ */
+/* Public aggregates (suppress.c)                                            */
+/* ------------------------------------------------------------------------ */
+
+/** The largest table (cells with margins) published with small cells withheld;
+ * a larger public answer is refused (400 naming "by"). */
+#define HTTP_PUBLIC_MAX_CELLS 200000
+
+struct an_result;
+
+/**
+ * Withhold small cells of a result for a caller who is not staff: counts
+ * (keys x count), trends (areas in groups x three periods) and priority
+ * (areas x years). Counts from 1 to 9, and complements so that none can be
+ * worked out from the rest, are withheld with every figure derived from
+ * them. 0, or CSCC_EINVAL (too many groups: err->field "by"), CSCC_ENOMEM.
+ */
+int http_protect_counts(struct an_result *res, struct cscc_err *err);
+int http_protect_trends(struct an_result *res, struct cscc_err *err);
+int http_protect_priority(struct an_result *res, struct cscc_err *err);
+
+/* ------------------------------------------------------------------------ */
+/* Accounts (auth.c)                                                         */
+/* ------------------------------------------------------------------------ */
+
+struct access;
+struct access_actor;
+
+/** A store connection with its access context, from the accounts' pool. */
+struct http_acc {
+    struct store *st;
+    struct access *a;
+};
+/** Takes one from the pool (or opens one): 0, or the store's error. */
+int http_acc_get(struct http_access *ha, struct http_acc *out, struct cscc_err *err);
+/** Gives it back (rolled back first; closed when the pool is full). */
+void http_acc_put(struct http_access *ha, struct http_acc *x);
+/** Session timeouts in force (seconds). */
+int64_t http_access_idle(const struct http_access *ha);
+int64_t http_access_absolute(const struct http_access *ha);
+
+/**
+ * The value of cookie name in a Cookie header, into out (cap bytes): 1
+ * found, 0 not there, -1 too long. Quotes around the value are dropped.
+ */
+int http_cookie_get(const char *header, const char *name, char *out, size_t cap);
+/** The session cookie's name: "__Host-cscc_session" when secure, else "cscc_session". */
+const char *http_cookie_name(int secure);
+/** A Set-Cookie value for the session token (max_age 0 and token "" end it). */
+void http_cookie_set(char *buf, size_t cap, int secure, const char *token, int64_t max_age);
+/** The audit actor of an identity. */
+void http_actor(const struct http_identity *who, struct access_actor *a);
+/** Appends an ISO 8601 UTC time as a JSON string ("null" for 0). */
+void http_json_utc(struct strbuf *sb, int64_t t);
+
+/**
+ * Appends a record to the audit log as who (the public: "anonymous"), from
+ * who->address. Does nothing without accounts (srv->opts->access NULL). A
+ * record that cannot be written is logged as a warning.
+ */
+void http_audit(struct http_server *srv, const struct http_identity *who, const char *action,
+                const char *object, const char *outcome, const char *detail);
 
 /* Open311 GeoReport v2 (open311.c): {fmt} is "json" or "xml" after the last dot. */
 int http_h_o311_discovery(struct http_req *r);
@@ -259,6 +351,8 @@ int http_h_catalog(struct http_req *r);
 int http_h_catalog_service(struct http_req *r);
 int http_h_orgs(struct http_req *r);
 int http_h_org(struct http_req *r);
+int http_h_org_edit(struct http_req *r);
+int http_h_org_verify(struct http_req *r);
 int http_h_events(struct http_req *r);
 int http_h_coord_metrics(struct http_req *r);
 
@@ -289,6 +383,9 @@ struct http_analysis {
     int spatial;                          /* rows may carry geometries: GeoJSON is offered */
     /* Runs it: a result, or NULL with err filled (err->field names a bad parameter). */
     struct an_result *(*run)(struct http_req *r, int geometry, struct cscc_err *err);
+    /* Withholds small cells of res for a caller who is not staff (suppress.c). NULL: the
+     * analysis is for staff only (others get 403). 0, or an error with err filled. */
+    int (*protect)(struct an_result *res, struct cscc_err *err);
 };
 extern const struct http_analysis http_analyses[];
 extern const size_t http_nanalyses;

@@ -528,10 +528,11 @@ static int check_api_key(struct http_req *r, const char *key)
 
     if (!*key || klen > 200)
         return -1;
-    if (o->authenticate) {
+    if (o->authenticate || o->access) {
         struct http_auth_request ar;
         struct http_identity id;
         char auth[240];
+        int rc;
 
         snprintf(auth, sizeof(auth), "Bearer %s", key);
         memset(&ar, 0, sizeof(ar));
@@ -539,8 +540,10 @@ static int check_api_key(struct http_req *r, const char *key)
         ar.method = "POST";
         ar.path = r->path;
         ar.authorization = auth;
-        ar.address = r->address;
-        if (!o->authenticate(o->auth_arg, &ar, &id) && id.user[0]) {
+        ar.address = r->who.address;
+        rc = o->authenticate ? o->authenticate(o->auth_arg, &ar, &id)
+                             : http_access_authenticate(o->access, &ar, &id);
+        if (!rc && id.user[0]) {
             if (id.role > r->who.role)
                 r->who = id;
             return 0;

@@ -352,6 +352,10 @@ static int check_value(const struct http_param_spec *sp, const char *v, struct c
         if (!len || len > 200)
             return cscc_err_set(err, CSCC_EINVAL, "'%s' takes text of 1 to 200 bytes", sp->name);
         return 0;
+    case HTTP_P_SECRET:
+        if (!len || len > 1024)
+            return cscc_err_set(err, CSCC_EINVAL, "'%s' takes text of 1 to 1024 bytes", sp->name);
+        return 0;
     case HTTP_P_DATE:
         if (cscc_parse_day(v, &day))
             return cscc_err_set(err, CSCC_EINVAL, "'%s' takes a date YYYY-MM-DD, not '%.40s'",

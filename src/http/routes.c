@@ -41,6 +41,13 @@ static const struct http_param_spec p_imports[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
+static const struct http_param_spec p_audit[] = {
+    {"since", HTTP_P_DATE, 0, 0, 0, NULL},
+    {"actor", HTTP_P_STR, 0, 0, 0, NULL},
+    {"limit", HTTP_P_UINT, 0, 1, 10000, NULL},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
 static const struct http_param_spec p_none[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
@@ -49,10 +56,13 @@ static const struct http_param_spec p_none[] = {
 /* The table                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/* Bodies: the analyses (their parameters as a JSON object), needs and work order steps. */
+/* Bodies: the analyses' parameters and work order steps, the accounts' small JSON objects. */
 #define BODY_PARAMS (64 * 1024)
+#define BODY_SMALL  (4 * 1024)
 /* A need: its fields, attribute answers and a description of up to 4000 characters. */
 #define BODY_NEED (32 * 1024)
+/* Account routes read their JSON body themselves. */
+#define R_BODY HTTP_R_PARAMS_IN_HANDLER
 
 const struct http_route http_routes[] = {
     {"/", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_index, "index"},
@@ -68,6 +78,24 @@ const struct http_route http_routes[] = {
     {"/api/v1/analyses", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_analyses, "analyses"},
     {"/api/v1/analyses/{name}", HTTP_GET | HTTP_POST, HTTP_ROLE_PUBLIC, BODY_PARAMS,
      HTTP_R_CACHE | HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_analysis, "analysis"},
+    /* Accounts: log in and out, the caller's API tokens, users and the audit log. */
+    {"/api/v1/session", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_session_get, "session"},
+    {"/api/v1/session", HTTP_POST, HTTP_ROLE_PUBLIC, BODY_SMALL, R_BODY | HTTP_R_NO_CSRF, NULL,
+     http_h_session_post, "login"},
+    {"/api/v1/session", HTTP_DELETE, HTTP_ROLE_PARTNER, 0, 0, p_none, http_h_session_delete,
+     "logout"},
+    {"/api/v1/tokens", HTTP_GET, HTTP_ROLE_PARTNER, 0, 0, p_none, http_h_tokens_get, "tokens"},
+    {"/api/v1/tokens", HTTP_POST, HTTP_ROLE_PARTNER, BODY_SMALL, R_BODY, NULL, http_h_tokens_post,
+     "token_create"},
+    {"/api/v1/tokens/{id}", HTTP_DELETE, HTTP_ROLE_PARTNER, 0, 0, p_none, http_h_token_delete,
+     "token_revoke"},
+    {"/api/v1/users", HTTP_GET, HTTP_ROLE_ADMIN, 0, 0, p_none, http_h_users_get, "users"},
+    {"/api/v1/users", HTTP_POST, HTTP_ROLE_ADMIN, BODY_SMALL, R_BODY, NULL, http_h_users_post,
+     "user_add"},
+    {"/api/v1/users/{name}", HTTP_GET, HTTP_ROLE_ADMIN, 0, 0, p_none, http_h_user_get, "user"},
+    {"/api/v1/users/{name}", HTTP_PATCH, HTTP_ROLE_ADMIN, BODY_SMALL, R_BODY, NULL,
+     http_h_user_patch, "user_update"},
+    {"/api/v1/audit", HTTP_GET, HTTP_ROLE_ADMIN, 0, 0, p_audit, http_h_audit, "audit"},
     /* Open311 GeoReport v2 (open311.c): {file} is NAME.json or NAME.xml; the handlers
      * check their parameters and answer errors in Open311's shape. POST requests needs an
      * api_key (checked by the handler), not a signed-in role. */
@@ -107,6 +135,10 @@ const struct http_route http_routes[] = {
      http_h_orgs, "organizations"},
     {"/api/v1/organizations/{id}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_org, "organization"},
+    {"/api/v1/organizations/{id}", HTTP_PATCH | HTTP_PUT, HTTP_ROLE_PARTNER, BODY_PARAMS,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_org_edit, "organization_edit"},
+    {"/api/v1/organizations/{id}/verification", HTTP_POST, HTTP_ROLE_COORDINATOR, BODY_SMALL,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_org_verify, "organization_verify"},
     {"/api/v1/events", HTTP_GET, HTTP_ROLE_PARTNER, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_events, "events"},
     {"/api/v1/response-metrics", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,

@@ -471,6 +471,14 @@ static enum MHD_Result send_plain(struct rq *q, struct MHD_Connection *c, int st
     if (q->xh_name)
         add_header(resp, q->xh_name, q->xh_value);
     handler_headers(resp, r);
+    if (r->set_cookie[0])
+        add_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
+    if (r->retry_after) {
+        char ra[24];
+
+        snprintf(ra, sizeof(ra), "%u", r->retry_after);
+        add_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+    }
     ret = queue(q, c, status, resp, len);
     MHD_destroy_response(resp);
     return ret;
@@ -669,6 +677,20 @@ static int fail(struct rq *q, int status, const char *code, const char *field, c
     return http_error(&q->req, status, code, field, "%s", msg);
 }
 
+/* Audits a refused request: who, the route, why. */
+static void refused(struct rq *q, const char *action, const char *why)
+{
+    struct http_req *r = &q->req;
+    char obj[160], detail[200];
+    char m[16];
+
+    http_methods_format((unsigned)r->method, m, sizeof(m));
+    snprintf(obj, sizeof(obj), "route:%s %s", m[0] ? m : "?", r->route->pattern);
+    snprintf(detail, sizeof(detail), "%s (needs %s; has %s)", why,
+             http_role_name(r->route->min_role), http_role_name(r->who.role));
+    http_audit(&q->srv->s, &r->who, action, obj, "denied", detail);
+}
+
 /*
  * The first call for a request: its header is complete. Returns 0 to go on
  * and read the body, or the status of an error answer already written in
@@ -726,21 +748,34 @@ static int begin(struct rq *q, struct MHD_Connection *c, const char *method)
     /* Who is calling: the one seam the access module connects to. */
     memset(&r->who, 0, sizeof(r->who));
     r->who.role = HTTP_ROLE_PUBLIC;
-    peer_address(c, r->address, sizeof(r->address));
-    if (o->authenticate) {
+    peer_address(c, r->who.address, sizeof(r->who.address));
+    if (o->authenticate || o->access) {
         struct http_auth_request ar;
-        const char *addr = r->address;
+        char addr[64];
+        int rc;
 
+        snprintf(addr, sizeof(addr), "%s", r->who.address);
         ar.method = method;
         ar.path = r->path;
         ar.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
         ar.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
+        ar.csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+        ar.forwarded_for = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+        ar.forwarded_proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
         ar.address = addr;
-        if (o->authenticate(o->auth_arg, &ar, &r->who)) {
+        rc = o->authenticate ? o->authenticate(o->auth_arg, &ar, &r->who)
+                             : http_access_authenticate(o->access, &ar, &r->who);
+        if (!r->who.address[0])
+            snprintf(r->who.address, sizeof(r->who.address), "%s", addr);
+        if (rc == CSCC_EPERM) {
+            r->who.role = HTTP_ROLE_PUBLIC;
             q->xh_name = MHD_HTTP_HEADER_WWW_AUTHENTICATE;
             snprintf(q->xh_value, sizeof(q->xh_value), "Bearer");
+            refused(q, "authn.failed", "the credentials given are not valid");
             return fail(q, 401, "unauthorized", NULL, "the credentials given are not valid");
         }
+        if (rc)
+            return fail(q, 503, "busy", NULL, "the accounts cannot be read; try again");
     }
     switch (http_authorize(rt, &r->who)) {
     case 0: break;
@@ -751,9 +786,18 @@ static int begin(struct rq *q, struct MHD_Connection *c, const char *method)
         snprintf(q->xh_value, sizeof(q->xh_value), "Bearer");
         snprintf(msg, sizeof(msg), "sign in: this needs the %s role or above",
                  http_role_name(rt->min_role));
+        refused(q, "authz.denied", msg);
         return fail(q, 401, "unauthorized", NULL, msg);
     }
-    default: return fail(q, 403, "forbidden", NULL, "your role may not do this");
+    default:
+        refused(q, "authz.denied", "role too low");
+        return fail(q, 403, "forbidden", NULL, "your role may not do this");
+    }
+    if (http_csrf_missing(rt, r->method, &r->who)) {
+        refused(q, "csrf.denied", "no valid X-CSRF-Token with a session cookie");
+        return fail(q, 403, "csrf", NULL,
+                    "a change made with a session cookie needs the session's X-CSRF-Token "
+                    "header (GET /api/v1/session gives it)");
     }
     /* The body: refused up front when it cannot fit. */
     if (q->body_expected) {

@@ -64,3 +64,19 @@ need_shared() {
         exit 77
     fi
 }
+
+# need WHAT CMD...: exits 77 (skipped) with a note when CMD fails, i.e. a tool
+# the test compares with is not installed; WHAT says which (and its package).
+# Under CI (CI set) a missing tool fails the test instead: CI installs
+# everything `scripts/install-deps --test` lists, so nothing is skipped there.
+need() {
+    local what=$1; shift
+    if ! "$@" >/dev/null 2>&1; then
+        if [ -n "${CI:-}" ]; then
+            echo "FAIL: $what is not installed (scripts/install-deps --test installs it)"
+            exit 1
+        fi
+        echo "skipped: $what is not installed (scripts/install-deps --test installs it)"
+        exit 77
+    fi
+}

@@ -47,7 +47,8 @@ wait $imp
 expect_eq "import exit status" "$?" "0"
 counts "$D" >"$T/gen2.csv"
 expect_code 200 "/api/v1/counts?format=csv"
-expect_eq "the server sees the import" "$(tail -1 "$T/body")" "64479"
+# (the public answer has a last column "suppressed": small counts are withheld)
+expect_eq "the server sees the import" "$(tail -1 "$T/body")" "64479,0"
 counts "$T/b2" >"$T/b2.csv"
 if cmp -s "$T/b2.csv" "$T/gen1.csv"; then pass; else fail "the backup during the import is not the table before it"; fi
 "$CSCC" --data "$T/b2" imports --json >"$T/b2imp"
@@ -81,7 +82,7 @@ if cmp -s "$T/b1again.csv" "$T/gen1.csv"; then pass; else fail "the backup chang
 # and the server starts on the restored directory
 start_server "$D" || { finish; exit 1; }
 expect_code 200 "/api/v1/counts?format=csv"
-expect_eq "served after restore" "$(tail -1 "$T/body")" "31719"
+expect_eq "served after restore" "$(tail -1 "$T/body")" "31719,0"
 stop_server
 
 # ---- restore refuses while an import holds the table, and a damaged backup

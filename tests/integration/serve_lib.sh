@@ -82,3 +82,11 @@ expect_error() {
 header() {
     grep -i "^$1:" "$T/hdr" | head -1 | sed -E 's/^[^:]*: ?//' | tr -d '\r'
 }
+
+# api_token DATA NAME ROLE: a user without a password (made if new) and a new
+# API token of it, printed.
+api_token() {
+    local data=$1 name=$2 role=$3
+    "$CSCC" -q --data "$data" user add "$name" --role "$role" --no-password 2>/dev/null
+    "$CSCC" -q --data "$data" user token-add "$name" "test-$RANDOM"
+}

@@ -2,10 +2,12 @@
  * server (src/http), without a socket; and gzip (core/gzip.h). */
 #include "test.h"
 
+#include "analysis/result.h"
 #include "core/gzip.h"
 #include "core/strbuf.h"
 #include "http/http_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 static int parse(const char *target, char *path, struct http_params *p, struct cscc_err *err)
@@ -270,7 +272,8 @@ TEST(http, routes)
     CHECK(http_route_find(HTTP_GET, "/api/v2/counts", cap, &allow) == NULL);
     CHECK(http_route_find(HTTP_GET, "", cap, &allow) == NULL);
 
-    /* Every route: a handler, a name, a role, methods; only analyses take a body. */
+    /* Every route: a handler, a name, a role, methods; only routes with POST, PUT or PATCH take a
+     * body. */
     for (i = 0; i < http_nroutes; i++) {
         CHECK(http_routes[i].handler != NULL);
         CHECK(http_routes[i].name && http_routes[i].name[0]);
@@ -278,7 +281,7 @@ TEST(http, routes)
         CHECK((int)http_routes[i].min_role >= 0 && http_routes[i].min_role < HTTP_NROLES);
         CHECK(http_routes[i].params || (http_routes[i].flags & HTTP_R_PARAMS_IN_HANDLER));
         if (http_routes[i].max_body)
-            CHECK(http_routes[i].methods & HTTP_POST);
+            CHECK(http_routes[i].methods & (HTTP_POST | HTTP_PUT | HTTP_PATCH));
     }
     CHECK_INT_EQ(http_method_parse("GET"), HTTP_GET);
     CHECK_INT_EQ(http_method_parse("get"), HTTP_OTHER);
@@ -352,10 +355,11 @@ TEST(http, authorize)
                                                  0,    NULL,     http_h_index,     "x"};
     static const struct http_route staff = {"/y", HTTP_GET, HTTP_ROLE_COORDINATOR, 0,
                                             0,    NULL,     http_h_index,          "y"};
-    struct http_identity who = {.role = HTTP_ROLE_PUBLIC};
+    struct http_identity who;
     int role;
     size_t i;
 
+    memset(&who, 0, sizeof(who));
     /* Every role against a route for coordinators and up: public must sign
      * in (401), roles below are refused (403), the rest pass. */
     for (role = 0; role < HTTP_NROLES; role++) {
@@ -367,8 +371,276 @@ TEST(http, authorize)
     }
     who.role = HTTP_NROLES;
     CHECK_INT_EQ(http_authorize(&open_route, &who), 403);
-    /* Today every route of the table is open to the public. */
+    /* The public reaches exactly the public routes. */
     who.role = HTTP_ROLE_PUBLIC;
     for (i = 0; i < http_nroutes; i++)
-        CHECK_INT_EQ(http_authorize(&http_routes[i], &who), 0);
+        CHECK_INT_EQ(http_authorize(&http_routes[i], &who),
+                     http_routes[i].min_role == HTTP_ROLE_PUBLIC ? 0 : 401);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Accounts: cookies, CSRF, staff                                            */
+/* ------------------------------------------------------------------------ */
+
+TEST(http, cookies)
+{
+    char v[64], big[8];
+
+    CHECK_INT_EQ(http_cookie_get("a=1; cscc_session=cscc_s_abc; b=2", "cscc_session", v, 64), 1);
+    CHECK_STR_EQ(v, "cscc_s_abc");
+    CHECK_INT_EQ(http_cookie_get("cscc_session=\"q\"", "cscc_session", v, 64), 1);
+    CHECK_STR_EQ(v, "q");
+    /* a longer name that starts with it, or the name as a value, is not it */
+    CHECK_INT_EQ(
+        http_cookie_get("xcscc_session=1;cscc_sessionx=2; a=cscc_session", "cscc_session", v, 64),
+        0);
+    CHECK_INT_EQ(http_cookie_get("", "cscc_session", v, 64), 0);
+    CHECK_INT_EQ(http_cookie_get(";;; ;", "cscc_session", v, 64), 0);
+    CHECK_INT_EQ(http_cookie_get("cscc_session=", "cscc_session", v, 64), 1);
+    CHECK_STR_EQ(v, "");
+    CHECK_INT_EQ(http_cookie_get("cscc_session=0123456789", "cscc_session", big, sizeof(big)), -1);
+    CHECK_STR_EQ(http_cookie_name(1), "__Host-cscc_session");
+    CHECK_INT_EQ(
+        http_cookie_get("cscc_session=1; __Host-cscc_session=2", http_cookie_name(1), v, 64), 1);
+    CHECK_STR_EQ(v, "2");
+    {
+        char sc[256];
+
+        http_cookie_set(sc, sizeof(sc), 1, "t", 5);
+        CHECK_STR_EQ(sc,
+                     "__Host-cscc_session=t; Path=/; HttpOnly; SameSite=Strict; Max-Age=5; Secure");
+        http_cookie_set(sc, sizeof(sc), 0, "", 0);
+        CHECK_STR_EQ(sc, "cscc_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    }
+}
+
+TEST(http, csrf_and_staff)
+{
+    static const struct http_route post = {"/p", HTTP_POST, HTTP_ROLE_PARTNER, 1,
+                                           0,    NULL,      http_h_index,      "p"};
+    static const struct http_route login = {"/l",           HTTP_POST, HTTP_ROLE_PUBLIC, 1,
+                                            HTTP_R_NO_CSRF, NULL,      http_h_index,     "l"};
+    struct http_identity who;
+    int m, role;
+
+    memset(&who, 0, sizeof(who));
+    who.role = HTTP_ROLE_ADMIN;
+    /* Every method x credential: only a cookie's change without its token is refused. */
+    for (m = HTTP_GET; m <= HTTP_OPTIONS; m <<= 1) {
+        int change = !(m & (HTTP_GET | HTTP_HEAD | HTTP_OPTIONS));
+
+        who.cred = HTTP_CRED_COOKIE;
+        who.csrf_ok = 0;
+        CHECK_INT_EQ(http_csrf_missing(&post, m, &who), change);
+        CHECK_INT_EQ(http_csrf_missing(&login, m, &who), 0);
+        who.csrf_ok = 1;
+        CHECK_INT_EQ(http_csrf_missing(&post, m, &who), 0);
+        who.csrf_ok = 0;
+        who.cred = HTTP_CRED_BEARER;
+        CHECK_INT_EQ(http_csrf_missing(&post, m, &who), 0);
+        who.cred = HTTP_CRED_NONE;
+        CHECK_INT_EQ(http_csrf_missing(&post, m, &who), 0);
+    }
+    for (role = 0; role < HTTP_NROLES; role++) {
+        who.role = (enum http_role)role;
+        CHECK_INT_EQ(http_staff(&who), role >= HTTP_ROLE_COORDINATOR);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public aggregates: small cells withheld                                   */
+/* ------------------------------------------------------------------------ */
+
+static uint64_t lcg = 0x243F6A8885A308D3ULL;
+
+static unsigned rnd(unsigned n)
+{
+    lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((lcg >> 33) % n);
+}
+
+TEST(http, protect_counts)
+{
+    struct an_result *r = an_result_new("counts");
+    struct strbuf sb;
+    struct cscc_err err;
+    static const int counts[6] = {120, 3, 0, 45, 60, 12};
+    size_t i;
+
+    cscc_err_clear(&err);
+    an_summary_num(r, "total", 240);
+    an_column(r, "community_area", AN_NUM);
+    an_column(r, "name", AN_STR);
+    an_column(r, "count", AN_INT);
+    an_column(r, "rate_per_100k", AN_NUM);
+    for (i = 0; i < 6; i++) {
+        an_row(r);
+        an_num(r, (double)(i + 1));
+        an_str(r, "x");
+        an_int(r, counts[i]);
+        an_num(r, counts[i] * 2.5);
+    }
+    CHECK_INT_EQ(http_protect_counts(r, &err), 0);
+    /* 3 is withheld with its rate, and one more cell (the smallest
+     * non-zero: 12) so that it cannot be worked out from the total. */
+    CHECK(an_withheld(r, 1, 2) && an_withheld(r, 1, 3));
+    CHECK(an_withheld(r, 5, 2));
+    CHECK_INT_EQ(an_nwithheld(r), 4);
+    CHECK(an_summary_get(r, "total") == 240);
+    strbuf_init(&sb, 0);
+    CHECK_INT_EQ(an_result_write(r, AN_CSV, &sb), 0);
+    CHECK(strstr(sb.buf, "community_area,name,count,rate_per_100k,suppressed\n") != NULL);
+    CHECK(strstr(sb.buf, "\n2,x,,,1\n") != NULL);
+    CHECK(strstr(sb.buf, "\n1,x,120,300,0\n") != NULL);
+    strbuf_reset(&sb);
+    CHECK_INT_EQ(an_result_write(r, AN_JSON, &sb), 0);
+    CHECK(strstr(sb.buf, "[2,\"x\",null,null,true]") != NULL);
+    CHECK(strstr(sb.buf, "{\"name\":\"suppressed\",\"type\":\"boolean\"}") != NULL);
+    strbuf_release(&sb);
+    an_result_free(r);
+
+    /* A total of 1 to 9 is withheld with every cell. */
+    r = an_result_new("counts");
+    an_summary_num(r, "total", 4);
+    an_column(r, "count", AN_INT);
+    an_row(r);
+    an_int(r, 4);
+    CHECK_INT_EQ(http_protect_counts(r, &err), 0);
+    CHECK(an_withheld(r, 0, 0));
+    CHECK(isnan(an_summary_get(r, "total")));
+    an_result_free(r);
+}
+
+/*
+ * 1 when withheld unknown x (of n) follows from the equations eq (m rows of
+ * n + 1: coefficients, then the published value): e_x in their row space.
+ */
+static int determined(const double *eq, size_t m, size_t n, size_t x)
+{
+    double *a = calloc((m + 1) * n, sizeof(*a));
+    size_t r = 0, c, i, j, rank_a = 0;
+    int det;
+
+    for (i = 0; i < m; i++)
+        for (j = 0; j < n; j++)
+            a[i * n + j] = eq[i * (n + 1) + j];
+    /* rank of the equations, then with e_x added */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t rows = pass ? m + 1 : m;
+
+        if (pass) {
+            for (i = 0; i < m; i++)
+                for (j = 0; j < n; j++)
+                    a[i * n + j] = eq[i * (n + 1) + j];
+            memset(a + m * n, 0, n * sizeof(*a));
+            a[m * n + x] = 1;
+        }
+        r = 0;
+        for (c = 0; c < n && r < rows; c++) {
+            size_t p = r;
+
+            for (i = r; i < rows; i++)
+                if (fabs(a[i * n + c]) > fabs(a[p * n + c]))
+                    p = i;
+            if (fabs(a[p * n + c]) < 1e-9)
+                continue;
+            for (j = 0; j < n; j++) {
+                double t = a[r * n + j];
+
+                a[r * n + j] = a[p * n + j];
+                a[p * n + j] = t;
+            }
+            for (i = 0; i < rows; i++) {
+                double f;
+
+                if (i == r)
+                    continue;
+                f = a[i * n + c] / a[r * n + c];
+                for (j = 0; j < n; j++)
+                    a[i * n + j] -= f * a[r * n + j];
+            }
+            r++;
+        }
+        if (!pass)
+            rank_a = r;
+    }
+    det = r == rank_a;
+    free(a);
+    return det;
+}
+
+TEST(http, protect_trends_resists_attack)
+{
+    int trial;
+
+    for (trial = 0; trial < 60; trial++) {
+        size_t np = 1 + rnd(6), nr = 1 + rnd(8), na = np + nr, n = (na + 1) * 3, m = 0, i, k;
+        uint64_t *v = calloc(n, sizeof(*v)), tot[3][3] = {{0}};
+        double *eq = calloc((n + 12) * (n + 1), sizeof(*eq));
+        struct an_result *r = an_result_new("trends");
+        struct cscc_err err;
+        static const char *const cols[3] = {"count", "prior_count", "year_ago_count"};
+
+        /* unknowns: area a, period k -> a * 3 + k; rows of no area -> na * 3 + k */
+        for (i = 0; i < n; i++)
+            v[i] = rnd(4) == 0 ? rnd(10) : rnd(40);
+        an_column(r, "unit", AN_STR);
+        an_column(r, "priority", AN_INT);
+        for (k = 0; k < 3; k++)
+            an_column(r, cols[k], AN_INT);
+        for (i = 0; i <= na + 2; i++) {
+            const char *unit = i < na        ? "area"
+                               : i == na     ? "priority"
+                               : i == na + 1 ? "rest"
+                                             : "citywide";
+
+            an_row(r);
+            an_str(r, unit);
+            an_int(r, i < np);
+            for (k = 0; k < 3; k++) {
+                uint64_t x;
+
+                if (i < na) {
+                    x = v[i * 3 + k];
+                    tot[i < np ? 0 : 1][k] += x;
+                    tot[2][k] += x;
+                } else {
+                    x = i == na ? tot[0][k] : i == na + 1 ? tot[1][k] : tot[2][k] + v[na * 3 + k];
+                }
+                an_int(r, (int64_t)x);
+            }
+        }
+        cscc_err_clear(&err);
+        CHECK_INT_EQ(http_protect_trends(r, &err), 0);
+        /* What is published: cells, group rows and citywide (with the rows of no area). */
+        for (i = 0; i <= na + 2; i++)
+            for (k = 0; k < 3; k++) {
+                double *e = eq + m * (n + 1);
+
+                if (an_withheld(r, i, 2 + k))
+                    continue;
+                CHECK(!(an_cell_num(r, i, 2 + k) >= 1 && an_cell_num(r, i, 2 + k) <= 9));
+                if (i < na) {
+                    e[i * 3 + k] = 1;
+                } else {
+                    size_t a;
+
+                    for (a = 0; a < na; a++)
+                        if (i == na + 2 || (i == na) == (a < np))
+                            e[a * 3 + k] = 1;
+                    if (i == na + 2)
+                        e[na * 3 + k] = 1;
+                }
+                m++;
+            }
+        /* No withheld cell of an area, a group or citywide follows from them. */
+        for (i = 0; i < na; i++)
+            for (k = 0; k < 3; k++)
+                if (an_withheld(r, i, 2 + k) && determined(eq, m, n, i * 3 + k))
+                    test_fail(__FILE__, __LINE__, "trial %d: area %zu period %zu recovered", trial,
+                              i, k);
+        an_result_free(r);
+        free(v);
+        free(eq);
+    }
 }

@@ -3,6 +3,7 @@
  * small tables imported for the test. */
 #include "test.h"
 
+#include "analysis/points.h"
 #include "analysis/priority.h"
 #include "analysis/trends.h"
 #include "core/alloc.h"
@@ -497,6 +498,34 @@ TEST(temporal, counts_match_filters)
     if (r) {
         CHECK_INT_EQ(counts_total(r), 3);
         analysis_counts_free(r);
+    }
+    /* the spatial analyses select with the same filter: the same 3 rows */
+    {
+        struct an_points_query pq;
+        struct an_crs crs;
+        struct an_points pts;
+
+        memset(&pq, 0, sizeof(pq));
+        memset(&pts, 0, sizeof(pts));
+        pq.source = AN_SRC_VICTIMS;
+        pq.f = q;
+        pq.keep_unlocated = 1;
+        CHECK_INT_EQ(an_crs_init(&crs, fx.st, NULL, &err), 0);
+        CHECK_INT_EQ(analysis_points_load(fx.victims, fx.st, &pq, &crs, &pts, &err), 0);
+        CHECK_INT_EQ(pts.info.rows_selected, 3);
+        an_points_release(&pts);
+        /* not killed and not shot: points and counts agree */
+        pq.f.match[1].negate = 1;
+        CHECK_INT_EQ(analysis_points_load(fx.victims, fx.st, &pq, &crs, &pts, &err), 0);
+        CHECK(pts.info.rows_selected > 0);
+        r = analysis_counts(fx.victims, fx.st, &pq.f, &err);
+        CHECK(r != NULL);
+        if (r) {
+            CHECK_INT_EQ(counts_total(r), pts.info.rows_selected);
+            analysis_counts_free(r);
+        }
+        an_points_release(&pts);
+        an_crs_release(&crs);
     }
     /* a column that does not exist, a number out of range */
     q.nmatch = 1;

@@ -42,6 +42,8 @@ static void usage(FILE *f)
             "  --tile-attribution T the tiles' credit line, shown on the map\n"
             "  --tls-cert FILE      serve HTTPS with this PEM certificate (chain)\n"
             "  --tls-key FILE       and this PEM private key (both or neither)\n"
+            "  --open311-keys FILE  Open311 api_key values accepted for POST requests, one a\n"
+            "                       line (API tokens of users are accepted too)\n"
             "Accounts (sessions, API tokens, users, audit; see the README):\n"
             "  --secure-cookies     the server is reached over TLS (a proxy in front): session\n"
             "                       cookies are Secure and named __Host-cscc_session\n"
@@ -59,9 +61,13 @@ static void usage(FILE *f)
             "  --max-conns N          open connections in all [%u]\n"
             "  --max-conns-per-ip N   open connections from one address [%u]\n"
             "  --cache-mb N           response cache, MiB (0 = none) [%zu]\n"
-            "  --shutdown-grace S     seconds requests may take to finish on stop [%u]\n",
+            "  --shutdown-grace S     seconds requests may take to finish on stop [%u]\n"
+            "  --escalate-interval S  seconds between escalation and outbox delivery runs\n"
+            "                         (0 = none) [%u]\n"
+            "  --intake-per-hour N    anonymous need submissions per address per hour [%u]\n",
             l.max_body, l.max_url, l.max_header, l.header_timeout, l.body_timeout, l.idle_timeout,
-            l.max_conns, l.max_conns_per_ip, l.cache_bytes >> 20, l.shutdown_grace);
+            l.max_conns, l.max_conns_per_ip, l.cache_bytes >> 20, l.shutdown_grace,
+            l.coord_interval, l.intake_per_hour);
 }
 
 static void ready(void *arg, const char *url)
@@ -93,6 +99,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {"tile-attribution", required_argument, NULL, 23},
         {"tls-cert", required_argument, NULL, 'C'},
         {"tls-key", required_argument, NULL, 'K'},
+        {"open311-keys", required_argument, NULL, 'O'},
+        {"escalate-interval", required_argument, NULL, 30},
+        {"intake-per-hour", required_argument, NULL, 31},
         {"session-idle", required_argument, NULL, 12},
         {"session-max", required_argument, NULL, 13},
         {"secure-cookies", no_argument, NULL, 24},
@@ -117,6 +126,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {9, 1, 100000, "--max-conns-per-ip"},
         {10, 0, 65536, "--cache-mb"},
         {11, 0, 3600, "--shutdown-grace"},
+        {30, 0, 86400, "--escalate-interval"},
+        {31, 1, 1000000, "--intake-per-hour"},
         {12, 60, 7 * 86400, "--session-idle"},
         {13, 60, 30 * 86400, "--session-max"},
     };
@@ -128,8 +139,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
     struct cscc_err err;
     char web[4096];
     const char *web_opt = NULL;
-    const char *cert = NULL, *key = NULL;
-    char *cert_pem = NULL, *key_pem = NULL;
+    const char *cert = NULL, *key = NULL, *keys = NULL;
+    char *cert_pem = NULL, *key_pem = NULL, *keys_text = NULL;
     unsigned long v;
     int opt, rc = CLI_OK;
     size_t i, len = 0;
@@ -147,8 +158,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
             usage(stdout);
             return CLI_OK;
         }
-        if (opt == 'l' || opt == 'C' || opt == 'K') {
-            *(opt == 'l' ? &o.listen : opt == 'C' ? &cert : &key) = optarg;
+        if (opt == 'l' || opt == 'C' || opt == 'K' || opt == 'O') {
+            *(opt == 'l' ? &o.listen : opt == 'C' ? &cert : opt == 'K' ? &key : &keys) = optarg;
             continue;
         }
         if (opt == 24) {
@@ -197,6 +208,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         case 9: o.limits.max_conns_per_ip = (unsigned)v; break;
         case 10: o.limits.cache_bytes = (size_t)v << 20; break;
         case 11: o.limits.shutdown_grace = (unsigned)v; break;
+        case 30: o.limits.coord_interval = (unsigned)v; break;
+        case 31: o.limits.intake_per_hour = (unsigned)v; break;
         case 12: ao.session_idle = (int64_t)v; break;
         case 13: ao.session_absolute = (int64_t)v; break;
         }
@@ -237,6 +250,11 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         rc = cli_fail(&err);
         goto out;
     }
+    if (keys && cscc_read_file(keys, 1 << 20, &keys_text, &len, &err)) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    o.open311_keys = keys_text;
     o.tls_cert_pem = cert_pem;
     o.tls_key_pem = key_pem;
     o.data_dir = ctx->data_dir;
@@ -258,6 +276,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
     if (http_serve(&o, &err))
         rc = cli_fail(&err);
 out:
+    cscc_free(keys_text);
     http_access_free(o.access);
     access_blocklist_free(bl);
     cscc_free(key_pem);

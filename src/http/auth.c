@@ -270,6 +270,8 @@ int http_access_authenticate(void *arg, const struct http_auth_request *rq,
     id->role = role_of(s.user.role);
     snprintf(id->user, sizeof(id->user), "%s", s.user.name);
     id->user_id = s.user.id;
+    id->org_id = s.user.org_id;
+    snprintf(id->department, sizeof(id->department), "%s", s.user.department);
     id->cred_id = s.cred_id;
     id->expires_at = s.expires_at;
     if (s.kind == ACCESS_SESSION)

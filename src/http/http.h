@@ -60,6 +60,9 @@ struct http_limits {
     size_t cache_bytes;        /* response cache size */
     unsigned threads;          /* worker threads (0 = one per core, at most 16) */
     unsigned shutdown_grace;   /* seconds to let requests finish on SIGTERM */
+    unsigned coord_interval;   /* seconds between runs of escalation and outbox delivery
+                                  (0: never) */
+    unsigned intake_per_hour;  /* anonymous need submissions per address per hour */
 };
 
 /** Fills l with the defaults (the README lists them). */
@@ -75,9 +78,11 @@ enum http_cred {
 /** Who is calling, as the authenticate callback decides. */
 struct http_identity {
     enum http_role role;
-    char user[64]; /* a user name for logs and audit; "" for the public */
-    int64_t user_id;
-    int64_t cred_id; /* the session's or API token's id; 0 for the public */
+    char user[64];       /* a user or token name for logs and audit; "" for the public */
+    int64_t user_id;     /* the access module's user id; 0 for the public */
+    int64_t org_id;      /* partner: the organization the user belongs to; else 0 */
+    char department[96]; /* department: its code ("DSS"); else "" */
+    int64_t cred_id;     /* the session's or API token's id; 0 for the public */
     enum http_cred cred;
     int csrf_ok;        /* cookie: the request's X-CSRF-Token is the session's */
     int secure;         /* the client reached us over TLS (--secure-cookies, a trusted proxy) */
@@ -152,6 +157,9 @@ struct http_options {
     struct http_limits limits;
     /* TLS: PEM certificate chain and private key (NULL: plain HTTP) */
     const char *tls_cert_pem, *tls_key_pem;
+    /* Open311 api_key values accepted for POST requests, one a line (NULL: none; API
+       tokens are accepted through accounts too) */
+    const char *open311_keys;
     http_auth_fn authenticate; /* NULL: every caller is the public (or access's, below) */
     void *auth_arg;
     struct http_access *access; /* accounts (borrowed); NULL: no accounts, every caller is

@@ -81,6 +81,12 @@ int http_parse_target(const char *target, size_t len, char *path, size_t cap,
                       struct http_params *params, struct cscc_err *err);
 
 /**
+ * Adds the parameters of an application/x-www-form-urlencoded body
+ * ("a=1&b=x+y"), decoded as a query string is. Errors as http_parse_target.
+ */
+int http_parse_form(const char *body, size_t len, struct http_params *params, struct cscc_err *err);
+
+/**
  * Reads a JSON body of parameters: one object whose members are strings,
  * numbers, booleans, or arrays of those (a repeated parameter). Anything
  * else (nested objects, null, an array in an array, a body nested deeper
@@ -176,7 +182,9 @@ int http_req_header(struct http_req *r, const char *name, const char *value);
 enum {
     HTTP_R_CACHE = 1 << 0, /* a public aggregate: kept in the response cache, with an ETag */
     HTTP_R_PARAMS_IN_HANDLER = 1 << 1, /* the handler checks its own parameters */
-    HTTP_R_NO_CSRF = 1 << 2            /* a cookie-authenticated POST needs no CSRF token (login) */
+    HTTP_R_NO_CSRF = 1 << 2,           /* a cookie-authenticated POST needs no CSRF token (login) */
+    HTTP_R_FORM = 1 << 3 /* also takes an application/x-www-form-urlencoded body, whose
+                            parameters join the query's before they are checked */
 };
 
 /** One route: data, in one table (routes.c). */
@@ -197,6 +205,8 @@ struct http_route {
 extern const struct http_param_spec http_counts_params[];
 
 /** The route table and its size. */
+/** Room for the route table in the metrics (one more row for unmatched requests). */
+#define HTTP_MAX_ROUTES 128
 extern const struct http_route http_routes[];
 extern const size_t http_nroutes;
 
@@ -381,6 +391,30 @@ struct an_result *http_run_funding(struct http_req *r, int geometry, struct cscc
  * capacity gap and funding answers for a caller who is not staff. */
 int http_protect_resources(struct an_result *res, struct cscc_err *err);
 
+/* Open311 GeoReport v2 (open311.c): {fmt} is "json" or "xml" after the last dot. */
+int http_h_o311_discovery(struct http_req *r);
+int http_h_o311_services(struct http_req *r);
+int http_h_o311_service(struct http_req *r);
+int http_h_o311_requests(struct http_req *r);
+int http_h_o311_request(struct http_req *r);
+int http_h_o311_token(struct http_req *r);
+
+/* The coordination API (coord_api.c). */
+int http_h_needs(struct http_req *r);
+int http_h_need(struct http_req *r);
+int http_h_workorders(struct http_req *r);
+int http_h_workorder(struct http_req *r);
+int http_h_workorder_move(struct http_req *r);
+int http_h_workorder_history(struct http_req *r);
+int http_h_catalog(struct http_req *r);
+int http_h_catalog_service(struct http_req *r);
+int http_h_orgs(struct http_req *r);
+int http_h_org(struct http_req *r);
+int http_h_org_edit(struct http_req *r);
+int http_h_org_verify(struct http_req *r);
+int http_h_events(struct http_req *r);
+int http_h_coord_metrics(struct http_req *r);
+
 struct counts_query;
 struct counts_result;
 struct store;
@@ -468,9 +502,9 @@ void http_tref_put(struct http_tref *r);
 
 struct http_metrics {
     /* [route][status slot]: route http_nroutes is "none" (404 and the like) */
-    atomic_ulong requests[64][HTTP_NSTATUS];
-    atomic_ulong latency[64][HTTP_NBUCKETS + 1]; /* cumulative at output; +Inf last */
-    atomic_ulong latency_sum_us[64];
+    atomic_ulong requests[HTTP_MAX_ROUTES][HTTP_NSTATUS];
+    atomic_ulong latency[HTTP_MAX_ROUTES][HTTP_NBUCKETS + 1]; /* cumulative at output; +Inf last */
+    atomic_ulong latency_sum_us[HTTP_MAX_ROUTES];
     atomic_long in_flight;
     atomic_ulong cache_hits, cache_misses, bytes_out, conns_cut;
 };
@@ -494,8 +528,62 @@ struct http_store_pool {
     size_t nfree;
 };
 
+/* ------------------------------------------------------------------------ */
+/* Coordination handles (coord_api.c)                                        */
+/* ------------------------------------------------------------------------ */
+
+struct coord;
+struct coord_ratelimit;
+struct http_coord_ent; /* a coordination handle with its own store connection */
+
+struct http_coord_pool {
+    pthread_mutex_t lock;
+    struct http_coord_ent *free[32];
+    size_t nfree;
+    struct coord_ratelimit *limit; /* anonymous intake */
+    pthread_t timer;               /* escalation and outbox delivery */
+    int timer_running;
+    pthread_mutex_t timer_lock;
+    pthread_cond_t timer_cond;
+    int timer_stop;
+};
+
+/** Sets up the pool and starts the timer thread (interval from the options). */
+int http_coord_start(struct http_server *s, struct cscc_err *err);
+/** Stops the timer thread and closes the pool's handles. */
+void http_coord_stop(struct http_server *s);
+/**
+ * A coordination handle for this request, over the current crimes table
+ * (NULL with err filled). Give it back with http_coord_put.
+ */
+struct http_coord_ent *http_coord_get(struct http_req *r, struct cscc_err *err);
+struct coord *http_coord_of(struct http_coord_ent *e);
+void http_coord_put(struct http_server *s, struct http_coord_ent *e);
+/** The coordination actor of the caller (strings point into r->who). */
+struct coord_actor;
+void http_coord_actor(const struct http_req *r, struct coord_actor *a);
+struct coord_need_req;
+struct coord_answer;
+/**
+ * Reads the Open311 fields of a need (service_code, description, lat, long,
+ * address_string, attribute[CODE], first_name, last_name, email, phone,
+ * media_url) from r's parameters into q; attribute answers go into ans (at
+ * most nmax), their codes into codes. Strings point into r. CSCC_EINVAL with
+ * err->field.
+ */
+int http_need_req_from_params(const struct http_req *r, struct coord_need_req *q,
+                              struct coord_answer *ans, char (*codes)[72], size_t nmax,
+                              const char *source, struct cscc_err *err);
+
+/**
+ * Rate limit of anonymous intake: 0, or CSCC_ELIMIT with a Retry-After
+ * header added to r.
+ */
+int http_coord_ratelimit(struct http_req *r, struct cscc_err *err);
+
 struct http_server {
     const struct http_options *opts;
+    struct http_coord_pool coords;
     struct http_tables tables;
     struct http_metrics metrics;
     struct http_store_pool stores;

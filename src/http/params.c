@@ -151,13 +151,32 @@ static int add_pair(const char *p, size_t len, char *tmp, struct http_params *pa
     return rc;
 }
 
+/* Adds the "&"-separated pairs of s[start, len). */
+static int parse_pairs(const char *s, size_t start, size_t len, struct http_params *params,
+                       struct cscc_err *err)
+{
+    char *tmp = cscc_trymalloc(len + 2);
+    size_t i;
+    int rc = 0;
+
+    if (!tmp)
+        return cscc_err_set(err, CSCC_ENOMEM, "out of memory reading the parameters");
+    for (i = start; i <= len; i++) {
+        if (i < len && s[i] != '&')
+            continue;
+        if (i > start && (rc = add_pair(s + start, i - start, tmp, params, err)))
+            break;
+        start = i + 1;
+    }
+    cscc_free(tmp);
+    return rc;
+}
+
 int http_parse_target(const char *target, size_t len, char *path, size_t cap,
                       struct http_params *params, struct cscc_err *err)
 {
     const char *q = memchr(target, '?', len), *frag;
-    size_t plen = q ? (size_t)(q - target) : len, dlen, i, start;
-    char *tmp;
-    int rc = 0;
+    size_t plen = q ? (size_t)(q - target) : len, dlen;
 
     frag = memchr(target, '#', len);
     if (frag && (!q || frag < q))
@@ -178,19 +197,12 @@ int http_parse_target(const char *target, size_t len, char *path, size_t cap,
 
         len = (size_t)((hash ? hash : end) - target);
     }
-    tmp = cscc_trymalloc(len + 2);
-    if (!tmp)
-        return cscc_err_set(err, CSCC_ENOMEM, "out of memory reading the query string");
-    start = plen + 1;
-    for (i = start; i <= len; i++) {
-        if (i < len && target[i] != '&')
-            continue;
-        if (i > start && (rc = add_pair(target + start, i - start, tmp, params, err)))
-            break;
-        start = i + 1;
-    }
-    cscc_free(tmp);
-    return rc;
+    return parse_pairs(target, plen + 1, len, params, err);
+}
+
+int http_parse_form(const char *body, size_t len, struct http_params *params, struct cscc_err *err)
+{
+    return parse_pairs(body, 0, len, params, err);
 }
 
 /* ------------------------------------------------------------------------ */

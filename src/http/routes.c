@@ -56,9 +56,11 @@ static const struct http_param_spec p_none[] = {
 /* The table                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/* Bodies: the analyses' parameters, and the accounts' small JSON objects. */
+/* Bodies: the analyses' parameters and work order steps, the accounts' small JSON objects. */
 #define BODY_PARAMS (64 * 1024)
 #define BODY_SMALL  (4 * 1024)
+/* A need: its fields, attribute answers and a description of up to 4000 characters. */
+#define BODY_NEED (32 * 1024)
 /* Account routes read their JSON body themselves. */
 #define R_BODY HTTP_R_PARAMS_IN_HANDLER
 /* Bodies of the resources' edits: one allocation or spending entry as JSON. */
@@ -99,6 +101,53 @@ const struct http_route http_routes[] = {
     {"/api/v1/users/{name}", HTTP_PATCH, HTTP_ROLE_ADMIN, BODY_SMALL, R_BODY, NULL,
      http_h_user_patch, "user_update"},
     {"/api/v1/audit", HTTP_GET, HTTP_ROLE_ADMIN, 0, 0, p_audit, http_h_audit, "audit"},
+    /* Open311 GeoReport v2 (open311.c): {file} is NAME.json or NAME.xml; the handlers
+     * check their parameters and answer errors in Open311's shape. POST requests needs an
+     * api_key (checked by the handler), not a signed-in role. */
+    {"/open311/v2/discovery.{fmt}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_o311_discovery, "open311_discovery"},
+    {"/open311/v2/services.{fmt}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_o311_services, "open311_services"},
+    {"/open311/v2/services/{file}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_o311_service, "open311_service"},
+    {"/open311/v2/requests.{fmt}", HTTP_GET | HTTP_POST, HTTP_ROLE_PUBLIC, BODY_NEED,
+     HTTP_R_PARAMS_IN_HANDLER | HTTP_R_FORM, NULL, http_h_o311_requests, "open311_requests"},
+    {"/open311/v2/requests/{file}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_o311_request, "open311_request"},
+    {"/open311/v2/tokens/{file}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_o311_token, "open311_token"},
+    /* Coordination (coord_api.c): handlers check parameters, and own-versus-another's
+     * objects (a department its own work orders, a partner its organization). */
+    {"/api/v1/needs", HTTP_GET | HTTP_POST, HTTP_ROLE_PUBLIC, BODY_NEED,
+     HTTP_R_PARAMS_IN_HANDLER | HTTP_R_FORM, NULL, http_h_needs, "needs"},
+    {"/api/v1/needs/{id}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_need, "need"},
+    {"/api/v1/workorders", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_workorders, "workorders"},
+    {"/api/v1/workorders/{id}", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_workorder, "workorder"},
+    {"/api/v1/workorders/{id}/history", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, HTTP_R_PARAMS_IN_HANDLER,
+     NULL, http_h_workorder_history, "workorder_history"},
+    {"/api/v1/workorders/{id}/transitions", HTTP_POST, HTTP_ROLE_DEPARTMENT, BODY_PARAMS,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_workorder_move, "workorder_move"},
+    {"/api/v1/catalog", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_catalog, "catalog"},
+    {"/api/v1/catalog/{code}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_catalog_service, "catalog_service"},
+    {"/api/v1/catalog/{code}", HTTP_PUT, HTTP_ROLE_COORDINATOR, BODY_PARAMS,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_catalog_service, "catalog_edit"},
+    {"/api/v1/organizations", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_orgs, "organizations"},
+    {"/api/v1/organizations/{id}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_org, "organization"},
+    {"/api/v1/organizations/{id}", HTTP_PATCH | HTTP_PUT, HTTP_ROLE_PARTNER, BODY_PARAMS,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_org_edit, "organization_edit"},
+    {"/api/v1/organizations/{id}/verification", HTTP_POST, HTTP_ROLE_COORDINATOR, BODY_SMALL,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_org_verify, "organization_verify"},
+    {"/api/v1/events", HTTP_GET, HTTP_ROLE_PARTNER, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_events, "events"},
+    {"/api/v1/response-metrics", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_coord_metrics, "response_metrics"},
     /* Socrata-compatible datasets: the SoQL module checks its own parameters. */
     {"/resource/{dataset}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_resource, "resource"},
@@ -149,7 +198,8 @@ const struct http_route http_routes[] = {
 const size_t http_nroutes = sizeof(http_routes) / sizeof(http_routes[0]);
 
 /* metrics.c keeps one row per route and one for unmatched requests. */
-_Static_assert(sizeof(http_routes) / sizeof(http_routes[0]) < 64, "too many routes for metrics");
+_Static_assert(sizeof(http_routes) / sizeof(http_routes[0]) < HTTP_MAX_ROUTES,
+               "too many routes for metrics: raise HTTP_MAX_ROUTES");
 
 /* ------------------------------------------------------------------------ */
 /* Matching                                                                  */

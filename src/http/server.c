@@ -52,6 +52,8 @@ void http_limits_default(struct http_limits *l)
     l->cache_bytes = 64u * 1024 * 1024;
     l->threads = 0;
     l->shutdown_grace = 30;
+    l->coord_interval = 60;
+    l->intake_per_hour = 30;
 }
 
 static int64_t now_ms(void)
@@ -247,6 +249,7 @@ struct rq {
     int route; /* index in http_routes, -1 none */
     int started;
     int body_expected;
+    int form; /* the body is application/x-www-form-urlencoded (HTTP_R_FORM routes) */
     int too_big;
     int pending; /* status of an error answer found before the body */
     int status;
@@ -591,6 +594,8 @@ static enum MHD_Result dispatch(struct rq *q, struct MHD_Connection *c)
     enum MHD_Result ret;
 
     cscc_err_clear(&err);
+    if (q->form && !q->too_big && http_parse_form(q->body.buf, q->body.len, &r->params, &err))
+        return send_error(q, c, http_status_of(err.code), "bad_request", err.field, err.msg);
     if (!(rt->flags & HTTP_R_PARAMS_IN_HANDLER) && http_params_check(&r->params, rt->params, &err))
         return send_error(q, c, 400, "bad_parameter", err.field, err.msg);
     if (q->too_big) {
@@ -823,9 +828,15 @@ static int begin(struct rq *q, struct MHD_Connection *c, const char *method)
             snprintf(msg, sizeof(msg), "the request body is larger than %zu bytes", max);
             return fail(q, 413, "too_large", NULL, msg);
         }
-        if (!ct || strncasecmp(ct, "application/json", 16))
+        if (ct && (rt->flags & HTTP_R_FORM) &&
+            !strncasecmp(ct, "application/x-www-form-urlencoded", 33))
+            q->form = 1;
+        else if (!ct || strncasecmp(ct, "application/json", 16))
             return fail(q, 415, "unsupported_media_type", NULL,
-                        "the body must be application/json");
+                        (rt->flags & HTTP_R_FORM)
+                            ? "the body must be application/x-www-form-urlencoded or "
+                              "application/json"
+                            : "the body must be application/json");
         strbuf_init(&q->body, max);
         set_deadline(c, o->limits.body_timeout);
     } else {
@@ -1102,6 +1113,10 @@ int http_serve(const struct http_options *o, struct cscc_err *err)
         }
         http_store_put(&s->s, st);
     }
+    if (http_coord_start(&s->s, err)) {
+        rc = err->code;
+        goto out;
+    }
     {
         /* The tables folder exists from the start, and the crimes table
          * (if any) is mapped before the first request. */
@@ -1216,6 +1231,7 @@ int http_serve(const struct http_options *o, struct cscc_err *err)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     cscc_info("stopped");
 out:
+    http_coord_stop(&s->s);
     cache_release(&s->cache);
     store_pool_release(&s->s.stores);
     http_tables_release(&s->s.tables);

@@ -22,14 +22,23 @@ PW_BOSS='correct horse battery staple x'
 PW_ANA='another long passphrase here ok'
 echo "$PW_BOSS" | "$CSCC" -q --data "$D" user add boss --role admin --password-stdin || fail "user add boss"
 echo "$PW_ANA" | "$CSCC" -q --data "$D" user add ana --role analyst --password-stdin || fail "user add ana"
-"$CSCC" -q --data "$D" user add p1 --role partner --org 7 --no-password
+# coordination objects with owners: the partner's organization (1), another (2),
+# and a need routed to DSS (work order 1), reported with contact details
+"$CSCC" -q --data "$D" org add --name "Own Org" --sector youth_services \
+    --contact-email own@example.org --contact-phone 312-555-0101 >/dev/null || fail "org add"
+"$CSCC" -q --data "$D" org add --name "Other Org" --sector faith \
+    --contact-email other@example.org >/dev/null || fail "org add"
+"$CSCC" -q --data "$D" need add --service graffiti --lat 41.8803 --long -87.7525 \
+    --attr surface=BRICK --name Resident --email resident@example.org --phone 312-555-0199 >/dev/null || fail "need add"
+"$CSCC" -q --data "$D" user add p1 --role partner --org 1 --no-password
 "$CSCC" -q --data "$D" user add d1 --role department --department Streets --no-password
 {
     printf '{"partner":"%s",' "$("$CSCC" -q --data "$D" user token-add p1 t)"
     printf '"department":"%s",' "$("$CSCC" -q --data "$D" user token-add d1 t)"
     printf '"coordinator":"%s",' "$(api_token "$D" c1 coordinator)"
     printf '"analyst":"%s",' "$(api_token "$D" a1 analyst)"
-    printf '"admin":"%s"}\n' "$(api_token "$D" adm admin)"
+    printf '"admin":"%s",' "$(api_token "$D" adm admin)"
+    printf '"fixtures":{"own_org":1,"other_org":2,"other_workorder":1}}\n'
 } >"$T/tokens.json"
 ADMIN=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["admin"])' "$T/tokens.json")
 ANALYST=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["analyst"])' "$T/tokens.json")

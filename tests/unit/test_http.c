@@ -297,7 +297,8 @@ TEST(http, routes)
     CHECK_STR_EQ(m, "GET, HEAD");
     CHECK(http_route_find(HTTP_GET, "/api/v1/nothing", cap, &allow) == NULL);
 
-    /* Every route: a handler, a name, a role, methods; only analyses take a body. */
+    /* Every route: a handler, a name, a role, methods; only routes with POST, PUT or PATCH take a
+     * body. */
     for (i = 0; i < http_nroutes; i++) {
         CHECK(http_routes[i].handler != NULL);
         CHECK(http_routes[i].name && http_routes[i].name[0]);
@@ -305,7 +306,7 @@ TEST(http, routes)
         CHECK((int)http_routes[i].min_role >= 0 && http_routes[i].min_role < HTTP_NROLES);
         CHECK(http_routes[i].params || (http_routes[i].flags & HTTP_R_PARAMS_IN_HANDLER));
         if (http_routes[i].max_body)
-            CHECK(http_routes[i].methods & (HTTP_POST | HTTP_PATCH));
+            CHECK(http_routes[i].methods & (HTTP_POST | HTTP_PUT | HTTP_PATCH));
     }
     CHECK_INT_EQ(http_method_parse("GET"), HTTP_GET);
     CHECK_INT_EQ(http_method_parse("get"), HTTP_OTHER);

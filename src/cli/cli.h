@@ -262,6 +262,8 @@ int cmd_escalate(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_metrics(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
+/* The weekly coordination brief (cmd_brief.c). */
+int cmd_brief(struct cli_ctx *ctx, int argc, char **argv);
 
 /* The spatial analyses (cscc analyze NAME). */
 int cmd_analyze_kde(struct cli_ctx *ctx, int argc, char **argv);

@@ -32,6 +32,7 @@ static const struct cli_command commands[] = {
     {"outbox", cmd_outbox, "notifications: list, deliver to the webhook"},
     {"metrics", cmd_metrics, "response times by department, service, area (metrics response)"},
     {"config", cmd_config, "coordination settings (coord.*)"},
+    {"brief", cmd_brief, "the weekly coordination brief (violence, hot spots, needs, events)"},
     {NULL, NULL, NULL},
 };
 

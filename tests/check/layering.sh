@@ -2,9 +2,10 @@
 # Fails when a module includes a header of a module above it, or a
 # third-party header outside the module that owns it.
 # Layers, lowest first; a module may include its own layer or any lower one.
-# cli is above http: `cscc serve` starts the server.
+# cli is above http: `cscc serve` starts the server. brief composes analysis and
+# coord, below http (which serves it).
 root=${1:-.}
-declare -A rank=([core]=0 [store]=1 [colstore]=1 [geo]=1 [ingest]=2 [analysis]=3 [coord]=3 [access]=3 [http]=4 [cli]=5)
+declare -A rank=([core]=0 [store]=1 [colstore]=1 [geo]=1 [ingest]=2 [analysis]=3 [coord]=3 [access]=3 [brief]=4 [http]=5 [cli]=6)
 declare -A owner=([sqlite3.h]=store [libpq-fe.h]=store [microhttpd.h]=http [sodium.h]=access [proj.h]=geo [jansson.h]=core [zlib.h]=core [curl/curl.h]=coord)
 status=0
 for f in $(find "$root/src" -name '*.[ch]'); do

@@ -594,6 +594,12 @@ json_t *brief_build(struct store *st, const struct colstore_table *crimes, struc
                      "no crimes have been imported yet; run 'cscc import crimes FILE'");
         return NULL;
     }
+    if (actor->role < COORD_ROLE_COORDINATOR) {
+        cscc_err_set(err, CSCC_EPERM,
+                     "only a coordinator, an analyst or an admin may read the weekly brief (it "
+                     "lists every department's work orders)");
+        return NULL;
+    }
     if (coord_require(actor, COORD_WO_VIEW, NULL, err) ||
         coord_require(actor, COORD_EVENT_VIEW, NULL, err))
         return NULL;
@@ -710,7 +716,7 @@ json_t *brief_build(struct store *st, const struct colstore_table *crimes, struc
 
         cscc_format_day(last, d1);
         json_array_append_new(notes,
-                              json_pack("s+", "the crimes data ends on ", d1,
+                              json_pack("s++", "the crimes data ends on ", d1,
                                         b.days[P_WEEK][0] > last
                                             ? ", before this week: its violence counts are 0 "
                                               "for want of data, not because none happened"

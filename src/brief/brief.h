@@ -50,7 +50,7 @@ struct brief_opts {
  * Builds the brief as JSON (see README "Weekly coordination brief" for its
  * fields). crimes is the crimes table (required; CSCC_ENOENT when NULL);
  * actor needs to see work orders and events (COORD_WO_VIEW, COORD_EVENT_VIEW:
- * coordinators, analysts, admins), else CSCC_EPERM. CSCC_EINVAL (field
+ * and be a coordinator, analyst or admin), else CSCC_EPERM. CSCC_EINVAL (field
  * "area") for an area the store does not know.
  */
 json_t *brief_build(struct store *st, const struct colstore_table *crimes, struct coord *c,

@@ -161,7 +161,7 @@ static int count_violence(struct build *b)
 
                 if (counts_cell(r, i, 0, cell, sizeof(cell)) != COUNTS_CELL_NUM)
                     continue;
-                if ((u = unit_of(b, atoi(cell))))
+                if ((u = unit_of(b, (int)strtol(cell, NULL, 10))))
                     u->counts[k][p] = counts_row_at(r, i)->count;
             }
             b->units[b->nunits - 1].counts[k][p] = counts_total(r);

@@ -264,6 +264,8 @@ int cmd_funding(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_initiative(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_analyze_capacity_gap(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_analyze_funding(struct cli_ctx *ctx, int argc, char **argv);
+/* The weekly coordination brief (cmd_brief.c). */
+int cmd_brief(struct cli_ctx *ctx, int argc, char **argv);
 
 /* The spatial analyses (cscc analyze NAME). */
 int cmd_analyze_kde(struct cli_ctx *ctx, int argc, char **argv);

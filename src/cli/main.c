@@ -34,6 +34,7 @@ static const struct cli_command commands[] = {
     {"config", cmd_config, "coordination settings (coord.*)"},
     {"funding", cmd_funding, "funding allocations and spending: import, add, edit, list"},
     {"initiative", cmd_initiative, "Launch Committee initiatives and their milestones"},
+    {"brief", cmd_brief, "the weekly coordination brief (violence, hot spots, needs, events)"},
     {NULL, NULL, NULL},
 };
 

@@ -3,9 +3,10 @@
 # third-party header outside the module that owns it.
 # Layers, lowest first; a module may include its own layer or any lower one.
 # cli is above http: `cscc serve` starts the server. resources (funding,
-# initiatives, capacity gap) is above analysis, coord and access, which it joins.
+# initiatives, capacity gap) is above analysis, coord and access, which it joins;
+# brief composes analysis, coord and resources, below http (which serves it).
 root=${1:-.}
-declare -A rank=([core]=0 [store]=1 [colstore]=1 [geo]=1 [ingest]=2 [analysis]=3 [coord]=3 [access]=3 [resources]=4 [http]=5 [cli]=6)
+declare -A rank=([core]=0 [store]=1 [colstore]=1 [geo]=1 [ingest]=2 [analysis]=3 [coord]=3 [access]=3 [resources]=4 [brief]=5 [http]=6 [cli]=7)
 declare -A owner=([sqlite3.h]=store [libpq-fe.h]=store [microhttpd.h]=http [sodium.h]=access [proj.h]=geo [jansson.h]=core [zlib.h]=core [curl/curl.h]=coord)
 status=0
 for f in $(find "$root/src" -name '*.[ch]'); do

@@ -77,7 +77,13 @@ const cscc = (() => {
     /* The API                                                             */
     /* ------------------------------------------------------------------ */
 
-    class ApiError extends Error {}
+    class ApiError extends Error {
+        constructor(message, status, field) {
+            super(message);
+            this.status = status || 0;
+            this.field = field || null;
+        }
+    }
 
     /** GET path with params (arrays repeat); the parsed JSON, or an ApiError with the API's message. */
     async function api(path, params) {
@@ -99,11 +105,53 @@ const cscc = (() => {
         } catch (e) {
             body = null;
         }
-        if (!r.ok) {
-            const msg = body && body.error && body.error.message ? body.error.message : r.status + ' ' + r.statusText;
-            throw new ApiError(msg);
-        }
+        if (!r.ok) throw apiError(r, body);
         return body;
+    }
+
+    function apiError(r, body) {
+        const e = body && body.error;
+        return new ApiError(e && e.message ? e.message : r.status + ' ' + r.statusText, r.status, e && e.field);
+    }
+
+    /** Who is calling (GET /api/v1/session), asked once per page. */
+    let sessionP = null;
+    function session() {
+        if (!sessionP) sessionP = api('/api/v1/session').catch(() => ({authenticated: false, role: 'public'}));
+        return sessionP;
+    }
+
+    /**
+     * A state-changing request: body a URLSearchParams (sent as a form) or an
+     * object (JSON); a signed-in session's CSRF token goes with it. The parsed
+     * answer, or an ApiError with the API's message, status and field.
+     */
+    async function send(method, path, body) {
+        const headers = {Accept: 'application/json'};
+        let data;
+        if (body instanceof URLSearchParams) {
+            headers['Content-Type'] = 'application/x-www-form-urlencoded';
+            data = body.toString();
+        } else if (body !== undefined) {
+            headers['Content-Type'] = 'application/json';
+            data = JSON.stringify(body);
+        }
+        const who = await session();
+        if (who.authenticated && who.csrf_token) headers['X-CSRF-Token'] = who.csrf_token;
+        let r;
+        try {
+            r = await fetch(path, {method, headers, body: data, credentials: 'same-origin'});
+        } catch (e) {
+            throw new ApiError(t('error.network'));
+        }
+        let parsed = null;
+        try {
+            parsed = await r.json();
+        } catch (e) {
+            parsed = null;
+        }
+        if (!r.ok) throw apiError(r, parsed);
+        return parsed;
     }
 
     /**
@@ -203,7 +251,11 @@ const cscc = (() => {
     /* ------------------------------------------------------------------ */
 
     /* The navigation: staff pages add entries with the role they need. */
-    const NAV = [{href: '/', key: 'nav.map', page: 'index'}];
+    const NAV = [
+        {href: '/', key: 'nav.map', page: 'index'},
+        {href: '/report', key: 'nav.report', page: 'report'},
+        {href: '/need', key: 'nav.follow', page: 'need'},
+    ];
 
     /** A URL on this site with the current language and the given query. */
     function link(path, params) {
@@ -314,6 +366,9 @@ const cscc = (() => {
         t,
         translate,
         api,
+        send,
+        session,
+        ApiError,
         cell,
         dataExtent,
         periods,

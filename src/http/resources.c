@@ -768,6 +768,20 @@ static int run_edit(struct http_req *r, struct edit_run *e, const char *deleted,
     return answer(r, o, status);
 }
 
+/* DELETE of kind `what` by the id in the path, with fn; answers {"deleted": deleted, "id"}. */
+static int delete_route(struct http_req *r, const char *what, const char *deleted,
+                        int (*fn)(struct store *, struct edit_run *, struct cscc_err *))
+{
+    struct edit_run e;
+    int rc;
+
+    memset(&e, 0, sizeof(e));
+    if (!(e.id = path_id_or_404(r, what, &rc)) || (rc = editor(r, &e.who)))
+        return rc;
+    e.fn = fn;
+    return run_edit(r, &e, deleted, NULL, 0, 200);
+}
+
 /* ---- allocations ---- */
 
 static const char *const alloc_patch_fields[] = {
@@ -890,14 +904,7 @@ static int do_alloc_delete(struct store *st, struct edit_run *e, struct cscc_err
 
 int http_h_funding_delete(struct http_req *r)
 {
-    struct edit_run e;
-    int rc;
-
-    memset(&e, 0, sizeof(e));
-    if (!(e.id = path_id_or_404(r, "allocation", &rc)) || (rc = editor(r, &e.who)))
-        return rc;
-    e.fn = do_alloc_delete;
-    return run_edit(r, &e, "allocation", NULL, 0, 200);
+    return delete_route(r, "allocation", "allocation", do_alloc_delete);
 }
 
 /* ---- spending ---- */
@@ -945,14 +952,7 @@ static int do_spend_delete(struct store *st, struct edit_run *e, struct cscc_err
 
 int http_h_spending_delete(struct http_req *r)
 {
-    struct edit_run e;
-    int rc;
-
-    memset(&e, 0, sizeof(e));
-    if (!(e.id = path_id_or_404(r, "spending entry", &rc)) || (rc = editor(r, &e.who)))
-        return rc;
-    e.fn = do_spend_delete;
-    return run_edit(r, &e, "spending", NULL, 0, 200);
+    return delete_route(r, "spending entry", "spending", do_spend_delete);
 }
 
 /* ---- initiatives ---- */
@@ -1075,14 +1075,7 @@ static int do_init_delete(struct store *st, struct edit_run *e, struct cscc_err 
 
 int http_h_initiative_delete(struct http_req *r)
 {
-    struct edit_run e;
-    int rc;
-
-    memset(&e, 0, sizeof(e));
-    if (!(e.id = path_id_or_404(r, "initiative", &rc)) || (rc = editor(r, &e.who)))
-        return rc;
-    e.fn = do_init_delete;
-    return run_edit(r, &e, "initiative", NULL, 0, 200);
+    return delete_route(r, "initiative", "initiative", do_init_delete);
 }
 
 /* ---- milestones ---- */
@@ -1190,12 +1183,5 @@ static int do_ms_delete(struct store *st, struct edit_run *e, struct cscc_err *e
 
 int http_h_milestone_delete(struct http_req *r)
 {
-    struct edit_run e;
-    int rc;
-
-    memset(&e, 0, sizeof(e));
-    if (!(e.id = path_id_or_404(r, "milestone", &rc)) || (rc = editor(r, &e.who)))
-        return rc;
-    e.fn = do_ms_delete;
-    return run_edit(r, &e, "milestone", NULL, 0, 200);
+    return delete_route(r, "milestone", "milestone", do_ms_delete);
 }

@@ -159,34 +159,32 @@ int res_end_change(struct store *st, const struct access_actor *who, const char 
     return rc;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Allocations and spending                                                  */
-/* ------------------------------------------------------------------------ */
-
-static int exec_id(struct store *st, const char *what, const char *sql, int64_t id,
-                   struct cscc_err *err)
-{
-    struct store_val v = STORE_INT(id);
-
-    return store_exec(st, what, sql, &v, 1, NULL, NULL, err);
-}
-
-int res_alloc_delete(struct store *st, const struct access_actor *who, int64_t id,
-                     struct cscc_err *err)
+int res_delete_one(struct store *st, const struct access_actor *who, enum res_kind kind, int64_t id,
+                   const char *sql, const char *action, struct cscc_err *err)
 {
     json_t *before;
     int rc;
 
-    if ((rc = res_begin_change(st, RES_K_ALLOC, id, &before, err)))
+    if ((rc = res_begin_change(st, kind, id, &before, err)))
         return rc;
-    /* Spending, areas and links to initiatives go with it (ON DELETE CASCADE). */
-    if ((rc = exec_id(st, "delete allocation", "DELETE FROM res_allocations WHERE id = ?", id,
-                      err))) {
+    if ((rc = store_exec(st, action, sql, (struct store_val[]){STORE_INT(id)}, 1, NULL, NULL,
+                         err))) {
         store_rollback(st);
         json_decref(before);
         return rc;
     }
-    return res_end_change(st, who, "funding.delete", RES_K_ALLOC, id, before, 1, access_now(), err);
+    return res_end_change(st, who, action, kind, id, before, 1, access_now(), err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Allocations and spending                                                  */
+/* ------------------------------------------------------------------------ */
+
+int res_alloc_delete(struct store *st, const struct access_actor *who, int64_t id,
+                     struct cscc_err *err)
+{
+    return res_delete_one(st, who, RES_K_ALLOC, id, "DELETE FROM res_allocations WHERE id = ?",
+                          "funding.delete", err);
 }
 
 int res_spend_update(struct store *st, const struct access_actor *who, int64_t id,
@@ -232,18 +230,8 @@ int res_spend_update(struct store *st, const struct access_actor *who, int64_t i
 int res_spend_delete(struct store *st, const struct access_actor *who, int64_t id,
                      struct cscc_err *err)
 {
-    json_t *before;
-    int rc;
-
-    if ((rc = res_begin_change(st, RES_K_SPEND, id, &before, err)))
-        return rc;
-    if ((rc = exec_id(st, "delete spending", "DELETE FROM res_spending WHERE id = ?", id, err))) {
-        store_rollback(st);
-        json_decref(before);
-        return rc;
-    }
-    return res_end_change(st, who, "funding.spend.delete", RES_K_SPEND, id, before, 1, access_now(),
-                          err);
+    return res_delete_one(st, who, RES_K_SPEND, id, "DELETE FROM res_spending WHERE id = ?",
+                          "funding.spend.delete", err);
 }
 
 int res_spending_one_json(struct store *st, int64_t id, json_t **out, struct cscc_err *err)

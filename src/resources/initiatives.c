@@ -505,36 +505,18 @@ out:
     return rc;
 }
 
-/* Deletes kind id with sql, audited as action with what it was. */
-static int delete_one(struct store *st, const struct access_actor *who, enum res_kind kind,
-                      int64_t id, const char *sql, const char *action, struct cscc_err *err)
-{
-    json_t *before;
-    int rc;
-
-    if ((rc = res_begin_change(st, kind, id, &before, err)))
-        return rc;
-    if ((rc = store_exec(st, action, sql, (struct store_val[]){STORE_INT(id)}, 1, NULL, NULL,
-                         err))) {
-        store_rollback(st);
-        json_decref(before);
-        return rc;
-    }
-    return res_end_change(st, who, action, kind, id, before, 1, access_now(), err);
-}
-
 int res_initiative_delete(struct store *st, const struct access_actor *who, int64_t id,
                           struct cscc_err *err)
 {
-    return delete_one(st, who, RES_K_INIT, id, "DELETE FROM res_initiatives WHERE id = ?",
-                      "initiative.delete", err);
+    return res_delete_one(st, who, RES_K_INIT, id, "DELETE FROM res_initiatives WHERE id = ?",
+                          "initiative.delete", err);
 }
 
 int res_milestone_delete(struct store *st, const struct access_actor *who, int64_t id,
                          struct cscc_err *err)
 {
-    return delete_one(st, who, RES_K_MILESTONE, id, "DELETE FROM res_milestones WHERE id = ?",
-                      "initiative.milestone.delete", err);
+    return res_delete_one(st, who, RES_K_MILESTONE, id, "DELETE FROM res_milestones WHERE id = ?",
+                          "initiative.milestone.delete", err);
 }
 
 int res_milestone_update(struct store *st, const struct access_actor *who, int64_t id,

@@ -37,5 +37,9 @@ int res_begin_change(struct store *st, enum res_kind kind, int64_t id, json_t **
 int res_end_change(struct store *st, const struct access_actor *who, const char *action,
                    enum res_kind kind, int64_t id, json_t *before, int deleted, int64_t now,
                    struct cscc_err *err);
+/* Deletes kind id with sql (one "?" for the id) in a transaction, audited as action with
+ * the record as it was (ON DELETE CASCADE takes what hangs on it). */
+int res_delete_one(struct store *st, const struct access_actor *who, enum res_kind kind, int64_t id,
+                   const char *sql, const char *action, struct cscc_err *err);
 
 #endif

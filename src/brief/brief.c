@@ -11,6 +11,7 @@
 #include "coord/workorders.h"
 #include "core/alloc.h"
 #include "core/time.h"
+#include "resources/resources.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -495,16 +496,111 @@ static int engagement(struct build *b)
 }
 
 /*
- * Funding. The store has no funding data yet (the resources branch adds it):
- * this is where its section plugs in. It adds "funding" to section only when
- * there is funding data for the unit; until then it adds nothing, and the
- * brief says so once in its "data".
+ * Funding (src/resources): the allocations whose period overlaps the week,
+ * read once (funding_read); a section counts those that reach its area
+ * (citywide ones included, and counted apart) and citywide counts all, with
+ * their amounts and what has been spent against them, by strategy area. No
+ * allocation in the store at all: no funding section.
  */
-static int funding_section(struct build *b, const struct unit *u, json_t *section)
+struct fund_row {
+    uint8_t reach[78]; /* areas reached; all zero = citywide */
+    int citywide;
+    int strategy;
+    int64_t cents, spent;
+};
+
+struct fund {
+    struct fund_row *rows;
+    size_t n, cap;
+    int64_t in_store; /* allocations of any period */
+};
+
+static int fund_cb(void *arg, const struct res_alloc *a)
 {
+    struct fund *f = arg;
+    struct fund_row *r;
+    size_t k;
+
+    if (f->n == f->cap) {
+        f->cap = f->cap ? 2 * f->cap : 64;
+        f->rows = cscc_xrealloc(f->rows, f->cap * sizeof(*f->rows));
+    }
+    r = &f->rows[f->n++];
+    memset(r, 0, sizeof(*r));
+    r->citywide = a->nareas == 0;
+    for (k = 0; k < a->nareas; k++)
+        if (a->areas[k] > 0 && a->areas[k] < 78)
+            r->reach[a->areas[k]] = 1;
+    r->strategy = res_strategy_index(a->strategy);
+    r->cents = a->amount_cents;
+    r->spent = a->spent_cents;
+    return 0;
+}
+
+static int fund_count_cb(void *arg, const struct res_alloc *a)
+{
+    (void)a;
+    ((struct fund *)arg)->in_store++;
+    return 0;
+}
+
+static int funding_read(struct build *b, struct fund *f)
+{
+    struct res_alloc_filter flt;
+
+    memset(f, 0, sizeof(*f));
+    memset(&flt, 0, sizeof(flt));
+    if (res_alloc_each(b->st, &flt, fund_count_cb, f, b->err))
+        return -1;
+    if (!f->in_store)
+        return 0;
+    flt.has_from = flt.has_to = 1;
+    flt.from_day = b->days[P_WEEK][0];
+    flt.to_day = b->days[P_WEEK][1];
+    return res_alloc_each(b->st, &flt, fund_cb, f, b->err) ? -1 : 0;
+}
+
+static json_t *dollars(int64_t cents)
+{
+    return json_real((double)cents / 100.0);
+}
+
+static int funding_section(struct build *b, const struct fund *f, const struct unit *u,
+                           json_t *section)
+{
+    int64_t n = 0, ncity = 0, cents = 0, spent = 0, sn[RES_NSTRATEGIES] = {0},
+            sc[RES_NSTRATEGIES] = {0};
+    json_t *by;
+    size_t i;
+    int k;
+
     (void)b;
-    (void)u;
-    (void)section;
+    if (!f->in_store)
+        return 0;
+    for (i = 0; i < f->n; i++) {
+        const struct fund_row *r = &f->rows[i];
+
+        if (u->area && !r->citywide && !r->reach[u->area])
+            continue;
+        n++;
+        ncity += r->citywide;
+        cents += r->cents;
+        spent += r->spent;
+        if (r->strategy >= 0) {
+            sn[r->strategy]++;
+            sc[r->strategy] += r->cents;
+        }
+    }
+    by = json_array();
+    for (k = 0; k < RES_NSTRATEGIES; k++)
+        if (sn[k])
+            json_array_append_new(by, json_pack("{s:s,s:I,s:o}", "strategy", res_strategies[k],
+                                                "allocations", (json_int_t)sn[k], "amount",
+                                                dollars(sc[k])));
+    json_object_set_new(section, "funding",
+                        json_pack("{s:I,s:I,s:o,s:o,s:o}", "allocations", (json_int_t)n,
+                                  "citywide_allocations", (json_int_t)ncity, "amount",
+                                  dollars(cents), "spent", dollars(spent), "by_strategy", by));
     return 0;
 }
 
@@ -577,6 +673,7 @@ json_t *brief_build(struct store *st, const struct colstore_table *crimes, struc
                     struct cscc_err *err)
 {
     struct build b;
+    struct fund fund;
     int areas[256], k, yweek, rc = 0;
     size_t n = 0, i;
     int64_t monday, first, last, now;
@@ -584,6 +681,7 @@ json_t *brief_build(struct store *st, const struct colstore_table *crimes, struc
     char tz[128], buf[32];
 
     memset(&b, 0, sizeof(b));
+    memset(&fund, 0, sizeof(fund));
     b.st = st;
     b.crimes = crimes;
     b.c = c;
@@ -656,7 +754,7 @@ json_t *brief_build(struct store *st, const struct colstore_table *crimes, struc
     notes = json_array();
     data = json_object();
     if ((rc = count_violence(&b)) || (rc = hotspots(&b, data)) || (rc = coord_part(&b)) ||
-        (rc = engagement(&b)))
+        (rc = engagement(&b)) || (rc = funding_read(&b, &fund)))
         goto fail;
 
     snprintf(buf, sizeof(buf), "%04d-W%02d", o->iso_year, o->week);
@@ -698,9 +796,13 @@ json_t *brief_build(struct store *st, const struct colstore_table *crimes, struc
     json_object_set_new(data, "engagement",
                         json_string("coordination store: engagement events held in the week and "
                                     "the sectors they represented (event coverage)"));
-    json_object_set_new(data, "funding",
-                        json_string("no funding data in the store: the brief has no funding "
-                                    "section"));
+    json_object_set_new(
+        data, "funding",
+        json_string(fund.in_store
+                        ? "funding allocations (resources) whose period overlaps the week and "
+                          "that reach the area (citywide ones included and counted apart): "
+                          "their amounts in dollars, and what has been spent against them so far"
+                        : "no funding data in the store: the brief has no funding section"));
     {
         char asof[40];
 
@@ -752,7 +854,7 @@ json_t *brief_build(struct store *st, const struct colstore_table *crimes, struc
         json_object_set_new(s, "needs", needs_json(u));
         json_object_set_new(s, "engagement", u->coverage ? u->coverage : json_null());
         u->coverage = NULL;
-        if ((rc = funding_section(&b, u, s))) {
+        if ((rc = funding_section(&b, &fund, u, s))) {
             json_decref(s);
             json_decref(sections);
             goto fail;
@@ -768,6 +870,7 @@ fail:
     root = NULL;
     (void)rc;
 done:
+    cscc_free(fund.rows);
     for (i = 0; i < b.nunits; i++) {
         json_decref(b.units[i].hot);
         json_decref(b.units[i].coverage);

@@ -165,6 +165,30 @@ static void section(struct strbuf *sb, const struct fmt *f, const json_t *s)
     } else {
         para(sb, f, "No coverage row for this area.");
     }
+
+    e = json_object_get(s, "funding");
+    if (json_is_object(e)) {
+        struct strbuf fs;
+
+        strbuf_adds(sb, f->html ? "<h3>Funding</h3>\n" : "\n### Funding\n");
+        strbuf_init(&fs, 4096);
+        strbuf_addf(&fs,
+                    "%lld allocations active this week (%lld of them citywide): $%.2f allocated, "
+                    "$%.2f spent so far.",
+                    num(e, "allocations"), num(e, "citywide_allocations"),
+                    json_number_value(json_object_get(e, "amount")),
+                    json_number_value(json_object_get(e, "spent")));
+        json_array_foreach(json_object_get(e, "by_strategy"), i, v)
+        {
+            strbuf_addf(&fs, "%s %s: $%.2f (%lld)",
+                        i ? ";" : " By strategy area:", str(v, "strategy"),
+                        json_number_value(json_object_get(v, "amount")), num(v, "allocations"));
+        }
+        if (json_array_size(json_object_get(e, "by_strategy")))
+            strbuf_adds(&fs, ".");
+        para(sb, f, fs.buf ? fs.buf : "");
+        strbuf_release(&fs);
+    }
     if (f->html)
         strbuf_adds(sb, "</section>\n");
 }

@@ -118,6 +118,32 @@ expect_status 0 c brief --week 2018-W10 --area 25 --format html --output "$T/b.h
 expect_grep 'break-before:page' "$T/b.html"
 expect_grep '<section class="brief-unit" data-area="25">' "$T/b.html"
 
+# Funding: the allocations whose period overlaps the week and that reach the area
+c -q funding add --ref B-1 --source "Corporate Fund" --department DFSS --program Outreach \
+    --strategy violence_interruption --amount 100000 --start 2018-01-01 --end 2018-12-31 --area 25 ||
+    fail "funding add B-1"
+c -q funding add --ref B-2 --source ARPA --department DFSS --program Jobs --strategy employment \
+    --amount 50000.50 --start 2018-03-11 --end 2018-03-31 || fail "funding add B-2 (citywide)"
+c -q funding add --ref B-3 --source ARPA --department CDPH --program Later --strategy health_wellness \
+    --amount 7000 --start 2018-03-12 --end 2018-06-30 --area 25 || fail "funding add B-3 (after the week)"
+c -q funding add --ref B-4 --source ARPA --department CDPH --program Elsewhere \
+    --strategy health_wellness --amount 9000 --start 2018-01-01 --end 2018-12-31 --area 1 ||
+    fail "funding add B-4 (another area)"
+B1=$(c funding list --format json | "$PY" -c 'import json,sys; print([a["id"] for a in json.load(sys.stdin) if a["ref"]=="B-1"][0])')
+c -q funding spend "$B1" --amount 2500 --day 2018-02-01 || fail "funding spend"
+expect_status 0 c brief --week 2018-W10 --format json --as coordinator
+cp "$T/out" "$T/b.json"
+expect_eq "Austin's funding: B-1 and the citywide B-2" \
+    "$(j "$AUS; f=a['funding']; print(f['allocations'], f['citywide_allocations'], f['amount'], f['spent'], [(x['strategy'], x['amount'], x['allocations']) for x in f['by_strategy']])")" \
+    "2 1 150000.5 2500.0 [('employment', 50000.5, 1), ('violence_interruption', 100000.0, 1)]"
+expect_eq "citywide funding: every allocation of the week" \
+    "$(j 'f=b["sections"][-1]["funding"]; print(f["allocations"], f["citywide_allocations"], f["amount"])')" \
+    "3 1 159000.5"
+expect_eq "a priority area with only the citywide allocation" \
+    "$(j 'print(sorted({s["funding"]["allocations"] for s in b["sections"] if s.get("area") not in (None, 25, 1)}))')" "[1]"
+expect_status 0 c brief --week 2018-W10 --area 25
+expect_grep '2 allocations active this week \(1 of them citywide\): \$150000.50 allocated, \$2500.00 spent' "$T/out"
+
 # A week after the data's end says so
 expect_status 0 c brief --week 2019-W10 --format json --area 25
 expect_grep 'the crimes data ends on 2018-[0-9-]+, before this week' "$T/out"

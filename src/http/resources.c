@@ -782,6 +782,37 @@ static int delete_route(struct http_req *r, const char *what, const char *delete
     return run_edit(r, &e, deleted, NULL, 0, 200);
 }
 
+/* An add or change through a JSON body: the id in the path (when what names one), the
+ * editor's role, the body's known fields; read fills the edit (its arg and fields) from the
+ * body into the caller's storage; then fn runs and show answers with status. */
+struct edit_kind {
+    const char *what; /* the kind in the path, or NULL when the path names none */
+    const char *const *fields;
+    int (*read)(struct http_req *r, json_t *doc, void *body, struct edit_run *e);
+    int (*fn)(struct store *st, struct edit_run *e, struct cscc_err *err);
+    int (*show)(struct store *, int64_t, json_t **, struct cscc_err *);
+    int status;
+};
+
+static int edit_route(struct http_req *r, const struct edit_kind *k, void *body)
+{
+    struct edit_run e;
+    json_t *doc;
+    int rc;
+
+    memset(&e, 0, sizeof(e));
+    if (k->what && !(e.id = path_id_or_404(r, k->what, &rc)))
+        return rc;
+    if ((rc = editor(r, &e.who)) || (rc = body_open(r, k->fields, &doc)))
+        return rc;
+    if (!(rc = k->read(r, doc, body, &e))) {
+        e.fn = k->fn;
+        rc = run_edit(r, &e, NULL, k->show, 0, k->status);
+    }
+    json_decref(doc);
+    return rc;
+}
+
 /* ---- allocations ---- */
 
 static const char *const alloc_patch_fields[] = {
@@ -921,28 +952,27 @@ static int spend_show(struct store *st, int64_t id, json_t **o, struct cscc_err 
     return res_spending_one_json(st, id, o, err);
 }
 
-int http_h_spending_patch(struct http_req *r)
+static int read_spend(struct http_req *r, json_t *doc, void *body, struct edit_run *e)
 {
-    struct res_spend_edit se;
-    struct edit_run e;
-    json_t *doc;
+    struct res_spend_edit *se = body;
     int rc;
 
-    memset(&e, 0, sizeof(e));
+    if ((rc = j_day(r, doc, "day", &se->day, &se->has_day)) ||
+        (rc = j_amount(r, doc, "amount", &se->cents, &se->has_amount)) ||
+        (rc = j_str(r, doc, "note", &se->note)))
+        return rc;
+    e->arg = se;
+    return 0;
+}
+
+int http_h_spending_patch(struct http_req *r)
+{
+    static const struct edit_kind k = {"spending entry", spend_fields, read_spend,
+                                       do_spend_patch,   spend_show,   200};
+    struct res_spend_edit se;
+
     memset(&se, 0, sizeof(se));
-    if (!(e.id = path_id_or_404(r, "spending entry", &rc)))
-        return rc;
-    if ((rc = editor(r, &e.who)) || (rc = body_open(r, spend_fields, &doc)))
-        return rc;
-    if (!(rc = j_day(r, doc, "day", &se.day, &se.has_day)) &&
-        !(rc = j_amount(r, doc, "amount", &se.cents, &se.has_amount)) &&
-        !(rc = j_str(r, doc, "note", &se.note))) {
-        e.fn = do_spend_patch;
-        e.arg = &se;
-        rc = run_edit(r, &e, NULL, spend_show, 0, 200);
-    }
-    json_decref(doc);
-    return rc;
+    return edit_route(r, &k, &se);
 }
 
 static int do_spend_delete(struct store *st, struct edit_run *e, struct cscc_err *err)
@@ -1001,26 +1031,25 @@ static int do_init_add(struct store *st, struct edit_run *e, struct cscc_err *er
     return res_initiative_add(st, &e->who, e->arg, &e->id, err);
 }
 
+static int read_init_add(struct http_req *r, json_t *doc, void *body, struct edit_run *e)
+{
+    struct init_body *b = body;
+    int rc = read_initiative(r, doc, b, &e->fields);
+
+    if (!rc && !b->in.status)
+        b->in.status = "proposed";
+    e->arg = &b->in;
+    return rc;
+}
+
 int http_h_initiative_add(struct http_req *r)
 {
+    static const struct edit_kind k = {NULL,        init_fields,  read_init_add,
+                                       do_init_add, init_json_cb, 201};
     struct init_body b;
-    struct edit_run e;
-    json_t *doc;
-    int rc;
 
-    memset(&e, 0, sizeof(e));
     memset(&b, 0, sizeof(b));
-    if ((rc = editor(r, &e.who)) || (rc = body_open(r, init_fields, &doc)))
-        return rc;
-    if (!(rc = read_initiative(r, doc, &b, &e.fields))) {
-        if (!b.in.status)
-            b.in.status = "proposed";
-        e.fn = do_init_add;
-        e.arg = &b.in;
-        rc = run_edit(r, &e, NULL, init_json_cb, 0, 201);
-    }
-    json_decref(doc);
-    return rc;
+    return edit_route(r, &k, &b);
 }
 
 int http_h_initiative_one(struct http_req *r)
@@ -1046,26 +1075,22 @@ static int do_init_patch(struct store *st, struct edit_run *e, struct cscc_err *
     return res_initiative_update(st, &e->who, e->id, e->arg, e->fields, err);
 }
 
+static int read_init_patch(struct http_req *r, json_t *doc, void *body, struct edit_run *e)
+{
+    struct init_body *b = body;
+
+    e->arg = &b->in;
+    return read_initiative(r, doc, b, &e->fields);
+}
+
 int http_h_initiative_patch(struct http_req *r)
 {
+    static const struct edit_kind k = {"initiative",  init_fields,  read_init_patch,
+                                       do_init_patch, init_json_cb, 200};
     struct init_body b;
-    struct edit_run e;
-    json_t *doc;
-    int rc;
 
-    memset(&e, 0, sizeof(e));
     memset(&b, 0, sizeof(b));
-    if (!(e.id = path_id_or_404(r, "initiative", &rc)))
-        return rc;
-    if ((rc = editor(r, &e.who)) || (rc = body_open(r, init_fields, &doc)))
-        return rc;
-    if (!(rc = read_initiative(r, doc, &b, &e.fields))) {
-        e.fn = do_init_patch;
-        e.arg = &b.in;
-        rc = run_edit(r, &e, NULL, init_json_cb, 0, 200);
-    }
-    json_decref(doc);
-    return rc;
+    return edit_route(r, &k, &b);
 }
 
 static int do_init_delete(struct store *st, struct edit_run *e, struct cscc_err *err)
@@ -1088,9 +1113,12 @@ struct ms_body {
     int64_t due, day, init;
 };
 
-static int read_milestone(struct http_req *r, json_t *doc, struct ms_body *m)
+static int read_milestone(struct http_req *r, json_t *doc, void *body, struct edit_run *e)
 {
+    struct ms_body *m = body;
     int rc;
+
+    e->arg = m;
 
     if ((rc = j_str(r, doc, "title", &m->title)) || (rc = j_str(r, doc, "status", &m->status)) ||
         (rc = j_day(r, doc, "due", &m->due, &m->has_due)) ||
@@ -1121,24 +1149,12 @@ static int do_ms_add(struct store *st, struct edit_run *e, struct cscc_err *err)
 
 int http_h_milestone_add(struct http_req *r)
 {
+    static const struct edit_kind k = {"initiative", ms_fields,    read_milestone,
+                                       do_ms_add,    init_json_cb, 201};
     struct ms_body m;
-    struct edit_run e;
-    json_t *doc;
-    int rc;
 
-    memset(&e, 0, sizeof(e));
     memset(&m, 0, sizeof(m));
-    if (!(e.id = path_id_or_404(r, "initiative", &rc)))
-        return rc;
-    if ((rc = editor(r, &e.who)) || (rc = body_open(r, ms_fields, &doc)))
-        return rc;
-    if (!(rc = read_milestone(r, doc, &m))) {
-        e.fn = do_ms_add;
-        e.arg = &m;
-        rc = run_edit(r, &e, NULL, init_json_cb, 0, 201);
-    }
-    json_decref(doc);
-    return rc;
+    return edit_route(r, &k, &m);
 }
 
 static int do_ms_patch(struct store *st, struct edit_run *e, struct cscc_err *err)
@@ -1156,24 +1172,12 @@ static int ms_show(struct store *st, int64_t id, json_t **o, struct cscc_err *er
 
 int http_h_milestone_patch(struct http_req *r)
 {
+    static const struct edit_kind k = {"milestone", ms_fields, read_milestone,
+                                       do_ms_patch, ms_show,   200};
     struct ms_body m;
-    struct edit_run e;
-    json_t *doc;
-    int rc;
 
-    memset(&e, 0, sizeof(e));
     memset(&m, 0, sizeof(m));
-    if (!(e.id = path_id_or_404(r, "milestone", &rc)))
-        return rc;
-    if ((rc = editor(r, &e.who)) || (rc = body_open(r, ms_fields, &doc)))
-        return rc;
-    if (!(rc = read_milestone(r, doc, &m))) {
-        e.fn = do_ms_patch;
-        e.arg = &m;
-        rc = run_edit(r, &e, NULL, ms_show, 0, 200);
-    }
-    json_decref(doc);
-    return rc;
+    return edit_route(r, &k, &m);
 }
 
 static int do_ms_delete(struct store *st, struct edit_run *e, struct cscc_err *err)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define POOL_MAX 32
 
@@ -327,4 +328,109 @@ void http_audit(struct http_server *srv, const struct http_identity *who, const 
     http_actor(who, &a);
     access_audit(x.st, &a, action, object, outcome, detail, access_now(), NULL);
     http_acc_put(ha, &x);
+}
+
+static uint64_t refusal_key(const char *address, const char *action, const char *object)
+{
+    const char *parts[3] = {address, action, object};
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        for (const char *p = parts[i]; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ull;
+        h = (h ^ 0x1f) * 1099511628211ull;
+    }
+    return h ? h : 1;
+}
+
+/* Writes "N more" for a window taken out of its slot. */
+static void refusal_write_more(struct http_server *srv, const struct http_refusal *f)
+{
+    struct http_identity who;
+    char detail[320], t0[32], t1[32];
+    time_t a = (time_t)f->first, b = (time_t)f->last;
+    struct tm ta, tb;
+
+    memset(&who, 0, sizeof(who));
+    snprintf(who.address, sizeof(who.address), "%s", f->address);
+    gmtime_r(&a, &ta);
+    gmtime_r(&b, &tb);
+    strftime(t0, sizeof(t0), "%Y-%m-%dT%H:%M:%SZ", &ta);
+    strftime(t1, sizeof(t1), "%Y-%m-%dT%H:%M:%SZ", &tb);
+    snprintf(detail, sizeof(detail), "%lu more like this from %s to %s: %s", f->more, t0, t1,
+             f->detail);
+    http_audit(srv, &who, f->action, f->object, "denied", detail);
+}
+
+void http_audit_refusal(struct http_server *srv, const struct http_identity *who,
+                        const char *action, const char *object, const char *detail)
+{
+    unsigned window = srv && srv->opts ? srv->opts->limits.audit_window : 0;
+    struct http_refusals *rf;
+    struct http_refusal done[2];
+    size_t ndone = 0, i, k;
+    uint64_t key;
+    int64_t now;
+    int first = 1;
+
+    if (!window || who->user_id || !srv->opts->access) {
+        http_audit(srv, who, action, object, "denied", detail);
+        return;
+    }
+    rf = &srv->refusals;
+    key = refusal_key(who->address, action, object ? object : "");
+    now = access_now();
+    pthread_mutex_lock(&rf->lock);
+    /* a slot further on whose window has ended: its count is written now */
+    k = rf->sweep++ % HTTP_REFUSAL_SLOTS;
+    if (rf->slot[k].key && now - rf->slot[k].first >= (int64_t)window) {
+        if (rf->slot[k].more)
+            done[ndone++] = rf->slot[k];
+        rf->slot[k].key = 0;
+    }
+    i = key % HTTP_REFUSAL_SLOTS;
+    if (rf->slot[i].key == key && now - rf->slot[i].first < (int64_t)window) {
+        rf->slot[i].more++;
+        rf->slot[i].last = now;
+        first = 0;
+    } else {
+        /* another window, or another caller in the slot: what it holds is written */
+        if (rf->slot[i].key && rf->slot[i].more)
+            done[ndone++] = rf->slot[i];
+        memset(&rf->slot[i], 0, sizeof(rf->slot[i]));
+        rf->slot[i].key = key;
+        rf->slot[i].first = rf->slot[i].last = now;
+        snprintf(rf->slot[i].address, sizeof(rf->slot[i].address), "%s", who->address);
+        snprintf(rf->slot[i].action, sizeof(rf->slot[i].action), "%s", action);
+        snprintf(rf->slot[i].object, sizeof(rf->slot[i].object), "%s", object ? object : "");
+        snprintf(rf->slot[i].detail, sizeof(rf->slot[i].detail), "%s", detail ? detail : "");
+    }
+    pthread_mutex_unlock(&rf->lock);
+    for (k = 0; k < ndone; k++)
+        refusal_write_more(srv, &done[k]);
+    if (first)
+        http_audit(srv, who, action, object, "denied", detail);
+}
+
+void http_refusals_flush(struct http_server *srv, int force)
+{
+    struct http_refusals *rf = &srv->refusals;
+    unsigned window = srv->opts ? srv->opts->limits.audit_window : 0;
+    int64_t now = access_now();
+    size_t i;
+
+    for (i = 0; i < HTTP_REFUSAL_SLOTS; i++) {
+        struct http_refusal f;
+
+        pthread_mutex_lock(&rf->lock);
+        f = rf->slot[i];
+        if (f.key && (force || now - f.first >= (int64_t)window))
+            rf->slot[i].key = 0;
+        else
+            f.key = 0;
+        pthread_mutex_unlock(&rf->lock);
+        if (f.key && f.more)
+            refusal_write_more(srv, &f);
+    }
 }

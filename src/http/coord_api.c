@@ -157,6 +157,7 @@ static void timer_run(struct http_server *s)
     struct coord *c;
     size_t n = 0;
 
+    http_refusals_flush(s, 0);
     cscc_err_clear(&err);
     if (!(st = store_open(s->stores.path, &err))) {
         cscc_warn("escalation: %s", err.msg);

@@ -63,6 +63,8 @@ struct http_limits {
     unsigned coord_interval;   /* seconds between runs of escalation and outbox delivery
                                   (0: never) */
     unsigned intake_per_hour;  /* anonymous need submissions per address per hour */
+    unsigned audit_window;     /* seconds over which an address's anonymous refusals of one
+                                  route make one audit record and a count (0: one each) */
 };
 
 /** Fills l with the defaults (the README lists them). */

@@ -343,6 +343,17 @@ void http_json_utc(struct strbuf *sb, int64_t t);
  */
 void http_audit(struct http_server *srv, const struct http_identity *who, const char *action,
                 const char *object, const char *outcome, const char *detail);
+
+/**
+ * Audits a refused request (outcome "denied"). A signed-in caller's refusal
+ * is written at once; an anonymous one is coalesced per address, action and
+ * object over limits.audit_window seconds (see struct http_refusals).
+ */
+void http_audit_refusal(struct http_server *srv, const struct http_identity *who,
+                        const char *action, const char *object, const char *detail);
+
+/** Writes the "N more" records of windows that have ended (all of them: force). */
+void http_refusals_flush(struct http_server *srv, int force);
 int http_h_categories(struct http_req *r);
 /* The dashboard (static.c). */
 int http_h_page(struct http_req *r);
@@ -581,8 +592,32 @@ int http_need_req_from_params(const struct http_req *r, struct coord_need_req *q
  */
 int http_coord_ratelimit(struct http_req *r, struct cscc_err *err);
 
+/*
+ * Refusals of anonymous callers, written to the audit log once per window
+ * (limits.audit_window) per address, action and route: the first at once, the
+ * rest as one record "N more" when the window ends. Without this, anyone could
+ * make the server write (and fsync) one audit record per request.
+ */
+#define HTTP_REFUSAL_SLOTS 256
+struct http_refusal {
+    uint64_t key; /* 0: empty */
+    int64_t first, last;
+    unsigned long more; /* refusals after the first, not written yet */
+    char address[64];
+    char action[24];
+    char object[160];
+    char detail[200];
+};
+
+struct http_refusals {
+    pthread_mutex_t lock;
+    size_t sweep; /* the next slot to look at for an ended window */
+    struct http_refusal slot[HTTP_REFUSAL_SLOTS];
+};
+
 struct http_server {
     const struct http_options *opts;
+    struct http_refusals refusals;
     struct http_coord_pool coords;
     struct http_tables tables;
     struct http_metrics metrics;

@@ -54,6 +54,7 @@ void http_limits_default(struct http_limits *l)
     l->shutdown_grace = 30;
     l->coord_interval = 60;
     l->intake_per_hour = 30;
+    l->audit_window = 60;
 }
 
 static int64_t now_ms(void)
@@ -702,7 +703,7 @@ static void refused(struct rq *q, const char *action, const char *why)
     snprintf(obj, sizeof(obj), "route:%s %s", m[0] ? m : "?", r->route->pattern);
     snprintf(detail, sizeof(detail), "%s (needs %s; has %s)", why,
              http_role_name(r->route->min_role), http_role_name(r->who.role));
-    http_audit(&q->srv->s, &r->who, action, obj, "denied", detail);
+    http_audit_refusal(&q->srv->s, &r->who, action, obj, detail);
 }
 
 /*
@@ -1096,6 +1097,7 @@ int http_serve(const struct http_options *o, struct cscc_err *err)
     s = cscc_xcalloc(1, sizeof(*s));
     s->s.opts = o;
     s->s.started = time(NULL);
+    pthread_mutex_init(&s->s.refusals.lock, NULL);
     http_static_csp(o->tile_url, s->csp, sizeof(s->csp));
     http_tables_init(&s->s.tables, o->data_dir);
     pthread_mutex_init(&s->s.stores.lock, NULL);
@@ -1232,6 +1234,8 @@ int http_serve(const struct http_options *o, struct cscc_err *err)
     cscc_info("stopped");
 out:
     http_coord_stop(&s->s);
+    http_refusals_flush(&s->s, 1);
+    pthread_mutex_destroy(&s->s.refusals.lock);
     cache_release(&s->cache);
     store_pool_release(&s->s.stores);
     http_tables_release(&s->s.tables);

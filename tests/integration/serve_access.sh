@@ -218,4 +218,42 @@ expect_code 200 /api/v1/session -X POST "${JSON[@]}" -H 'X-Forwarded-For: 192.0.
 expect_eq "idle timeout in the answer" "$("$PY" -c 'import json,sys,datetime as d; x=json.load(open(sys.argv[1])); e=d.datetime.strptime(x["expires_at"],"%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=d.timezone.utc); print(50 <= (e - d.datetime.now(d.timezone.utc)).total_seconds() <= 61)' "$T/body")" "True"
 stop_server
 
+# ---- refusals of callers not signed in: one record per address and route a window, then a count
+start_server "$D" --trusted-proxy 127.0.0.1 --audit-window 6 || { finish; exit 1; }
+anon() { # ADDRESS N: N refused requests on one connection (well inside the window)
+    local i
+    for i in $(seq 1 "$2"); do printf 'url = "%s"\noutput = "/dev/null"\n' "${URL}api/v1/users"; done >"$T/anon.cfg"
+    curl -s -H "X-Forwarded-For: $1" -K "$T/anon.cfg"
+}
+anon 198.51.100.9 40
+anon 198.51.100.10 3
+expect_code 200 "/api/v1/audit?limit=10000" -H "Authorization: Bearer $ADMIN"
+expect_eq "40 refusals in one window: one record so far" "$(jq_ "sum(1 for r in d['records'] if r['address'] == '198.51.100.9')")" "1"
+sleep 6.2
+anon 198.51.100.9 1
+expect_code 200 "/api/v1/audit?limit=10000" -H "Authorization: Bearer $ADMIN"
+expect_eq "the window's count written when the next one starts" \
+    "$(jq_ "[(r['detail'] or '').split(' ')[0] for r in d['records'] if r['address'] == '198.51.100.9']")" \
+    "['sign', '39', 'sign']"
+anon 198.51.100.9 5
+# signed in, every refusal is its own record
+for i in 1 2; do
+    expect_code 403 /api/v1/users -H "Authorization: Bearer $ANALYST" -H 'X-Forwarded-For: 198.51.100.11'
+done
+stop_server
+"$CSCC" --data "$D" audit --json --limit 100000 >"$T/audit2.json" 2>"$T/audit2.err" || fail "cscc audit"
+count_refusals() { # ADDRESS: refusals the records account for (a record, or "N more like this")
+    "$PY" -c 'import json,sys
+n = 0
+for r in map(json.loads, open(sys.argv[1])):
+    if r["address"] == sys.argv[2] and r["action"] == "authz.denied":
+        w = (r["detail"] or "").split(" ")
+        n += int(w[0]) if w[1:3] == ["more", "like"] else 1
+print(n)' "$T/audit2.json" "$1"
+}
+expect_eq "every refusal of 198.51.100.9 accounted for" "$(count_refusals 198.51.100.9)" "46"
+expect_eq "the last count written on stop" "$(count_refusals 198.51.100.10)" "3"
+expect_eq "a signed-in caller's refusals are each a record" \
+    "$(grep -c '"address":"198.51.100.11"' "$T/audit2.json")" "2"
+
 finish

@@ -283,14 +283,7 @@ expect_eq "every metrics line well-formed" "$bad" ""
 # ---- rtm and pai: staff get the CLI's answer byte for byte; the rest are refused
 # A layer for the risk terrain (as analyze_spatial.sh): the sample's weapons
 # violations (FBI 15) of 2016. Imported here, after the import provenance checks.
-"$PY" - "${SAMPLE[0]}" >"$T/weapons.csv" <<'EOF'
-import csv, gzip, sys
-w = csv.writer(sys.stdout)
-w.writerow(["id", "date", "lat", "lon"])
-for row in csv.DictReader(gzip.open(sys.argv[1], "rt", newline="")):
-    if row["FBI Code"] == "15" and row["Latitude"]:
-        w.writerow([row["ID"], row["Date"][:10], row["Latitude"], row["Longitude"]])
-EOF
+"$PY" "$TOOLS/weapons_layer.py" "${SAMPLE[0]}" >"$T/weapons.csv"
 stop_server
 expect_status 0 "$CSCC" --data "$D" import layer weapons "$T/weapons.csv" --lat lat --lon lon \
     --id id --date date --date-format %m/%d/%Y

@@ -25,6 +25,7 @@
 
 #include "analysis/grid.h"
 #include "analysis/points.h"
+#include "analysis/spatial.h"
 
 enum an_hot_method { AN_HOT_COUNT, AN_HOT_KDE, AN_HOT_GISTAR };
 
@@ -58,5 +59,29 @@ int analysis_pai(const struct an_pointsrc *train, const struct an_pointsrc *test
 void analysis_pai_indices(const double *test, const uint8_t *hot, size_t n, struct an_pai *out);
 
 void analysis_pai_release(struct an_pai *p);
+
+/* The command line's and the API's pai (pai_result.c): options by name
+ * (train-from, train-to, test-from, test-to, method count|kde|gistar,
+ * coverage PCT, bandwidth M, distance M; spatial.h says how), the check (the
+ * four dates given, no from or to, periods in order), the grid (250 m cells
+ * unless given), the run and the result's table: the hot cells. */
+struct an_pai_args {
+    struct an_pai_opts o;
+    int64_t day[4]; /* train from, to; test from, to */
+    int have[4];
+    double pct; /* coverage in percent (5 unless given) */
+    int cov_given;
+};
+void analysis_pai_args_init(struct an_pai_args *a);
+int analysis_pai_option(struct an_pai_args *a, const char *name, const char *value,
+                        struct cscc_err *err);
+/** CSCC_EINVAL (field set) when refused; sets the coverage and the threads. */
+int analysis_pai_check(const struct an_spatial *s, struct an_pai_args *a, struct cscc_err *err);
+/** Rates the map: *cell_area is allocated. */
+int analysis_pai_run(struct an_spatial *s, const struct an_pai_args *a, const struct an_grid *g,
+                     uint8_t **cell_area, struct an_pai *p, struct cscc_err *err);
+struct an_result *analysis_pai_result(struct an_spatial *s, const struct an_pai_args *a,
+                                      const struct an_grid *g, const uint8_t *cell_area,
+                                      const struct an_pai *p, struct cscc_err *err);
 
 #endif

@@ -25,6 +25,7 @@
 
 #include "analysis/grid.h"
 #include "analysis/points.h"
+#include "analysis/spatial.h"
 
 #define AN_RTM_MAX_FACTORS 32
 
@@ -70,5 +71,38 @@ int analysis_rtm(const struct an_pointsrc *incidents, const struct an_grid *g,
                  const uint8_t *cell_area, const struct an_rtm_factor *f, size_t nf, int threads,
                  struct an_rtm *out, struct cscc_err *err);
 void analysis_rtm_release(struct an_rtm *r);
+
+/* The command line's and the API's rtm (rtm_result.c): options by name
+ * (proximity LAYER:M, density LAYER[:M], distance LAYER, each repeatable, in
+ * the order given; table cells|factors; spatial.h says how), the check, the
+ * grid (150 m cells unless given), the run over the factors' layer tables
+ * (opened by the caller: analysis_rtm_factor_table names each), and the
+ * result's table: the relative risk surface (cells) or the factors. */
+struct an_rtm_args {
+    struct an_rtm_factor f[AN_RTM_MAX_FACTORS];
+    char names[AN_RTM_MAX_FACTORS][64]; /* each factor's layer */
+    char col[AN_RTM_MAX_FACTORS][96];   /* its column: KIND_LAYER[_N] */
+    struct an_points_query q[AN_RTM_MAX_FACTORS];
+    struct an_pointsrc src[AN_RTM_MAX_FACTORS];
+    size_t nf;
+    int factors_table; /* 1: the factors; 0: the cells */
+};
+void analysis_rtm_args_init(struct an_rtm_args *a);
+int analysis_rtm_option(struct an_rtm_args *a, const char *name, const char *value,
+                        struct cscc_err *err);
+/** At least one factor: CSCC_EINVAL (field "proximity") when none. */
+int analysis_rtm_check(const struct an_rtm_args *a, struct cscc_err *err);
+/** The option that gave factor k (proximity, density, distance). */
+const char *analysis_rtm_kind_name(enum an_rtm_kind k);
+/** The points table of factor k's layer (analysis_points_table; field: its option). */
+int analysis_rtm_factor_table(struct an_rtm_args *a, size_t k, char *name, size_t size,
+                              struct cscc_err *err);
+/** Runs the model: tables[k] is factor k's layer table; *cell_area is allocated. */
+int analysis_rtm_run(struct an_spatial *s, struct an_rtm_args *a, const struct an_grid *g,
+                     const struct colstore_table *const *tables, uint8_t **cell_area,
+                     struct an_rtm *rt, struct cscc_err *err);
+struct an_result *analysis_rtm_result(struct an_spatial *s, const struct an_rtm_args *a,
+                                      const struct an_grid *g, const uint8_t *cell_area,
+                                      const struct an_rtm *rt, struct cscc_err *err);
 
 #endif

@@ -314,6 +314,15 @@ const struct http_analysis http_analyses[] = {
      "near repeat (Knox) test as the Near Repeat Calculator reports it (cscc analyze knox; "
      "public: at most 99 iterations and 100,000 events)",
      http_knox_params, 0, http_run_knox, http_protect_knox},
+    {"rtm",
+     "risk terrain: layers as proximity, density or distance factors on a grid, a Poisson "
+     "regression (IRLS), relative risk exp(beta) with 95 % intervals and the relative risk "
+     "surface (cscc analyze rtm; staff only)",
+     http_rtm_params, 1, http_run_rtm, NULL},
+    {"pai",
+     "Predictive Accuracy Index and PEI of a hot spot map made on one period, tested on the "
+     "next (cscc analyze pai; staff only)",
+     http_pai_params, 1, http_run_pai, NULL},
     {"capacity-gap",
      "violence burden against partner capacity per area and sector, ranked (src/resources)",
      http_gap_params, 1, http_run_capacity_gap, http_protect_resources},

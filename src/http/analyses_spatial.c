@@ -1,5 +1,5 @@
 /* analyses_spatial.c - the spatial analyses over the API: kde, gistar,
- * moran and knox under /api/v1/analyses/{name}, with the options of
+ * moran, knox, rtm and pai under /api/v1/analyses/{name}, with the options of
  * `cscc analyze NAME` as parameters (spelt with '_' for '-'). Options,
  * defaults and tables are the CLI's own (src/analysis/spatial.h and
  * NAME_result.c); this file reads the request into them, opens the tables,
@@ -10,14 +10,19 @@
  *    more (given or from the default rule): no surface sharper than a block;
  *  - knox: at most HTTP_PUBLIC_KNOX_ITERATIONS iterations and
  *    HTTP_PUBLIC_KNOX_EVENTS events for the public, HTTP_KNOX_ITERATIONS
- *    for staff (the CLI goes further), so one request stays in seconds. */
+ *    for staff (the CLI goes further), so one request stays in seconds;
+ *  - rtm and pai are for staff only (their rows in http_analyses[] have no
+ *    protect function): rtm's factors are layers, and both tables hold
+ *    incident counts per grid cell. */
 #include "http/http_int.h"
 
 #include "analysis/gistar.h"
 #include "analysis/kde.h"
 #include "analysis/knox.h"
 #include "analysis/moran.h"
+#include "analysis/pai.h"
 #include "analysis/result.h"
+#include "analysis/rtm.h"
 #include "core/alloc.h"
 
 #include <stdio.h>
@@ -86,6 +91,30 @@ const struct http_param_spec http_knox_params[] = {
     {"seed", HTTP_P_STR, 0, 0, 0, NULL},
     {"metric", HTTP_P_ENUM, 0, 0, 0, "euclidean manhattan"},
     {"intervals", HTTP_P_ENUM, 0, 0, 0, "labelled nrc"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+const struct http_param_spec http_rtm_params[] = {
+    SPATIAL_PARAMS,
+    GRID_PARAMS,
+    {"proximity", HTTP_P_STR, 1, 0, 0, NULL},
+    {"density", HTTP_P_STR, 1, 0, 0, NULL},
+    {"distance", HTTP_P_STR, 1, 0, 0, NULL},
+    {"table", HTTP_P_ENUM, 0, 0, 0, "cells factors"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+const struct http_param_spec http_pai_params[] = {
+    SPATIAL_PARAMS,
+    GRID_PARAMS,
+    {"train_from", HTTP_P_DATE, 0, 0, 0, NULL},
+    {"train_to", HTTP_P_DATE, 0, 0, 0, NULL},
+    {"test_from", HTTP_P_DATE, 0, 0, 0, NULL},
+    {"test_to", HTTP_P_DATE, 0, 0, 0, NULL},
+    {"method", HTTP_P_ENUM, 0, 0, 0, "count kde gistar"},
+    {"coverage", HTTP_P_STR, 0, 0, 0, NULL},
+    {"bandwidth", HTTP_P_STR, 0, 0, 0, NULL},
+    {"distance", HTTP_P_STR, 0, 0, 0, NULL},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -327,6 +356,85 @@ struct an_result *http_run_knox(struct http_req *r, int geometry, struct cscc_er
 out:
     analysis_knox_release(&k);
     analysis_knox_events_release(&e);
+    sp_close(r, &x);
+    return res;
+}
+
+static int rtm_opt(void *a, const char *name, const char *value, struct cscc_err *err)
+{
+    return analysis_rtm_option(a, name, value, err);
+}
+
+struct an_result *http_run_rtm(struct http_req *r, int geometry, struct cscc_err *err)
+{
+    struct sp_req x;
+    struct an_rtm_args ra;
+    struct an_rtm rt;
+    struct an_grid g;
+    struct http_tref *lt[AN_RTM_MAX_FACTORS];
+    const struct colstore_table *t[AN_RTM_MAX_FACTORS];
+    struct an_result *res = NULL;
+    uint8_t *cell_area = NULL;
+    size_t k;
+
+    (void)geometry;
+    analysis_rtm_args_init(&ra);
+    memset(&rt, 0, sizeof(rt));
+    memset(lt, 0, sizeof(lt));
+    if (sp_open(r, &x, 1, rtm_opt, &ra, err) || analysis_rtm_check(&ra, err) ||
+        an_spatial_grid(&x.sp, 150, &g, err))
+        goto out;
+    r->no_cache = 1; /* the answer depends on the layers */
+    for (k = 0; k < ra.nf; k++) {
+        char name[64];
+
+        if (analysis_rtm_factor_table(&ra, k, name, sizeof(name), err))
+            goto out;
+        if (!(lt[k] = http_tables_get(&r->srv->tables, name, err))) {
+            if (err->code == CSCC_ENOENT)
+                refuse(err, CSCC_ENOENT, analysis_rtm_kind_name(ra.f[k].kind),
+                       "no layer of that name has been imported");
+            goto out;
+        }
+        t[k] = lt[k]->t;
+    }
+    if (analysis_rtm_run(&x.sp, &ra, &g, t, &cell_area, &rt, err))
+        goto out;
+    res = analysis_rtm_result(&x.sp, &ra, &g, cell_area, &rt, err);
+out:
+    analysis_rtm_release(&rt);
+    cscc_free(cell_area);
+    for (k = 0; k < ra.nf; k++)
+        http_tref_put(lt[k]);
+    sp_close(r, &x);
+    return res;
+}
+
+static int pai_opt(void *a, const char *name, const char *value, struct cscc_err *err)
+{
+    return analysis_pai_option(a, name, value, err);
+}
+
+struct an_result *http_run_pai(struct http_req *r, int geometry, struct cscc_err *err)
+{
+    struct sp_req x;
+    struct an_pai_args pa;
+    struct an_pai p;
+    struct an_grid g;
+    struct an_result *res = NULL;
+    uint8_t *cell_area = NULL;
+
+    (void)geometry;
+    analysis_pai_args_init(&pa);
+    memset(&p, 0, sizeof(p));
+    if (sp_open(r, &x, 1, pai_opt, &pa, err) || analysis_pai_check(&x.sp, &pa, err) ||
+        an_spatial_grid(&x.sp, 250, &g, err) ||
+        analysis_pai_run(&x.sp, &pa, &g, &cell_area, &p, err))
+        goto out;
+    res = analysis_pai_result(&x.sp, &pa, &g, cell_area, &p, err);
+out:
+    analysis_pai_release(&p);
+    cscc_free(cell_area);
     sp_close(r, &x);
     return res;
 }

@@ -460,11 +460,13 @@ struct http_analysis {
 extern const struct http_analysis http_analyses[];
 /* The spatial analyses (analyses_spatial.c): parameters and runs. */
 extern const struct http_param_spec http_kde_params[], http_gistar_params[], http_moran_params[],
-    http_knox_params[];
+    http_knox_params[], http_rtm_params[], http_pai_params[];
 struct an_result *http_run_kde(struct http_req *r, int geometry, struct cscc_err *err);
 struct an_result *http_run_gistar(struct http_req *r, int geometry, struct cscc_err *err);
 struct an_result *http_run_moran(struct http_req *r, int geometry, struct cscc_err *err);
 struct an_result *http_run_knox(struct http_req *r, int geometry, struct cscc_err *err);
+struct an_result *http_run_rtm(struct http_req *r, int geometry, struct cscc_err *err);
+struct an_result *http_run_pai(struct http_req *r, int geometry, struct cscc_err *err);
 extern const size_t http_nanalyses;
 
 /* ------------------------------------------------------------------------ */

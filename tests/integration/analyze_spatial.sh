@@ -17,14 +17,7 @@ expect_grep 'crimes now holds 91,984 rows' "$T/err"
 
 # A layer for the risk terrain: the sample's weapons violations (FBI 15) of
 # 2016, by latitude/longitude.
-"$PY" - "$S/crimes_violent_2016.csv.gz" >"$T/weapons.csv" <<'EOF'
-import csv, gzip, sys
-w = csv.writer(sys.stdout)
-w.writerow(["id", "date", "lat", "lon"])
-for row in csv.DictReader(gzip.open(sys.argv[1], "rt", newline="")):
-    if row["FBI Code"] == "15" and row["Latitude"]:
-        w.writerow([row["ID"], row["Date"][:10], row["Latitude"], row["Longitude"]])
-EOF
+"$PY" "$TOOLS/weapons_layer.py" "$S/crimes_violent_2016.csv.gz" >"$T/weapons.csv"
 expect_status 0 "$CSCC" --data "$D" import layer weapons "$T/weapons.csv" --lat lat --lon lon \
     --id id --date date --date-format %m/%d/%Y
 

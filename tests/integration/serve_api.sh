@@ -116,7 +116,9 @@ start_server "$D" || { finish; exit 1; }
 
 # ---- analyses
 expect_code 200 /api/v1/analyses
-expect_eq "analyses listed" "$(jq_ '[a["name"] for a in d["analyses"]]')" "['counts', 'trends', 'priority', 'kde', 'gistar', 'moran', 'knox', 'capacity-gap', 'funding']"
+expect_eq "analyses listed" "$(jq_ '[a["name"] for a in d["analyses"]]')" "['counts', 'trends', 'priority', 'kde', 'gistar', 'moran', 'knox', 'rtm', 'pai', 'capacity-gap', 'funding']"
+expect_eq "rtm and pai have geojson" "$(jq_ '[a["formats"] for a in d["analyses"] if a["name"] in ("rtm", "pai")]')" "[['json', 'csv', 'geojson'], ['json', 'csv', 'geojson']]"
+expect_eq "rtm's factors are repeatable" "$(jq_ '[(p["name"], p["repeatable"]) for a in d["analyses"] if a["name"]=="rtm" for p in a["parameters"] if p["name"] in ("proximity", "density", "distance", "table")]')" "[('proximity', True), ('density', True), ('distance', True), ('table', False)]"
 expect_eq "knox has no geojson" "$(jq_ '[a["formats"] for a in d["analyses"] if a["name"]=="knox"][0]')" "['json', 'csv']"
 expect_code 200 "/api/v1/analyses/counts?by=area&from=2016-01-01&to=2016-12-31"
 cp "$T/body" "$T/get.json"
@@ -277,6 +279,94 @@ expect_grep '^cscc_table_generation\{table="crimes"\} 1$' "$T/body"
 expect_grep '^cscc_table_rows\{table="crimes"\} 91984$' "$T/body"
 bad=$(grep -vE '^(# (HELP|TYPE) [a-z_]+ .+|[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+)$' "$T/body" | head -3)
 expect_eq "every metrics line well-formed" "$bad" ""
+
+# ---- rtm and pai: staff get the CLI's answer byte for byte; the rest are refused
+# A layer for the risk terrain (as analyze_spatial.sh): the sample's weapons
+# violations (FBI 15) of 2016. Imported here, after the import provenance checks.
+"$PY" "$TOOLS/weapons_layer.py" "${SAMPLE[0]}" >"$T/weapons.csv"
+stop_server
+expect_status 0 "$CSCC" --data "$D" import layer weapons "$T/weapons.csv" --lat lat --lon lon \
+    --id id --date date --date-format %m/%d/%Y
+"$CSCC" -q --data "$D" user add dept --role department --department Streets --no-password
+DEPT=(-H "Authorization: Bearer $("$CSCC" -q --data "$D" user token-add dept t)")
+COORD=(-H "Authorization: Bearer $(api_token "$D" coord coordinator)")
+start_server "$D" || { finish; exit 1; }
+RTM="category=robbery&from=2017-01-01&to=2017-12-31&proximity=weapons:200&proximity=weapons:400&distance=weapons&cell=300"
+RTM_CLI=(--category robbery --from 2017-01-01 --to 2017-12-31 --proximity weapons:200
+    --proximity weapons:400 --distance weapons --cell 300)
+same_as_cli "rtm?$RTM" rtm "${RTM_CLI[@]}" --format json
+same_as_cli "rtm?$RTM&format=geojson" rtm "${RTM_CLI[@]}" --format geojson
+same_as_cli "rtm?$RTM&table=factors&format=csv" rtm "${RTM_CLI[@]}" --table factors --format csv
+same_as_cli "rtm?category=violent&density=weapons&proximity=weapons:300&cell=500&table=factors" \
+    rtm --category violent --density weapons --proximity weapons:300 --cell 500 --table factors \
+    --format json
+expect_eq "rtm: a relative risk per factor" "$(jq_ '[k for k in d["summary"] if k.startswith("rr_")], [r[0] for r in d["rows"]]')" \
+    "(['rr_density_weapons', 'rr_proximity_weapons'], ['(intercept)', 'weapons', 'weapons'])"
+same_as_cli "rtm?category=violent&density=weapons:800&grid=60x70&area=25&area=26&format=csv" \
+    rtm --category violent --density weapons:800 --grid 60x70 --area 25 --area 26 --format csv
+same_as_cli "rtm?fbi=03&distance=weapons&density=weapons&extent=points&cell=400&crs=EPSG:26916&format=geojson" \
+    rtm --fbi 03 --distance weapons --density weapons --extent points --cell 400 --crs EPSG:26916 \
+    --format geojson
+# by POST, repeated parameters as an array, numbers as numbers
+expect_code 200 /api/v1/analyses/rtm -X POST -H 'Content-Type: application/json' "${STAFF[@]}" \
+    --data '{"category":"robbery","from":"2017-01-01","to":"2017-12-31","proximity":["weapons:200","weapons:400"],"distance":"weapons","cell":300}'
+"$CSCC" --data "$D" analyze rtm "${RTM_CLI[@]}" --format json --output "$T/cli.out" 2>/dev/null
+if cmp -s "$T/body" "$T/cli.out"; then pass; else fail "rtm by POST differs from the CLI"; fi
+expect_code 200 "/api/v1/analyses/rtm?$RTM&table=factors" "${COORD[@]}"
+PAI="category=violent&train_from=2016-01-01&train_to=2016-12-31&test_from=2017-01-01&test_to=2017-12-31"
+PAI_CLI=(--category violent --train-from 2016-01-01 --train-to 2016-12-31 --test-from 2017-01-01
+    --test-to 2017-12-31)
+same_as_cli "pai?$PAI&coverage=2" pai "${PAI_CLI[@]}" --coverage 2 --format json
+expect_eq "pai: the indices" "$(jq_ 'sorted(k for k in d["summary"] if k in ("pai", "pai_max", "pei"))')" \
+    "['pai', 'pai_max', 'pei']"
+same_as_cli "pai?$PAI&coverage=2&format=csv" pai "${PAI_CLI[@]}" --coverage 2 --format csv
+same_as_cli "pai?$PAI&method=kde&format=geojson" pai "${PAI_CLI[@]}" --method kde --format geojson
+same_as_cli "pai?$PAI&method=kde&bandwidth=600&cell=300" \
+    pai "${PAI_CLI[@]}" --method kde --bandwidth 600 --cell 300 --format json
+same_as_cli "pai?fbi=03&train_from=2016-01-01&train_to=2016-06-30&test_from=2016-07-01&test_to=2016-12-31&method=gistar&format=csv" \
+    pai --fbi 03 --train-from 2016-01-01 --train-to 2016-06-30 --test-from 2016-07-01 \
+    --test-to 2016-12-31 --method gistar --format csv
+same_as_cli "pai?fbi=03&area=25&area=26&train_from=2016-01-01&train_to=2016-06-30&test_from=2016-07-01&test_to=2016-12-31&method=gistar&distance=700&coverage=3&grid=80" \
+    pai --fbi 03 --area 25 --area 26 --train-from 2016-01-01 --train-to 2016-06-30 \
+    --test-from 2016-07-01 --test-to 2016-12-31 --method gistar --distance 700 --coverage 3 \
+    --grid 80 --format json
+same_as_cli "pai?layer=weapons&train_from=2016-01-01&train_to=2016-06-30&test_from=2016-07-01&test_to=2016-12-31&extent=points" \
+    pai --layer weapons --train-from 2016-01-01 --train-to 2016-06-30 --test-from 2016-07-01 \
+    --test-to 2016-12-31 --extent points --format json
+# staff only: the public and departments get 403 before anything runs (partners too:
+# access_check.py's matrix in serve_access.sh)
+for who in public DEPT; do
+    if [ "$who" = public ]; then H=(); else eval "H=(\"\${${who}[@]}\")"; fi
+    expect_error 403 forbidden None "/api/v1/analyses/rtm?$RTM" "${H[@]}"
+    expect_grep 'the rtm analysis is for staff only' "$T/body"
+    expect_error 403 forbidden None "/api/v1/analyses/rtm?$RTM&table=factors&format=csv" "${H[@]}"
+    expect_error 403 forbidden None "/api/v1/analyses/pai?$PAI" "${H[@]}"
+    expect_grep 'the pai analysis is for staff only' "$T/body"
+done
+# bad parameters: 400 (404 for a layer not there) naming the field
+expect_error 400 bad_parameter proximity "/api/v1/analyses/rtm" "${STAFF[@]}"
+expect_error 400 bad_parameter proximity "/api/v1/analyses/rtm?proximity=weapons" "${STAFF[@]}"
+expect_error 400 bad_parameter proximity "/api/v1/analyses/rtm?proximity=weapons:0" "${STAFF[@]}"
+expect_error 400 bad_parameter proximity "/api/v1/analyses/rtm?proximity=No/Such:100" "${STAFF[@]}"
+expect_error 404 not_found proximity "/api/v1/analyses/rtm?proximity=nosuch:100" "${STAFF[@]}"
+expect_error 404 not_found distance "/api/v1/analyses/rtm?proximity=weapons:100&distance=nosuch" "${STAFF[@]}"
+expect_error 400 bad_parameter density "/api/v1/analyses/rtm?density=:5" "${STAFF[@]}"
+expect_error 400 bad_parameter density "/api/v1/analyses/rtm?density=weapons:x" "${STAFF[@]}"
+expect_error 400 bad_parameter distance "/api/v1/analyses/rtm?distance=weapons:5" "${STAFF[@]}"
+expect_error 400 bad_parameter table "/api/v1/analyses/rtm?proximity=weapons:100&table=rows" "${STAFF[@]}"
+expect_error 400 bad_parameter grid "/api/v1/analyses/rtm?proximity=weapons:100&cell=300&grid=50" "${STAFF[@]}"
+expect_error 400 bad_parameter cell "/api/v1/analyses/rtm?proximity=weapons:100&cell=0" "${STAFF[@]}"
+expect_error 400 bad_parameter bogus "/api/v1/analyses/rtm?proximity=weapons:100&bogus=1" "${STAFF[@]}"
+expect_error 400 bad_parameter train_from "/api/v1/analyses/pai" "${STAFF[@]}"
+expect_error 400 bad_parameter test_to "/api/v1/analyses/pai?train_from=2016-01-01&train_to=2016-12-31&test_from=2017-01-01" "${STAFF[@]}"
+expect_error 400 bad_parameter train_from "/api/v1/analyses/pai?train_from=2016-02-30" "${STAFF[@]}"
+expect_error 400 bad_parameter train_to "/api/v1/analyses/pai?train_from=2016-12-01&train_to=2016-01-31&test_from=2017-01-01&test_to=2017-12-31" "${STAFF[@]}"
+expect_error 400 bad_parameter from "/api/v1/analyses/pai?$PAI&from=2016-01-01" "${STAFF[@]}"
+expect_error 400 bad_parameter method "/api/v1/analyses/pai?$PAI&method=best" "${STAFF[@]}"
+expect_error 400 bad_parameter coverage "/api/v1/analyses/pai?$PAI&coverage=0" "${STAFF[@]}"
+expect_error 400 bad_parameter bandwidth "/api/v1/analyses/pai?$PAI&method=kde&bandwidth=-1" "${STAFF[@]}"
+expect_error 400 bad_parameter distance "/api/v1/analyses/pai?$PAI&distance=abc" "${STAFF[@]}"
+expect_error 400 bad_parameter test_from "/api/v1/analyses/pai?$PAI&test_from=2017-01-01" "${STAFF[@]}"
 
 # ---- an unreadable table: 500 without internals
 stop_server

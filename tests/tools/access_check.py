@@ -112,10 +112,22 @@ REFUSED = {k: {"analyst"} for k, v in EXPECTED.items()
            if v == "coordinator" and k[1].startswith(("/api/v1/funding", "/api/v1/spending",
                                                       "/api/v1/initiatives", "/api/v1/milestones"))}
 
-# Analyses the API runs -> least role (an analysis without a privacy rule is staff only).
+# Analyses the API runs -> least role (an analysis without a privacy rule is staff only:
+# coordinator, analyst, admin). rtm reads layers and both rtm and pai list incident counts
+# per grid cell, so they are staff only.
 EXPECTED_ANALYSES = {"counts": "public", "trends": "public", "priority": "public",
                      "kde": "public", "gistar": "public", "moran": "public", "knox": "public",
+                     "rtm": "coordinator", "pai": "coordinator",
                      "capacity-gap": "public", "funding": "public"}
+# The scan asks for the staff-only analyses as the public too, with queries that answer
+# for staff (serve_access.sh's layer "shots"): each must be refused (403), without a result.
+STAFF_ONLY_SAMPLES = [
+    "/api/v1/analyses/rtm?category=homicide&from=2017-01-01&to=2017-12-31"
+    "&proximity=shots:200&distance=shots",
+    "/api/v1/analyses/rtm?category=homicide&proximity=shots:200&table=factors&format=csv",
+    "/api/v1/analyses/pai?category=homicide&train_from=2016-01-01&train_to=2016-12-31"
+    "&test_from=2017-01-01&test_to=2017-12-31&format=geojson",
+]
 
 # A harmless request for each route: the path (captures filled), a body for
 # methods that take one. Allowed callers get an answer that is not 401/403;
@@ -491,6 +503,12 @@ def scan(base):
             elif st == 200 and "csv" in ctype:
                 scan_csv(text, q)
             check(checks > checks_before, "%s scanned" % q)
+    for q in STAFF_ONLY_SAMPLES:
+        st, body, ctype = request(base.rstrip("/") + q)
+        text = body.decode("utf-8", "replace")
+        check(st == 403 and '"forbidden"' in text and '"rows"' not in text and
+              '"features"' not in text,
+              "%s as the public: %d %s, expected 403 without a result" % (q, st, text[:120]))
 
 
 def main():

@@ -1103,6 +1103,7 @@ int http_serve(const struct http_options *o, struct cscc_err *err)
     pthread_mutex_init(&s->conns.lock, NULL);
     s->conns.head.next = s->conns.head.prev = &s->conns.head;
     cache_init(&s->cache, o->limits.cache_bytes);
+    http_brief_cache_init(&s->s.briefs, o->limits.cache_bytes > 0);
     {
         /* Open the database once now, so a broken one stops the start. */
         struct store *st = http_store_get(&s->s, err);
@@ -1233,6 +1234,7 @@ int http_serve(const struct http_options *o, struct cscc_err *err)
 out:
     http_coord_stop(&s->s);
     cache_release(&s->cache);
+    http_brief_cache_release(&s->s.briefs);
     store_pool_release(&s->s.stores);
     http_tables_release(&s->s.tables);
     pthread_mutex_destroy(&s->conns.lock);

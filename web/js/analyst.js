@@ -128,7 +128,12 @@ cscc.start('analyst', async () => {
             {type: 'FeatureCollection', features: feats},
             {
                 renderer: L.canvas(),
-                style: (f) => ({color: '#555555', weight: 0.5, fillColor: colour(f.properties[by]), fillOpacity: 0.8}),
+                /* cells of nothing (a Gi* bin 0, a density of 0) are drawn clear, so the rest stand out */
+                style: (f) => {
+                    const c = colour(f.properties[by]);
+                    const none = c === BINS[0];
+                    return {color: '#555555', weight: none ? 0 : 0.5, stroke: !none, fillColor: c, fillOpacity: none ? 0 : 0.8};
+                },
                 pointToLayer: (f, ll) => L.circleMarker(ll, {radius: 4}),
             }
         ).addTo(map);

@@ -6,20 +6,14 @@
 # runs); bad weeks, areas and formats are 400 naming the field; the public is
 # 401, partners and departments 403.
 . "$(dirname "$0")/serve_lib.sh"
+. "$(dirname "$0")/brief_lib.sh"
 
 D="$T/var"
 make_data "$D"
 c() { "$CSCC" -q --data "$D" "$@"; }
 # ISO week 2018-W10 (5 to 11 March 2018): two needs in Austin (25), one resolved in time,
 # the other overdue at the week's end; an event in the week.
-c need add --now 2018-03-05T09:00:00-06:00 --service streetlight_out --lat 41.8940 \
-    --long -87.7650 --attr light_type=STREET >/dev/null || fail "need add 1"
-c need add --now 2018-03-06T09:00:00-06:00 --service graffiti --lat 41.8800 --long -87.7550 \
-    --attr surface=BRICK >/dev/null || fail "need add 2"
-c workorder move 1 resolved --as coordinator --now 2018-03-06T12:00:00-06:00 --note Repaired \
-    >/dev/null || fail "workorder move"
-c event add --type community_meeting --title "Austin safety meeting" --date 2018-03-07 \
-    --area 25 --attendance 30 --sector faith --sector youth_services >/dev/null || fail "event add"
+brief_fixtures "$D"
 c user add coord1 --role coordinator --no-password || fail "user add coord1"
 c user add ana1 --role analyst --no-password || fail "user add ana1"
 c user add p1 --role partner --org 1 --no-password 2>/dev/null ||

@@ -7,6 +7,7 @@
 # partner who sign in through the API. Screenshots and the PDF go to
 # BUILD/test-artifacts/staffbrief/ (look at them).
 . "$(dirname "$0")/serve_lib.sh"
+. "$(dirname "$0")/brief_lib.sh"
 
 for need in /usr/bin/chromium /usr/bin/pdftotext /usr/share/javascript/leaflet/leaflet.js \
     "$CSCC_SRC/tests/node_modules/playwright-core" "$CSCC_SRC/tests/node_modules/axe-core"; do
@@ -19,14 +20,7 @@ make_data "$D"
 c() { "$CSCC" -q --data "$D" "$@"; }
 # 2018-W10 (5 to 11 March 2018) in Austin (25): two needs, the graffiti one overdue at the
 # week's end; an event; an allocation for Austin over the quarter.
-c need add --now 2018-03-05T09:00:00-06:00 --service streetlight_out --lat 41.8940 \
-    --long -87.7650 --attr light_type=STREET >/dev/null || fail "need add 1"
-c need add --now 2018-03-06T09:00:00-06:00 --service graffiti --lat 41.8800 --long -87.7550 \
-    --attr surface=BRICK >/dev/null || fail "need add 2"
-c workorder move 1 resolved --as coordinator --now 2018-03-06T12:00:00-06:00 --note Repaired \
-    >/dev/null || fail "workorder move"
-c event add --type community_meeting --title "Austin safety meeting" --date 2018-03-07 \
-    --area 25 --attendance 30 --sector faith --sector youth_services >/dev/null || fail "event add"
+brief_fixtures "$D"
 c funding add --ref BRIEF-1 --source "General fund" --department DFSS --program "Peace rooms" \
     --strategy violence_interruption --amount 250000 --start 2018-01-01 --end 2018-12-31 \
     --area 25 >/dev/null || fail "funding add"

@@ -57,6 +57,12 @@ json_t *brief_build(struct store *st, const struct colstore_table *crimes, struc
                     const struct coord_actor *actor, const struct brief_opts *o,
                     struct cscc_err *err);
 
+/**
+ * The brief as JSON text (indented by one space, reals to 10 digits, a final
+ * newline): what `cscc brief --format json` writes and GET /api/v1/brief
+ * answers, byte for byte. 0 or CSCC_ENOMEM.
+ */
+int brief_write_json(const json_t *b, struct strbuf *sb);
 /** The brief as Markdown. 0 or CSCC_ENOMEM. */
 int brief_write_md(const json_t *b, struct strbuf *sb);
 /** The brief as a standalone printable HTML page (one section per page). 0 or CSCC_ENOMEM. */

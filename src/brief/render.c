@@ -239,6 +239,19 @@ static int write_brief(const json_t *b, const struct fmt *f, struct strbuf *sb)
     return sb->len >= sb->max ? CSCC_ENOMEM : 0;
 }
 
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+    return strbuf_add(data, buf, size) ? -1 : 0;
+}
+
+int brief_write_json(const json_t *b, struct strbuf *sb)
+{
+    if (json_dump_callback(b, dump_cb, sb, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) ||
+        strbuf_addc(sb, '\n'))
+        return CSCC_ENOMEM;
+    return sb->len >= sb->max ? CSCC_ENOMEM : 0;
+}
+
 int brief_write_md(const json_t *b, struct strbuf *sb)
 {
     return write_brief(b, &MD, sb);

@@ -92,12 +92,7 @@ static int run(struct ccli *x, int argc, char **argv)
         return ccli_fail(&err);
     strbuf_init(&sb, (size_t)1 << 28);
     if (!strcmp(format, "json")) {
-        char *s = json_dumps(b, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
-
-        if (s)
-            strbuf_adds(&sb, s);
-        strbuf_addc(&sb, '\n');
-        free(s); /* allocated by jansson */
+        brief_write_json(b, &sb);
     } else if (!strcmp(format, "html")) {
         brief_write_html(b, &sb);
     } else {

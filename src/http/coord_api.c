@@ -43,6 +43,16 @@ static void ent_free(struct http_coord_ent *e)
     cscc_free(e);
 }
 
+struct store *http_coord_store(struct http_coord_ent *e)
+{
+    return e->st;
+}
+
+const struct colstore_table *http_coord_crimes(struct http_coord_ent *e)
+{
+    return e->crimes ? e->crimes->t : NULL;
+}
+
 struct coord *http_coord_of(struct http_coord_ent *e)
 {
     return e->c;

@@ -571,6 +571,10 @@ void http_coord_stop(struct http_server *s);
  */
 struct http_coord_ent *http_coord_get(struct http_req *r, struct cscc_err *err);
 struct coord *http_coord_of(struct http_coord_ent *e);
+/** The entry's store connection and the crimes table it was opened over (NULL: none yet). */
+struct store *http_coord_store(struct http_coord_ent *e);
+struct colstore_table;
+const struct colstore_table *http_coord_crimes(struct http_coord_ent *e);
 void http_coord_put(struct http_server *s, struct http_coord_ent *e);
 /** The coordination actor of the caller (strings point into r->who). */
 struct coord_actor;
@@ -617,9 +621,42 @@ struct http_refusals {
     struct http_refusal slot[HTTP_REFUSAL_SLOTS];
 };
 
+/* ------------------------------------------------------------------------ */
+/* The weekly brief (brief_api.c)                                            */
+/* ------------------------------------------------------------------------ */
+
+/** Briefs kept at most (a week, an area, a format each). */
+#define HTTP_BRIEF_CACHED 16
+
+/**
+ * Briefs of weeks that have ended, kept while the crimes table's generation
+ * and the store's data version (on st, a connection that never writes) are
+ * those they were built from. One lock for all.
+ */
+struct http_brief_cache {
+    pthread_mutex_t lock;
+    int enabled;
+    struct store *st; /* opened at the first brief */
+    uint64_t clock;
+    struct {
+        char key[64]; /* "2018-W10|25|json" */
+        uint64_t generation;
+        int64_t version;
+        char *body;
+        size_t len;
+        uint64_t used;
+    } v[HTTP_BRIEF_CACHED];
+};
+
+void http_brief_cache_init(struct http_brief_cache *bc, int enabled);
+void http_brief_cache_release(struct http_brief_cache *bc);
+extern const struct http_param_spec http_brief_params[];
+int http_h_brief(struct http_req *r);
+
 struct http_server {
     const struct http_options *opts;
     struct http_refusals refusals;
+    struct http_brief_cache briefs;
     struct http_coord_pool coords;
     struct http_tables tables;
     struct http_metrics metrics;

@@ -148,6 +148,9 @@ const struct http_route http_routes[] = {
      http_h_events, "events"},
     {"/api/v1/response-metrics", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_coord_metrics, "response_metrics"},
+    /* The weekly coordination brief (brief_api.c): it lists every department's work orders. */
+    {"/api/v1/brief", HTTP_GET, HTTP_ROLE_COORDINATOR, 0, 0, http_brief_params, http_h_brief,
+     "brief"},
     /* Socrata-compatible datasets: the SoQL module checks its own parameters. */
     {"/resource/{dataset}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_resource, "resource"},

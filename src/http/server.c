@@ -1105,6 +1105,7 @@ int http_serve(const struct http_options *o, struct cscc_err *err)
     pthread_mutex_init(&s->conns.lock, NULL);
     s->conns.head.next = s->conns.head.prev = &s->conns.head;
     cache_init(&s->cache, o->limits.cache_bytes);
+    http_brief_cache_init(&s->s.briefs, o->limits.cache_bytes > 0);
     {
         /* Open the database once now, so a broken one stops the start. */
         struct store *st = http_store_get(&s->s, err);
@@ -1237,6 +1238,7 @@ out:
     http_refusals_flush(&s->s, 1);
     pthread_mutex_destroy(&s->s.refusals.lock);
     cache_release(&s->cache);
+    http_brief_cache_release(&s->s.briefs);
     store_pool_release(&s->s.stores);
     http_tables_release(&s->s.tables);
     pthread_mutex_destroy(&s->conns.lock);

@@ -1361,6 +1361,14 @@ static int sq_get_setting(struct store *st, const char *key, char *buf, size_t c
     return get_text(sq(st), S_SET_GET, key, buf, cap, what, missing, err);
 }
 
+static int pragma(struct sqlite_store *s, const char *sql, char *text, size_t cap, int64_t *num,
+                  struct cscc_err *err);
+
+static int sq_data_version(struct store *st, int64_t *version, struct cscc_err *err)
+{
+    return pragma(sq(st), "PRAGMA data_version", NULL, 0, version, err);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Import provenance                                                         */
 /* ------------------------------------------------------------------------ */
@@ -2468,6 +2476,7 @@ static const struct store_ops sqlite_ops = {
     .get_category = sq_get_category,
     .set_setting = sq_set_setting,
     .get_setting = sq_get_setting,
+    .data_version = sq_data_version,
     .import_begin = sq_import_begin,
     .import_finish = sq_import_finish,
     .each_import = sq_each_import,

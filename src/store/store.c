@@ -228,6 +228,15 @@ int store_get_setting(struct store *st, const char *key, char *buf, size_t cap,
     return st->ops->get_setting(st, key, buf, cap, err);
 }
 
+int store_data_version(struct store *st, int64_t *version, struct cscc_err *err)
+{
+    assert(st && version);
+    *version = 0;
+    if (!st->ops->data_version)
+        return cscc_err_set(err, CSCC_EINVAL, "this store cannot tell when its data changed");
+    return st->ops->data_version(st, version, err);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Import provenance                                                         */
 /* ------------------------------------------------------------------------ */

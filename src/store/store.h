@@ -165,6 +165,15 @@ int store_set_setting(struct store *st, const char *key, const char *value, stru
 int store_get_setting(struct store *st, const char *key, char *buf, size_t cap,
                       struct cscc_err *err);
 
+/**
+ * A number that changes whenever another connection (of this process or any
+ * other) has committed a change to the database since this connection last
+ * asked: SQLite's PRAGMA data_version. A connection that never writes can
+ * tell "nothing changed" from it, to keep answers built from the store (the
+ * server's weekly brief). CSCC_EINVAL when the backend cannot tell.
+ */
+int store_data_version(struct store *st, int64_t *version, struct cscc_err *err);
+
 /* ---- import provenance ---- */
 /**
  * Records the start of an import (status RUNNING, started_at now); *id gets

@@ -53,6 +53,8 @@ struct store_ops {
     int (*set_setting)(struct store *st, const char *key, const char *value, struct cscc_err *err);
     int (*get_setting)(struct store *st, const char *key, char *buf, size_t cap,
                        struct cscc_err *err);
+    /** NULL when the backend cannot tell (store.c answers CSCC_EINVAL). */
+    int (*data_version)(struct store *st, int64_t *version, struct cscc_err *err);
 
     /** Never called inside a transaction (it must be durable on return). */
     int (*import_begin)(struct store *st, const char *dataset, const char *files_json, int64_t *id,

@@ -87,9 +87,11 @@ async function shot(page, name) {
     await page.screenshot({path: path.join(OUT, name + '-screen.png')}); // what a first look shows
 }
 
-/* axe-core over the page: no serious or critical violation of WCAG 2.1 A/AA. */
-async function axe(browser, url, what, viewport) {
+/* axe-core over the page: no serious or critical violation of WCAG 2.1 A/AA.
+ * prepare(page), when given, runs before the page is opened (to sign in). */
+async function axe(browser, url, what, viewport, prepare) {
     const page = await newPage(browser, {bypassCSP: true, viewport: viewport || {width: 1280, height: 900}});
+    if (prepare) await prepare(page);
     await page.goto(BASE + url);
     await ready(page, url.startsWith('/area') ? '' : '');
     await page.waitForFunction(() => document.body.dataset.loaded, null, {timeout: 30000});

@@ -105,6 +105,7 @@ EXPECTED = {
     ("POST", "/api/v1/organizations/{id}/verification"): ("coordinator", ["coordinator", "admin"]),
     ("GET", "/api/v1/events"): "partner",
     ("GET", "/api/v1/response-metrics"): "public",
+    ("GET", "/api/v1/brief"): "coordinator",
 }
 
 # Roles refused a route although they rank above its least role (403).

@@ -1288,3 +1288,29 @@ TEST(store, exec_on_a_read_only_database_fails_cleanly)
     }
     chmod(path, 0600);
 }
+
+TEST(store, data_version_changes_on_another_connections_commit)
+{
+    struct cscc_err err = {0};
+    struct store *reader, *writer;
+    int64_t v1 = -1, v2 = -1, v3 = -1, v4 = -1;
+
+    if (!(writer = open_ok(tmp_path("dv.db"))))
+        return;
+    if (!(reader = open_ok(tmp_path("dv.db")))) {
+        store_close(writer);
+        return;
+    }
+    CHECK_INT_EQ(store_data_version(reader, &v1, &err), 0);
+    CHECK_INT_EQ(store_data_version(reader, &v2, &err), 0);
+    CHECK(v1 == v2); /* nothing committed in between */
+    CHECK_INT_EQ(store_set_setting(writer, "city", "Chicago", &err), 0);
+    CHECK_INT_EQ(store_data_version(reader, &v3, &err), 0);
+    CHECK(v3 != v2); /* another connection committed */
+    /* the connection's own commits do not count: a cache's reader never writes */
+    CHECK_INT_EQ(store_set_setting(reader, "city", "Evanston", &err), 0);
+    CHECK_INT_EQ(store_data_version(reader, &v4, &err), 0);
+    CHECK(v4 == v3);
+    store_close(reader);
+    store_close(writer);
+}

@@ -93,6 +93,12 @@ async function axe(browser, url, what, viewport) {
     await page.goto(BASE + url);
     await ready(page, url.startsWith('/area') ? '' : '');
     await page.waitForFunction(() => document.body.dataset.loaded, null, {timeout: 30000});
+    await axePage(page, what);
+    await page.context().close();
+}
+
+/* axe-core over a page already loaded (a signed-in staff page, say). */
+async function axePage(page, what) {
     await page.addScriptTag({path: AXE});
     const res = await page.evaluate(async () =>
         // eslint-disable-next-line no-undef
@@ -104,7 +110,6 @@ async function axe(browser, url, what, viewport) {
     const minor = res.violations.filter((v) => !bad.includes(v));
     if (minor.length) console.log('note: axe, ' + what + ': ' + minor.map(describe).join('; '));
     check('axe: ' + what + ' ran its rules', res.passes.length > 20, res.passes.length);
-    await page.context().close();
 }
 
 
@@ -136,4 +141,4 @@ function main(name, run) {
     })();
 }
 
-module.exports = {BASE, OUT, EN, ES, check, apiGet, newPage, ready, noProblems, shot, axe, elapsed, main};
+module.exports = {BASE, OUT, EN, ES, check, apiGet, newPage, ready, noProblems, shot, axe, axePage, elapsed, main};

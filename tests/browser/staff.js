@@ -292,9 +292,10 @@ async function run(browser) {
     await axePage(page, 'login (es)');
     await shot(page, 'login-360-es');
     await signIn(page, COORD, 'triage');
-    await noWide(page, 'triage-360');
-    await noProblems(page, 'triage-360');
-    await shot(page, 'triage-360-en');
+    check('triage-360-es: the language follows from the sign-in page', (await page.textContent('h1')) === ES['triage.heading']);
+    await noWide(page, 'triage-360-es');
+    await noProblems(page, 'triage-360-es');
+    await shot(page, 'triage-360-es');
     await page.click('#sign-out');
     await page.waitForURL(/\/login\?signed_out=1/, {timeout: 30000});
     await page.waitForFunction(() => document.body.dataset.loaded === 'login', null, {timeout: 30000});
@@ -302,9 +303,10 @@ async function run(browser) {
     await page.click('#show-all');
     await page.waitForFunction(() => document.body.dataset.loaded === 'queue' && document.getElementById('show-all').checked, null, {timeout: 30000});
     check('queue: finished orders on asking', (await page.$('#wo-' + mine.workorder_id)) !== null);
-    await noWide(page, 'queue-360');
-    await noProblems(page, 'queue-360');
-    await shot(page, 'queue-360-en');
+    check('queue-360-es: the heading', (await page.textContent('h1')).startsWith(ES['queue.heading']));
+    await noWide(page, 'queue-360-es');
+    await noProblems(page, 'queue-360-es');
+    await shot(page, 'queue-360-es');
     await page.context().close();
 
     /* ---- throttling, last: it blocks this address for an hour */

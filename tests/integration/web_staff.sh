@@ -35,8 +35,8 @@ else
 fi
 sed 's/^/    /' "$T/browser.out"
 for page in login-1280-en login-1280-wrong triage-1280-en triage-1280-assigned queue-1280-en queue-1280-resolved \
-    triage-1280-refused need-1280-resolved triage-1280-admin triage-1280-es login-360-es triage-360-en \
-    queue-360-en login-1280-throttled; do
+    triage-1280-refused need-1280-resolved triage-1280-admin triage-1280-es login-360-es triage-360-es \
+    queue-360-es login-1280-throttled; do
     [ -s "$ART/$page.png" ] && pass || fail "no screenshot $ART/$page.png"
 done
 # neither the resident's contact details, the passwords nor the internal notes reached the server's log

@@ -81,6 +81,17 @@ async function noProblems(page, what) {
     check(what + ': nothing fetched from outside this machine', page.outside.length === 0, page.outside.join(' '));
 }
 
+/* Nothing in the header or the page sticks out to the right (a phone's width: no sideways scrolling). */
+async function noWide(page, name) {
+    const wide = await page.evaluate(() =>
+        [...document.querySelectorAll('main *, header *')]
+            .filter((e) => !e.closest('.leaflet-container') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .map((e) => e.tagName + (e.id ? '#' + e.id : ''))
+            .slice(0, 5)
+    );
+    check(name + ': nothing sticks out at 360 px', wide.length === 0, wide.join(' '));
+}
+
 async function shot(page, name) {
     fs.mkdirSync(OUT, {recursive: true});
     await page.screenshot({path: path.join(OUT, name + '.png'), fullPage: true});
@@ -141,4 +152,4 @@ function main(name, run) {
     })();
 }
 
-module.exports = {BASE, OUT, EN, ES, check, apiGet, newPage, ready, noProblems, shot, axe, axePage, elapsed, main};
+module.exports = {BASE, OUT, EN, ES, check, apiGet, newPage, ready, noProblems, noWide, shot, axe, axePage, elapsed, main};

@@ -20,7 +20,7 @@
  * block this address for an hour). */
 'use strict';
 
-const {BASE, EN, ES, check, apiGet, newPage, ready, noProblems, shot, axePage, elapsed, main} = require('./lib.js');
+const {BASE, EN, ES, check, apiGet, newPage, ready, noProblems, noWide, shot, axePage, elapsed, main} = require('./lib.js');
 
 const account = (v) => {
     const [name, ...pw] = (process.env[v] || '').split(':');
@@ -58,16 +58,6 @@ const inPage = (page, method, p, body) =>
         },
         [method, p, body]
     );
-
-async function noWide(page, name) {
-    const wide = await page.evaluate(() =>
-        [...document.querySelectorAll('main *, header *')]
-            .filter((e) => !e.closest('.leaflet-container') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-            .map((e) => e.tagName + (e.id ? '#' + e.id : ''))
-            .slice(0, 5)
-    );
-    check(name + ': nothing sticks out at 360 px', wide.length === 0, wide.join(' '));
-}
 
 async function run(browser) {
     check('accounts are given (COORD, DEPT, ADMIN)', COORD.password && DEPT.password && ADMIN.password);

@@ -932,6 +932,61 @@ int http_h_catalog_service(struct http_req *r)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Departments and routing rules (read only; the staff pages show them)      */
+/* ------------------------------------------------------------------------ */
+
+static int dept_cb(void *arg, const struct coord_department *d)
+{
+    json_t *arr = arg, *j = json_pack("{s:s,s:s,s:b}", "code", d->code, "name",
+                                      d->name ? d->name : "", "active", d->active);
+
+    if (!j || json_array_append_new(arr, j))
+        return CSCC_ENOMEM;
+    return 0;
+}
+
+static int route_cb(void *arg, const struct coord_route *rt)
+{
+    json_t *arr = arg, *j = coord_route_json(rt);
+
+    if (!j || json_array_append_new(arr, j))
+        return CSCC_ENOMEM;
+    return 0;
+}
+
+/* GET /api/v1/departments (rules 0) and /api/v1/routing-rules (rules 1). */
+static int list_answer(struct http_req *r, int rules)
+{
+    struct http_coord_ent *e;
+    struct cscc_err err;
+    json_t *arr;
+    int rc;
+
+    cscc_err_clear(&err);
+    if (!(e = http_coord_get(r, &err)))
+        return coord_fail(r, &err);
+    arr = json_array();
+    rc = rules ? coord_route_each(e->c, route_cb, arr, &err)
+               : coord_department_each(e->c, dept_cb, arr, &err);
+    http_coord_put(r->srv, e);
+    if (rc) {
+        json_decref(arr);
+        return coord_fail(r, &err);
+    }
+    return send_json(r, 200, json_pack("{s:o}", rules ? "rules" : "departments", arr));
+}
+
+int http_h_departments(struct http_req *r)
+{
+    return list_answer(r, 0);
+}
+
+int http_h_routing_rules(struct http_req *r)
+{
+    return list_answer(r, 1);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Organizations, events, metrics                                            */
 /* ------------------------------------------------------------------------ */
 

@@ -418,6 +418,8 @@ int http_h_workorder(struct http_req *r);
 int http_h_workorder_move(struct http_req *r);
 int http_h_workorder_history(struct http_req *r);
 int http_h_catalog(struct http_req *r);
+int http_h_departments(struct http_req *r);
+int http_h_routing_rules(struct http_req *r);
 int http_h_catalog_service(struct http_req *r);
 int http_h_orgs(struct http_req *r);
 int http_h_org(struct http_req *r);

@@ -136,6 +136,11 @@ const struct http_route http_routes[] = {
      http_h_catalog_service, "catalog_service"},
     {"/api/v1/catalog/{code}", HTTP_PUT, HTTP_ROLE_COORDINATOR, BODY_PARAMS,
      HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_catalog_service, "catalog_edit"},
+    /* The departments work is routed to (for reassigning) and the routing rules (staff pages). */
+    {"/api/v1/departments", HTTP_GET, HTTP_ROLE_DEPARTMENT, 0, 0, p_none, http_h_departments,
+     "departments"},
+    {"/api/v1/routing-rules", HTTP_GET, HTTP_ROLE_COORDINATOR, 0, 0, p_none, http_h_routing_rules,
+     "routing_rules"},
     {"/api/v1/organizations", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_orgs, "organizations"},
     {"/api/v1/organizations/{id}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,

@@ -15,7 +15,7 @@
  * 360 px and axe-core as for the other pages; screenshots in ARTIFACTS_DIR. */
 'use strict';
 
-const {BASE, EN, ES, check, apiGet, newPage, ready, noProblems, shot, axe, elapsed, main} = require('./lib.js');
+const {BASE, EN, ES, check, apiGet, newPage, ready, noProblems, noWide, shot, axe, elapsed, main} = require('./lib.js');
 
 const DEPT = process.env.DEPT_TOKEN || '';
 const EMAIL = 'resident.canary@example.org';
@@ -149,13 +149,7 @@ async function run(browser) {
         await page.goto(BASE + url);
         await page.waitForFunction(() => document.body.dataset.loaded, null, {timeout: 30000});
         check(name + ': the heading is in the page\'s language', (await page.textContent('h1')) === heading, await page.textContent('h1'));
-        const wide = await page.evaluate(() =>
-            [...document.querySelectorAll('main *, header *')]
-                .filter((e) => !e.closest('.leaflet-container') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-                .map((e) => e.tagName + (e.id ? '#' + e.id : ''))
-                .slice(0, 5)
-        );
-        check(name + ': nothing sticks out at 360 px', wide.length === 0, wide.join(' '));
+        await noWide(page, name);
         await noProblems(page, name);
         await shot(page, name);
         await context_close(page);

@@ -81,6 +81,17 @@ async function noProblems(page, what) {
     check(what + ': nothing fetched from outside this machine', page.outside.length === 0, page.outside.join(' '));
 }
 
+/* Nothing in the header or the page sticks out to the right (a phone's width: no sideways scrolling). */
+async function noWide(page, name) {
+    const wide = await page.evaluate(() =>
+        [...document.querySelectorAll('main *, header *')]
+            .filter((e) => !e.closest('.leaflet-container') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .map((e) => e.tagName + (e.id ? '#' + e.id : ''))
+            .slice(0, 5)
+    );
+    check(name + ': nothing sticks out at 360 px', wide.length === 0, wide.join(' '));
+}
+
 async function shot(page, name) {
     fs.mkdirSync(OUT, {recursive: true});
     await page.screenshot({path: path.join(OUT, name + '.png'), fullPage: true});
@@ -95,6 +106,12 @@ async function axe(browser, url, what, viewport, prepare) {
     await page.goto(BASE + url);
     await ready(page, url.startsWith('/area') ? '' : '');
     await page.waitForFunction(() => document.body.dataset.loaded, null, {timeout: 30000});
+    await axePage(page, what);
+    await page.context().close();
+}
+
+/* axe-core over a page already loaded (a signed-in staff page, say). */
+async function axePage(page, what) {
     await page.addScriptTag({path: AXE});
     const res = await page.evaluate(async () =>
         // eslint-disable-next-line no-undef
@@ -106,7 +123,6 @@ async function axe(browser, url, what, viewport, prepare) {
     const minor = res.violations.filter((v) => !bad.includes(v));
     if (minor.length) console.log('note: axe, ' + what + ': ' + minor.map(describe).join('; '));
     check('axe: ' + what + ' ran its rules', res.passes.length > 20, res.passes.length);
-    await page.context().close();
 }
 
 
@@ -138,4 +154,4 @@ function main(name, run) {
     })();
 }
 
-module.exports = {BASE, OUT, EN, ES, check, apiGet, newPage, ready, noProblems, shot, axe, elapsed, main};
+module.exports = {BASE, OUT, EN, ES, check, apiGet, newPage, ready, noProblems, noWide, shot, axe, axePage, elapsed, main};

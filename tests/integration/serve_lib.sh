@@ -90,3 +90,14 @@ api_token() {
     "$CSCC" -q --data "$data" user add "$name" --role "$role" --no-password 2>/dev/null
     "$CSCC" -q --data "$data" user token-add "$name" "test-$RANDOM"
 }
+
+# need_browser [FILES...]: chromium, node, playwright-core, axe-core, Leaflet and FILES, or the
+# test fails saying what to install (and exits).
+need_browser() {
+    local need
+    for need in /usr/bin/chromium /usr/share/javascript/leaflet/leaflet.js "$@" \
+        "$CSCC_SRC/tests/node_modules/playwright-core" "$CSCC_SRC/tests/node_modules/axe-core"; do
+        [ -e "$need" ] || { fail "$need is missing: run scripts/install-deps --test"; finish; exit 1; }
+    done
+    command -v node >/dev/null || { fail "node is missing: run scripts/install-deps --test"; finish; exit 1; }
+}

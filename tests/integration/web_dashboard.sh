@@ -6,12 +6,7 @@
 # Screenshots of every page go to BUILD/test-artifacts/web/ (look at them).
 . "$(dirname "$0")/serve_lib.sh"
 
-for need in /usr/bin/chromium /usr/share/javascript/leaflet/leaflet.js \
-    /usr/share/javascript/chart.js/chart.min.js "$CSCC_SRC/tests/node_modules/playwright-core" \
-    "$CSCC_SRC/tests/node_modules/axe-core"; do
-    [ -e "$need" ] || { fail "$need is missing: run scripts/install-deps --test"; finish; exit 1; }
-done
-command -v node >/dev/null || { fail "node is missing: run scripts/install-deps --test"; finish; exit 1; }
+need_browser /usr/share/javascript/chart.js/chart.min.js
 
 D="$T/var"
 make_data "$D"

@@ -6,11 +6,7 @@
 # over the API. Screenshots go to BUILD/test-artifacts/intake/ (look at them).
 . "$(dirname "$0")/serve_lib.sh"
 
-for need in /usr/bin/chromium /usr/share/javascript/leaflet/leaflet.js \
-    "$CSCC_SRC/tests/node_modules/playwright-core" "$CSCC_SRC/tests/node_modules/axe-core"; do
-    [ -e "$need" ] || { fail "$need is missing: run scripts/install-deps --test"; finish; exit 1; }
-done
-command -v node >/dev/null || { fail "node is missing: run scripts/install-deps --test"; finish; exit 1; }
+need_browser
 
 D="$T/var"
 make_data "$D"

@@ -96,6 +96,8 @@ EXPECTED = {
     ("GET", "/api/v1/catalog"): "public",
     ("GET", "/api/v1/catalog/{code}"): "public",
     ("PUT", "/api/v1/catalog/{code}"): ("coordinator", ["coordinator", "admin"]),
+    ("GET", "/api/v1/departments"): "department",
+    ("GET", "/api/v1/routing-rules"): "coordinator",
     ("GET", "/api/v1/organizations"): "public",
     ("GET", "/api/v1/organizations/{id}"): "public",
     # a partner edits its own organization (the probe's); a department or an

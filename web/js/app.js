@@ -255,6 +255,7 @@ const cscc = (() => {
         {href: '/', key: 'nav.map', page: 'index'},
         {href: '/report', key: 'nav.report', page: 'report'},
         {href: '/need', key: 'nav.follow', page: 'need'},
+        {href: '/login', key: 'login.nav', page: 'login'},
     ];
 
     /** A URL on this site with the current language and the given query. */

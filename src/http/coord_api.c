@@ -263,25 +263,21 @@ void http_coord_stop(struct http_server *s)
 /* ------------------------------------------------------------------------ */
 
 /* The error answer of a coordination call. A write refused by the store
- * (read-only database, full disk, busy) is a 503: the request may be
- * retried later and nothing was stored. */
+ * (read-only database, full disk, busy) is a 503 with Retry-After: the
+ * request may be retried later and nothing was stored. */
 static int coord_fail(struct http_req *r, const struct cscc_err *err)
 {
-    /* CSCC_EPERM is either the coordination rules refusing the actor (a
-     * department and another's work order: 403) or the store refusing a
-     * write to a read-only database (SQLITE_READONLY: the store's message
-     * says "read-only", SQLite's "readonly": 503). */
-    int readonly = err->code == CSCC_EPERM && !(r->method & (HTTP_GET | HTTP_HEAD)) &&
-                   (strstr(err->msg, "read-only") || strstr(err->msg, "readonly"));
-
-    if (err->code == CSCC_EPERM && !readonly)
+    if (err->code == CSCC_EPERM)
         return http_error(r, 403, "forbidden", err->field, "%s", err->msg);
-    if (err->code == CSCC_EIO || err->code == CSCC_ESTORE || err->code == CSCC_EBUSY || readonly) {
+    if (err->code == CSCC_EIO || err->code == CSCC_ESTORE || err->code == CSCC_EBUSY ||
+        err->code == CSCC_EROFS) {
         cscc_error("%s %s: %s", r->route ? r->route->name : "-", r->path, err->msg);
         http_req_header(r, "Retry-After", "60");
-        return http_error(r, 503, "unavailable", NULL,
-                          "the database cannot take this change now (read-only or full); "
-                          "nothing was stored; try again later");
+        return http_error(r, 503, "unavailable", NULL, "%s",
+                          err->code == CSCC_EROFS ? HTTP_MSG_READONLY
+                                                  : "the database cannot take this change now "
+                                                    "(full or busy); nothing was stored; try "
+                                                    "again later");
     }
     if (err->code == CSCC_ELIMIT)
         return http_error(r, 429, "rate_limited", err->field, "%s", err->msg);

@@ -533,6 +533,7 @@ int coord_need_each(struct coord *c, const struct coord_need_filter *f, coord_ne
         return rc;
     }
     {
+        int64_t after = f->after ? f->after : f->newest_first ? INT64_MAX : INT64_MIN;
         struct store_val v[18] = {
             STORE_INT(f->service && *f->service),
             STORE_TEXT(coord__s(f->service)),
@@ -548,6 +549,7 @@ int coord_need_each(struct coord *c, const struct coord_need_filter *f, coord_ne
             STORE_TEXT(coord__s(f->department)),
             STORE_INT(f->reporter_org),
             STORE_INT(f->reporter_org),
+            STORE_INT(after),
             STORE_INT((int64_t)(f->limit ? f->limit : 1000)),
             STORE_INT((int64_t)f->offset),
         };
@@ -555,13 +557,13 @@ int coord_need_each(struct coord *c, const struct coord_need_filter *f, coord_ne
         if (f->newest_first)
             rc = store_exec(c->st, "read needs",
                             "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE
-                            "ORDER BY n.id DESC LIMIT ? OFFSET ?",
-                            v, 16, need_row, &e, err);
+                            "AND n.id < ? ORDER BY n.id DESC LIMIT ? OFFSET ?",
+                            v, 17, need_row, &e, err);
         else
             rc = store_exec(c->st, "read needs",
                             "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE
-                            "ORDER BY n.id LIMIT ? OFFSET ?",
-                            v, 16, need_row, &e, err);
+                            "AND n.id > ? ORDER BY n.id LIMIT ? OFFSET ?",
+                            v, 17, need_row, &e, err);
     }
     return rc;
 }

@@ -473,6 +473,13 @@ static const char *const migrations[] = {
     "    done_day INTEGER\n"
     ");\n"
     "CREATE INDEX res_milestones_init ON res_milestones(init_id, due_day);\n",
+    /* 5: the work-order queue in its order (due_at, id) beyond one
+     * department's open work orders (coord_wo_queue): a department's work
+     * orders in any state, and the open work orders of every department
+     * (coordinators), so that a page, and a page after a cursor, is a range
+     * of an index rather than a sort of the table. */
+    "CREATE INDEX coord_wo_dept_due ON coord_workorders(department, due_at, id);\n"
+    "CREATE INDEX coord_wo_open_due ON coord_workorders(open, due_at, id);\n",
 };
 
 /* ------------------------------------------------------------------------ */

@@ -181,7 +181,7 @@ static int add_from(struct ccli *x, const char *file)
                        err.field, err.field[0] ? "')" : "");
             json_decref(j);
             bad++;
-            if (err.code == CSCC_EIO || err.code == CSCC_EPERM || err.code == CSCC_ESTORE)
+            if (err.code == CSCC_EIO || err.code == CSCC_EROFS || err.code == CSCC_ESTORE)
                 break; /* the store cannot take more: stop */
             continue;
         }

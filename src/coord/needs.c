@@ -509,8 +509,10 @@ static int need_by_id(struct coord *c, int64_t id, struct need_each *e, struct c
                       need_row, e, err);
 }
 
-#define NEED_WHERE                                                                                 \
-    "WHERE (? = 0 OR n.service = ?) AND n.created_at >= ? AND n.created_at <= ? AND "              \
+/* C is "n." or, to keep the planner off the index on created_at when no
+ * date is given (it would then sort every need to find a page), "+n.". */
+#define NEED_WHERE(C)                                                                              \
+    "WHERE (? = 0 OR n.service = ?) AND " C "created_at >= ? AND " C "created_at <= ? AND "        \
     "(? = 0 OR n.open = ?) AND (? = 0 OR n.status = ?) AND (? = 0 OR n.area = ?) AND "             \
     "(? = 0 OR w.department = ?) AND (? = 0 OR n.reporter_org = ?) "
 
@@ -533,6 +535,7 @@ int coord_need_each(struct coord *c, const struct coord_need_filter *f, coord_ne
         return rc;
     }
     {
+        int64_t after = f->after ? f->after : f->newest_first ? INT64_MAX : INT64_MIN;
         struct store_val v[18] = {
             STORE_INT(f->service && *f->service),
             STORE_TEXT(coord__s(f->service)),
@@ -548,20 +551,33 @@ int coord_need_each(struct coord *c, const struct coord_need_filter *f, coord_ne
             STORE_TEXT(coord__s(f->department)),
             STORE_INT(f->reporter_org),
             STORE_INT(f->reporter_org),
+            STORE_INT(after),
             STORE_INT((int64_t)(f->limit ? f->limit : 1000)),
             STORE_INT((int64_t)f->offset),
         };
 
-        if (f->newest_first)
+        int dated = f->has_from || f->has_to;
+
+        if (f->newest_first && dated)
             rc = store_exec(c->st, "read needs",
-                            "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE
-                            "ORDER BY n.id DESC LIMIT ? OFFSET ?",
-                            v, 16, need_row, &e, err);
+                            "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE(
+                                "n.") "AND n.id < ? ORDER BY n.id DESC LIMIT ? OFFSET ?",
+                            v, 17, need_row, &e, err);
+        else if (f->newest_first)
+            rc = store_exec(c->st, "read needs",
+                            "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE(
+                                "+n.") "AND n.id < ? ORDER BY n.id DESC LIMIT ? OFFSET ?",
+                            v, 17, need_row, &e, err);
+        else if (dated)
+            rc = store_exec(c->st, "read needs",
+                            "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE(
+                                "n.") "AND n.id > ? ORDER BY n.id LIMIT ? OFFSET ?",
+                            v, 17, need_row, &e, err);
         else
             rc = store_exec(c->st, "read needs",
-                            "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE
-                            "ORDER BY n.id LIMIT ? OFFSET ?",
-                            v, 16, need_row, &e, err);
+                            "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE(
+                                "+n.") "AND n.id > ? ORDER BY n.id LIMIT ? OFFSET ?",
+                            v, 17, need_row, &e, err);
     }
     return rc;
 }

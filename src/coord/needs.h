@@ -268,6 +268,8 @@ struct coord_need_filter {
     int64_t reporter_org;   /* reported by this organization, 0 = any */
     int newest_first;       /* order by id descending (default ascending) */
     size_t limit, offset;   /* limit 0 = 1000 */
+    int64_t after;          /* keyset paging: only needs after this id in the order
+                               (below it when newest_first), 0 = from the start */
 };
 
 /** One need with its answers; CSCC_ENOENT (field service_request_id) when none. */

@@ -7,6 +7,7 @@
 #include "core/alloc.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -583,9 +584,41 @@ static int wo_row(void *arg, const struct store_row *r)
     return e->fn(e->arg, &w);
 }
 
+/* The row value (due_at, id) > (?, ?) is the cursor (the smallest key when
+ * there is none): a range on the index, not a filter after it. */
 #define WO_FILTER                                                                                  \
     "state IN (?, ?, ?, ?, ?, ?, ?) AND due_at < ? AND (? = 0 OR area = ?) AND "                   \
-    "(? = 0 OR service = ?) ORDER BY due_at, id LIMIT ? OFFSET ?"
+    "(? = 0 OR service = ?) AND (due_at, id) > (?, ?) ORDER BY due_at, id LIMIT ? OFFSET ?"
+
+void coord_wo_cursor(const struct coord_workorder *w, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%lld:%lld", (long long)w->due_at, (long long)w->id);
+}
+
+int coord_wo_cursor_parse(const char *s, struct coord_wo_filter *f, struct cscc_err *err)
+{
+    long long due = 0, id = 0;
+    char *end = NULL;
+    int ok = 0;
+
+    if (s && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))) {
+        errno = 0;
+        due = strtoll(s, &end, 10);
+        if (!errno && *end == ':' && end[1] >= '0' && end[1] <= '9') {
+            id = strtoll(end + 1, &end, 10);
+            ok = !errno && !*end && id >= 1;
+        }
+    }
+    if (!ok)
+        return coord__ferr(err, CSCC_EINVAL, "after",
+                           "after must be the 'next' of an earlier page (DUE_AT:ID, e.g. "
+                           "1767225600:42), not '%.40s'",
+                           s ? s : "");
+    f->has_after = 1;
+    f->after_due = (int64_t)due;
+    f->after_id = (int64_t)id;
+    return 0;
+}
 
 int coord_workorder_each(struct coord *c, const struct coord_actor *a,
                          const struct coord_wo_filter *f, coord_workorder_fn fn, void *arg,
@@ -593,7 +626,7 @@ int coord_workorder_each(struct coord *c, const struct coord_actor *a,
 {
     static const struct coord_wo_filter none = {0};
     struct wo_each e = {fn, arg, coord_now(c), 0};
-    struct store_val v[18];
+    struct store_val v[20];
     const char *dept;
     struct coord_object obj = {0, NULL};
     unsigned states;
@@ -627,9 +660,12 @@ int coord_workorder_each(struct coord *c, const struct coord_actor *a,
     v[k++] = STORE_INT(f->area);
     v[k++] = STORE_INT(f->service && f->service[0]);
     v[k++] = STORE_TEXT(coord__s(f->service));
+    v[k++] = STORE_INT(f->has_after ? f->after_due : INT64_MIN);
+    v[k++] = STORE_INT(f->has_after ? f->after_id : INT64_MIN);
     v[k++] = STORE_INT((int64_t)limit);
     v[k++] = STORE_INT((int64_t)f->offset);
-    /* The queue of one department runs down the index (department, open, due_at, id). */
+    /* The queue of one department runs down the index (department, open, due_at, id);
+     * in any state, (department, due_at, id) (migration 5). */
     if (dept && only_open)
         rc = store_exec(c->st, "read work orders",
                         "SELECT " WO_COLUMNS " FROM coord_workorders WHERE department = ? AND "
@@ -639,6 +675,10 @@ int coord_workorder_each(struct coord *c, const struct coord_actor *a,
         rc = store_exec(c->st, "read work orders",
                         "SELECT " WO_COLUMNS
                         " FROM coord_workorders WHERE department = ? AND " WO_FILTER,
+                        v, k, wo_row, &e, err);
+    else if (only_open) /* the index (open, due_at, id) */
+        rc = store_exec(c->st, "read work orders",
+                        "SELECT " WO_COLUMNS " FROM coord_workorders WHERE open = 1 AND " WO_FILTER,
                         v, k, wo_row, &e, err);
     else
         rc = store_exec(c->st, "read work orders",

@@ -170,16 +170,32 @@ struct coord_wo_filter {
     int area;
     const char *service;
     size_t limit, offset; /* limit 0 = 100; at most 100000 */
+    /* Keyset paging: only work orders after (after_due, after_id) in the
+     * queue's order, when has_after (see coord_wo_cursor_parse). */
+    int has_after;
+    int64_t after_due, after_id;
 };
 
 /**
- * The queue: work orders matching f, most urgent first (due time, then id),
- * as actor a may see them (COORD_WO_VIEW: a department sees only its own,
- * and must name it or have f->department NULL, which then means its own).
+ * The queue: work orders matching f, most urgent first (due time, then id:
+ * open overdue ones come first), as actor a may see them (COORD_WO_VIEW: a
+ * department sees only its own, and must name it or have f->department
+ * NULL, which then means its own). A department's open queue runs down the
+ * index (department, open, due_at, id), from the cursor when there is one,
+ * so a page deep in the queue costs what the first one does.
  */
 int coord_workorder_each(struct coord *c, const struct coord_actor *a,
                          const struct coord_wo_filter *f, coord_workorder_fn fn, void *arg,
                          struct cscc_err *err);
+/**
+ * The queue cursor after w, "DUE_AT:ID" (Unix seconds and id), into buf (at
+ * least COORD_WO_CURSOR_MAX bytes): the `after` of the next page.
+ */
+#define COORD_WO_CURSOR_MAX 48
+void coord_wo_cursor(const struct coord_workorder *w, char *buf, size_t cap);
+/** Reads a cursor of coord_wo_cursor into f (has_after set); CSCC_EINVAL, field "after". */
+int coord_wo_cursor_parse(const char *s, struct coord_wo_filter *f, struct cscc_err *err);
+
 /** One work order (COORD_WO_VIEW on it), or CSCC_ENOENT. */
 int coord_workorder_get(struct coord *c, const struct coord_actor *a, int64_t id,
                         coord_workorder_fn fn, void *arg, struct cscc_err *err);

@@ -105,6 +105,7 @@ const char *cscc_strerror(int code)
     case CSCC_EINTERNAL: return "internal error";
     case CSCC_EPERM: return "not permitted";
     case CSCC_ECANCELED: return "canceled";
+    case CSCC_EROFS: return "read-only";
     }
     return "unknown error";
 }
@@ -121,7 +122,8 @@ int cscc_exit_status(int code)
     case CSCC_ESTORE: return EX_IOERR;
     case CSCC_EBUSY: return EX_TEMPFAIL;
     case CSCC_EEXIST: return EX_CANTCREAT; /* a name or a file already there */
-    case CSCC_EPERM: return EX_NOPERM;
+    case CSCC_EPERM:
+    case CSCC_EROFS: return EX_NOPERM;
     case CSCC_ENOMEM: return EX_OSERR;
     default: return EX_SOFTWARE;
     }

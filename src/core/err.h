@@ -25,7 +25,9 @@ enum {
     CSCC_ESTORE = -9,     /* the database reported an error */
     CSCC_EINTERNAL = -10, /* a bug: should not happen */
     CSCC_EPERM = -11,     /* not allowed */
-    CSCC_ECANCELED = -12  /* stopped on request */
+    CSCC_ECANCELED = -12, /* stopped on request */
+    CSCC_EROFS = -13      /* the database (or a file) cannot be written: read-only,
+                             no permission; nothing was stored */
 };
 
 /** Where and what went wrong. Zero-initialise, or call cscc_err_clear(). */

@@ -274,25 +274,21 @@ void http_coord_stop(struct http_server *s)
 /* ------------------------------------------------------------------------ */
 
 /* The error answer of a coordination call. A write refused by the store
- * (read-only database, full disk, busy) is a 503: the request may be
- * retried later and nothing was stored. */
+ * (read-only database, full disk, busy) is a 503 with Retry-After: the
+ * request may be retried later and nothing was stored. */
 static int coord_fail(struct http_req *r, const struct cscc_err *err)
 {
-    /* CSCC_EPERM is either the coordination rules refusing the actor (a
-     * department and another's work order: 403) or the store refusing a
-     * write to a read-only database (SQLITE_READONLY: the store's message
-     * says "read-only", SQLite's "readonly": 503). */
-    int readonly = err->code == CSCC_EPERM && !(r->method & (HTTP_GET | HTTP_HEAD)) &&
-                   (strstr(err->msg, "read-only") || strstr(err->msg, "readonly"));
-
-    if (err->code == CSCC_EPERM && !readonly)
+    if (err->code == CSCC_EPERM)
         return http_error(r, 403, "forbidden", err->field, "%s", err->msg);
-    if (err->code == CSCC_EIO || err->code == CSCC_ESTORE || err->code == CSCC_EBUSY || readonly) {
+    if (err->code == CSCC_EIO || err->code == CSCC_ESTORE || err->code == CSCC_EBUSY ||
+        err->code == CSCC_EROFS) {
         cscc_error("%s %s: %s", r->route ? r->route->name : "-", r->path, err->msg);
         http_req_header(r, "Retry-After", "60");
-        return http_error(r, 503, "unavailable", NULL,
-                          "the database cannot take this change now (read-only or full); "
-                          "nothing was stored; try again later");
+        return http_error(r, 503, "unavailable", NULL, "%s",
+                          err->code == CSCC_EROFS ? HTTP_MSG_READONLY
+                                                  : "the database cannot take this change now "
+                                                    "(full or busy); nothing was stored; try "
+                                                    "again later");
     }
     if (err->code == CSCC_ELIMIT)
         return http_error(r, 429, "rate_limited", err->field, "%s", err->msg);
@@ -357,6 +353,7 @@ static size_t param_size(const struct http_req *r, const char *name, size_t dflt
 struct need_list {
     const struct coord_actor *a;
     json_t *arr;
+    int64_t last_id;       /* of the last need listed: the cursor of the next page */
     int staff_only_public; /* the public sees public fields only */
 };
 
@@ -365,6 +362,7 @@ static int need_cb(void *arg, const struct coord_need *n)
     struct need_list *l = arg;
     json_t *j = coord_need_json(n, coord_need_view(l->a, n));
 
+    l->last_id = n->id;
     if (!j || json_array_append_new(l->arr, j))
         return CSCC_ENOMEM;
     return 0;
@@ -517,6 +515,7 @@ static const struct http_param_spec p_needs[] = {
     {"department", HTTP_P_STR, 0, 0, 0, NULL},
     {"limit", HTTP_P_UINT, 0, 1, 1000, NULL},
     {"offset", HTTP_P_UINT, 0, 0, 100000000, NULL},
+    {"after", HTTP_P_UINT, 0, 1, 9000000000000000000UL, NULL},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -555,19 +554,27 @@ int http_h_needs(struct http_req *r)
     f.department = http_params_get(&r->params, "department");
     f.limit = param_size(r, "limit", 100);
     f.offset = param_size(r, "offset", 0);
+    f.after = (int64_t)param_size(r, "after", 0);
     f.newest_first = 1;
     http_coord_actor(r, &a);
     if (!(e = http_coord_get(r, &err)))
         return coord_fail(r, &err);
     l.a = &a;
     l.arr = json_array();
+    l.last_id = 0;
     rc = coord_need_each(e->c, &f, need_cb, &l, &err);
     http_coord_put(r->srv, e);
     if (rc) {
         json_decref(l.arr);
         return coord_fail(r, &err);
     }
-    return send_json(r, 200, json_pack("{s:o}", "needs", l.arr));
+    /* next: the `after` of the next page (newest first: the needs below the
+     * last id), null on the last page */
+    return send_json(r, 200,
+                     json_pack("{s:o,s:o}", "needs", l.arr, "next",
+                               json_array_size(l.arr) == f.limit && l.last_id
+                                   ? json_sprintf("%lld", (long long)l.last_id)
+                                   : json_null()));
 }
 
 struct wo_hist {
@@ -649,8 +656,26 @@ static const struct http_param_spec p_workorders[] = {
     {"service_code", HTTP_P_STR, 0, 0, 0, NULL},
     {"limit", HTTP_P_UINT, 0, 1, 100000, NULL},
     {"offset", HTTP_P_UINT, 0, 0, 100000000, NULL},
+    {"after", HTTP_P_STR, 0, 0, 0, NULL},
     {NULL, 0, 0, 0, 0, NULL},
 };
+
+/* A page of the queue, and the cursor after its last work order. */
+struct wo_page {
+    json_t *arr;
+    char next[COORD_WO_CURSOR_MAX];
+};
+
+static int wo_page_cb(void *arg, const struct coord_workorder *w)
+{
+    struct wo_page *p = arg;
+    json_t *j = coord_workorder_json(w);
+
+    coord_wo_cursor(w, p->next, sizeof(p->next));
+    if (!j || json_array_append_new(p->arr, j))
+        return CSCC_ENOMEM;
+    return 0;
+}
 
 static int wo_cb(void *arg, const struct coord_workorder *w)
 {
@@ -667,8 +692,8 @@ int http_h_workorders(struct http_req *r)
     struct coord_actor a;
     struct http_coord_ent *e;
     struct cscc_err err;
+    struct wo_page p;
     const char *v;
-    json_t *arr;
     int rc;
 
     cscc_err_clear(&err);
@@ -701,16 +726,23 @@ int http_h_workorders(struct http_req *r)
     f.service = http_params_get(&r->params, "service_code");
     f.limit = param_size(r, "limit", 100);
     f.offset = param_size(r, "offset", 0);
+    if ((v = http_params_get(&r->params, "after")) && coord_wo_cursor_parse(v, &f, &err))
+        return http_error_from(r, &err);
     if (!(e = http_coord_get(r, &err)))
         return coord_fail(r, &err);
-    arr = json_array();
-    rc = coord_workorder_each(e->c, &a, &f, wo_cb, arr, &err);
+    p.arr = json_array();
+    p.next[0] = '\0';
+    rc = coord_workorder_each(e->c, &a, &f, wo_page_cb, &p, &err);
     http_coord_put(r->srv, e);
     if (rc) {
-        json_decref(arr);
+        json_decref(p.arr);
         return coord_fail(r, &err);
     }
-    return send_json(r, 200, json_pack("{s:o}", "workorders", arr));
+    /* next: the `after` of the next page, null on the last page */
+    return send_json(r, 200,
+                     json_pack("{s:o,s:o}", "workorders", p.arr, "next",
+                               json_array_size(p.arr) == f.limit && p.next[0] ? json_string(p.next)
+                                                                              : json_null()));
 }
 
 int http_h_workorder(struct http_req *r)

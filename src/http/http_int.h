@@ -235,7 +235,19 @@ int http_error(struct http_req *r, int status, const char *code, const char *fie
 
 /** The HTTP status of a CSCC_E* code (one table, as STYLE.md asks). */
 int http_status_of(int cscc_code);
-/** http_error from an error record: status from its code, field from err->field. */
+/**
+ * The message of a 503 for a database that cannot be written (CSCC_EROFS):
+ * what failed and what to do. The details (path, SQLite's words) go to the log.
+ */
+#define HTTP_MSG_READONLY                                                                          \
+    "the database is read-only now, so this change cannot be stored; nothing was stored; "         \
+    "reading still works; try again later (the server's administrator must make the database "     \
+    "writable again, see the server log)"
+
+/**
+ * http_error from an error record: status from its code, field from err->field.
+ * CSCC_EROFS is a 503 with Retry-After and HTTP_MSG_READONLY.
+ */
 int http_error_from(struct http_req *r, const struct cscc_err *err);
 
 /* The handlers (api.c). */

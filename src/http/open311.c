@@ -208,9 +208,11 @@ static int o311_fail(struct http_req *r, enum fmt f, const struct cscc_err *err)
     int status = http_status_of(err->code);
 
     if (err->code == CSCC_EIO || err->code == CSCC_ESTORE || err->code == CSCC_EBUSY ||
-        err->code == CSCC_EPERM) {
+        err->code == CSCC_EROFS) {
         cscc_error("%s %s: %s", r->route ? r->route->name : "-", r->path, err->msg);
         http_req_header(r, "Retry-After", "60");
+        if (err->code == CSCC_EROFS)
+            return o311_error(r, f, 503, "%s", HTTP_MSG_READONLY);
         return o311_error(r, f, 503,
                           "the service cannot take requests now; nothing was stored; try again "
                           "later");

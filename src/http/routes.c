@@ -350,6 +350,7 @@ static const struct {
     {CSCC_ENOMEM, 507, "out_of_memory"},    {CSCC_EIO, 500, "internal"},
     {CSCC_ESTORE, 500, "internal"},         {CSCC_EINTERNAL, 500, "internal"},
     {CSCC_ECANCELED, 503, "shutting_down"}, {CSCC_EEXIST, 409, "conflict"},
+    {CSCC_EROFS, 503, "unavailable"},
 };
 
 int http_status_of(int code)
@@ -381,7 +382,10 @@ int http_error_from(struct http_req *r, const struct cscc_err *err)
         msg = "the server is busy; try again";
     else if (err->code == CSCC_ECANCELED)
         msg = "the server is shutting down";
-    else
+    else if (err->code == CSCC_EROFS) {
+        http_req_header(r, "Retry-After", "60");
+        msg = HTTP_MSG_READONLY;
+    } else
         msg = "internal error; the server log says more";
     return http_error(r, status, name, NULL, "%s", msg);
 }

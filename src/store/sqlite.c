@@ -473,6 +473,13 @@ static const char *const migrations[] = {
     "    done_day INTEGER\n"
     ");\n"
     "CREATE INDEX res_milestones_init ON res_milestones(init_id, due_day);\n",
+    /* 5: the work-order queue in its order (due_at, id) beyond one
+     * department's open work orders (coord_wo_queue): a department's work
+     * orders in any state, and the open work orders of every department
+     * (coordinators), so that a page, and a page after a cursor, is a range
+     * of an index rather than a sort of the table. */
+    "CREATE INDEX coord_wo_dept_due ON coord_workorders(department, due_at, id);\n"
+    "CREATE INDEX coord_wo_open_due ON coord_workorders(open, due_at, id);\n",
 };
 
 /* ------------------------------------------------------------------------ */
@@ -631,6 +638,11 @@ struct sqlite_store {
         sqlite3_stmt *stmt;
     } exec_cache[EXEC_CACHE_SLOTS];
     uint64_t exec_tick;
+    /* Test hook CSCC_STORE_READONLY_FLAG: while the file it names exists,
+     * each transaction starts with PRAGMA query_only on, so writes fail as
+     * on a read-only database (SQLITE_READONLY), even for root. */
+    char *ro_flag;
+    int query_only; /* the connection's query_only setting */
 };
 
 static struct sqlite_store *sq(struct store *st)
@@ -642,17 +654,25 @@ static struct sqlite_store *sq(struct store *st)
 /* Errors                                                                    */
 /* ------------------------------------------------------------------------ */
 
-static int code_of(int src)
+/*
+ * The CSCC code of SQLite result src; sys is the errno of the failed system
+ * call (sqlite3_system_errno), 0 when unknown. A database that cannot be
+ * written (SQLITE_READONLY and its extended codes, SQLITE_PERM, and I/O or
+ * open failures for want of permission or on a read-only file system) is
+ * CSCC_EROFS, so that callers can tell it from a bug or a refusal.
+ */
+static int code_of(int src, int sys)
 {
     switch (src & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED: return CSCC_EBUSY;
     case SQLITE_NOMEM: return CSCC_ENOMEM;
     case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN: return CSCC_EIO;
+    case SQLITE_CANTOPEN:
+        return sys == EROFS || sys == EACCES || sys == EPERM ? CSCC_EROFS : CSCC_EIO;
+    case SQLITE_FULL: return CSCC_EIO;
     case SQLITE_READONLY:
-    case SQLITE_PERM:
+    case SQLITE_PERM: return CSCC_EROFS;
     case SQLITE_AUTH: return CSCC_EPERM;
     case SQLITE_CONSTRAINT:
     case SQLITE_MISMATCH:
@@ -675,16 +695,40 @@ static int db_fail(struct sqlite_store *s, int src, struct cscc_err *err, const 
     char what[256];
     const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(src);
     const char *hint = "";
+    int code;
     va_list ap;
 
     if (src == SQLITE_OK)
         src = SQLITE_ERROR;
+    code = code_of(src, s->db ? sqlite3_system_errno(s->db) : 0);
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
     if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
         hint = " (population and priority lists may only name stored areas)";
-    return cscc_err_set(err, code_of(src), "%s: %s%s", what, msg, hint);
+    if (code == CSCC_EROFS)
+        hint = " (the database cannot be written: make the database file, its directory and its "
+               "-wal and -shm files writable by the server's user on a file system mounted "
+               "read-write; nothing was stored)";
+    return cscc_err_set(err, code, "%s: %s%s", what, msg, hint);
+}
+
+/*
+ * The test hook CSCC_STORE_READONLY_FLAG (see struct sqlite_store): between
+ * transactions, turns query_only on while the flag file exists, off when it
+ * has gone. Does nothing without the hook.
+ */
+static void ro_hook(struct sqlite_store *s)
+{
+    int want;
+
+    if (!s->ro_flag || !sqlite3_get_autocommit(s->db))
+        return;
+    want = access(s->ro_flag, F_OK) == 0;
+    if (want != s->query_only &&
+        sqlite3_exec(s->db, want ? "PRAGMA query_only = 1" : "PRAGMA query_only = 0", NULL, NULL,
+                     NULL) == SQLITE_OK)
+        s->query_only = want;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -703,6 +747,7 @@ static int stmt_get(struct sqlite_store *s, enum stmt_id id, sqlite3_stmt **out,
     unsigned flags = SQLITE_PREPARE_PERSISTENT;
     int src;
 
+    ro_hook(s);
     if (stmt && !sqlite3_stmt_busy(stmt)) {
         *out = stmt;
         return 0;
@@ -2026,9 +2071,6 @@ static int exec_fail(struct sqlite_store *s, int src, const char *what, struct c
                        what);
     if (src == SQLITE_CONSTRAINT_FOREIGNKEY)
         return cscc_err_set(err, CSCC_EDATA, "cannot %s: it refers to something not stored", what);
-    if ((src & 0xff) == SQLITE_READONLY)
-        return db_fail(s, src, err, "cannot %s (the database is read-only; nothing was stored)",
-                       what);
     return db_fail(s, src, err, "cannot %s", what);
 }
 
@@ -2046,6 +2088,7 @@ static int sq_exec(struct store *st, const char *what, const char *sql,
         return cscc_err_set(err, CSCC_ESTORE,
                             "cannot %s: the transaction was rolled back after an earlier error",
                             what);
+    ro_hook(s);
     if ((rc = exec_prepare(s, sql, &stmt, &cached, what, err)))
         return rc;
     ncols = sqlite3_column_count(stmt);
@@ -2143,6 +2186,7 @@ static void sq_close(struct store *st)
     if (s->db && sqlite3_close(s->db) != SQLITE_OK)
         cscc_warn("closing database %s: %s", s->path, sqlite3_errmsg(s->db));
     cscc_free(s->path);
+    cscc_free(s->ro_flag);
     cscc_free(s);
 }
 
@@ -2334,8 +2378,8 @@ static int copy_db(sqlite3 *from, sqlite3 *to, const char *what, struct cscc_err
     int src, tries = 0;
 
     if (!b)
-        return cscc_err_set(err, code_of(sqlite3_extended_errcode(to)), "cannot %s: %s", what,
-                            sqlite3_errmsg(to));
+        return cscc_err_set(err, code_of(sqlite3_extended_errcode(to), sqlite3_system_errno(to)),
+                            "cannot %s: %s", what, sqlite3_errmsg(to));
     do {
         src = sqlite3_backup_step(b, -1);
         if (src == SQLITE_BUSY || src == SQLITE_LOCKED)
@@ -2343,7 +2387,8 @@ static int copy_db(sqlite3 *from, sqlite3 *to, const char *what, struct cscc_err
     } while ((src == SQLITE_BUSY || src == SQLITE_LOCKED) && ++tries < BUSY_TIMEOUT_MS / 10);
     sqlite3_backup_finish(b);
     if (src != SQLITE_DONE)
-        return cscc_err_set(err, code_of(src), "cannot %s: %s", what, sqlite3_errstr(src));
+        return cscc_err_set(err, code_of(src, sqlite3_system_errno(to)), "cannot %s: %s", what,
+                            sqlite3_errstr(src));
     return 0;
 }
 
@@ -2547,11 +2592,16 @@ struct store *store__sqlite_open_with(const char *path, const char *const *scrip
     /* Refuse writes that could corrupt the file (writable_schema, ...). */
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
     if (sqlite3_db_readonly(s->db, "main") == 1) {
-        cscc_err_set(err, CSCC_EPERM, "cannot open database %s: it is read-only", path);
+        cscc_err_set(err, CSCC_EROFS,
+                     "cannot open database %s: it is read-only (make the file, its directory and "
+                     "its -wal and -shm files writable by this user)",
+                     path);
         goto fail;
     }
     if (configure(s, err) || migrate(s, scripts, n, err))
         goto fail;
+    if ((env = getenv("CSCC_STORE_READONLY_FLAG")) && *env)
+        s->ro_flag = cscc_xstrdup(env);
     if ((env = getenv("CSCC_STORE_MAX_PAGES")) && *env) {
         char *end;
         unsigned long long pages = strtoull(env, &end, 10);

@@ -63,6 +63,7 @@ struct http_limits {
     unsigned coord_interval;   /* seconds between runs of escalation and outbox delivery
                                   (0: never) */
     unsigned intake_per_hour;  /* anonymous need submissions per address per hour */
+    size_t max_upload;         /* largest export uploaded to POST /api/v1/imports, bytes (413) */
 };
 
 /** Fills l with the defaults (the README lists them). */

@@ -80,6 +80,10 @@ const struct http_route http_routes[] = {
      http_h_counts, "counts"},
     {"/api/v1/imports", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_imports, http_h_imports, "imports"},
     {"/api/v1/imports/{id}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_import, "import"},
+    /* An export uploaded for import (uploads.c): analysts, who bring the City's data in, and
+     * admins; the body (up to --max-upload) goes to a file, not memory. */
+    {"/api/v1/imports", HTTP_POST, HTTP_ROLE_ANALYST, 0, HTTP_R_PARAMS_IN_HANDLER | HTTP_R_BODY_FILE,
+     NULL, http_h_import_upload, "import_upload"},
     {"/api/v1/analyses", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_analyses, "analyses"},
     {"/api/v1/analyses/{name}", HTTP_GET | HTTP_POST, HTTP_ROLE_PUBLIC, BODY_PARAMS,
      HTTP_R_CACHE | HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_analysis, "analysis"},

@@ -609,6 +609,10 @@ void http_uploads_stop(struct http_server *s);
  * out); "[]" when the file cannot be read.
  */
 void http_rejects_json(struct strbuf *sb, const char *path, size_t max);
+/* A partner's own needs and events, and logging an event (coord_api.c). */
+int http_h_org_needs(struct http_req *r);
+int http_h_org_events(struct http_req *r);
+int http_h_event_add(struct http_req *r);
 /* POST /api/v1/imports: an export uploaded for import. */
 int http_h_import_upload(struct http_req *r);
 

@@ -150,6 +150,14 @@ const struct http_route http_routes[] = {
      HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_org_verify, "organization_verify"},
     {"/api/v1/events", HTTP_GET, HTTP_ROLE_PARTNER, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_events, "events"},
+    /* A partner's own records (its organization only; staff any) and logging an event
+     * (partners, departments, coordinators, admins: the handler refuses analysts). */
+    {"/api/v1/organizations/{id}/needs", HTTP_GET, HTTP_ROLE_PARTNER, 0, HTTP_R_PARAMS_IN_HANDLER,
+     NULL, http_h_org_needs, "organization_needs"},
+    {"/api/v1/organizations/{id}/events", HTTP_GET, HTTP_ROLE_PARTNER, 0,
+     HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_org_events, "organization_events"},
+    {"/api/v1/events", HTTP_POST, HTTP_ROLE_PARTNER, BODY_PARAMS, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_event_add, "event_add"},
     {"/api/v1/response-metrics", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_coord_metrics, "response_metrics"},
     /* Socrata-compatible datasets: the SoQL module checks its own parameters. */

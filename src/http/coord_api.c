@@ -1376,8 +1376,8 @@ static int64_t own_org(struct http_req *r, int *status)
 
     *status = 0;
     if (!id)
-        *status = http_error(r, 404, "not_found", NULL, "there is no organization '%.20s'",
-                             r->cap[0]);
+        *status =
+            http_error(r, 404, "not_found", NULL, "there is no organization '%.20s'", r->cap[0]);
     else if (r->who.role == HTTP_ROLE_PARTNER && r->who.org_id != id)
         *status = http_error(r, 403, "forbidden", NULL,
                              "a partner sees the needs and events of its own organization only");
@@ -1510,7 +1510,8 @@ int http_h_event_add(struct http_req *r)
         rc = field_err(&err, "date", "date is the day of the event, YYYY-MM-DD");
     ev.day = (t + 12 * 3600) / 86400;
     v = json_object_get(doc, "area");
-    if (!rc && v && (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 77))
+    if (!rc && v &&
+        (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 77))
         rc = field_err(&err, "area", "area is a community area number (1-77), or 0 for citywide");
     ev.area = v ? (int)json_integer_value(v) : 0;
     v = json_object_get(doc, "attendance");

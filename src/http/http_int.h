@@ -186,8 +186,8 @@ enum {
     HTTP_R_CACHE = 1 << 0, /* a public aggregate: kept in the response cache, with an ETag */
     HTTP_R_PARAMS_IN_HANDLER = 1 << 1, /* the handler checks its own parameters */
     HTTP_R_NO_CSRF = 1 << 2,           /* a cookie-authenticated POST needs no CSRF token (login) */
-    HTTP_R_FORM = 1 << 3, /* also takes an application/x-www-form-urlencoded body, whose
-                            parameters join the query's before they are checked */
+    HTTP_R_FORM = 1 << 3,     /* also takes an application/x-www-form-urlencoded body, whose
+                                parameters join the query's before they are checked */
     HTTP_R_BODY_FILE = 1 << 4 /* an upload (text/csv or application/gzip, up to
                                  limits.max_upload): the body is written as it arrives to a
                                  file under DATA/uploads/, named in r->body_file */

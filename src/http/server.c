@@ -731,7 +731,8 @@ static int begin_file(struct rq *q, struct MHD_Connection *c, const char *cl)
     if (n > o->limits.max_upload) {
         char msg[128];
 
-        snprintf(msg, sizeof(msg), "the upload is larger than %zu bytes (the server's --max-upload)",
+        snprintf(msg, sizeof(msg),
+                 "the upload is larger than %zu bytes (the server's --max-upload)",
                  o->limits.max_upload);
         return fail(q, 413, "too_large", NULL, msg);
     }
@@ -742,13 +743,15 @@ static int begin_file(struct rq *q, struct MHD_Connection *c, const char *cl)
     snprintf(dir, sizeof(dir), "%s/uploads", o->data_dir);
     if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
         cscc_error("cannot create %s: %s", dir, strerror(errno));
-        return fail(q, 503, "unavailable", NULL, "the upload cannot be stored now; try again later");
+        return fail(q, 503, "unavailable", NULL,
+                    "the upload cannot be stored now; try again later");
     }
     snprintf(r->body_file, sizeof(r->body_file), "%s/.upload-XXXXXX", dir);
     if ((q->body_fd = mkstemp(r->body_file)) < 0) {
         cscc_error("cannot create a file in %s: %s", dir, strerror(errno));
         r->body_file[0] = '\0';
-        return fail(q, 503, "unavailable", NULL, "the upload cannot be stored now; try again later");
+        return fail(q, 503, "unavailable", NULL,
+                    "the upload cannot be stored now; try again later");
     }
     /* A large export takes longer than a JSON body: ten times the body deadline. */
     set_deadline(c, o->limits.body_timeout * 10);
@@ -793,8 +796,9 @@ static int body_file_end(struct rq *q, char *msg, size_t cap)
         snprintf(msg, cap, "the upload is larger than %zu bytes (the server's --max-upload)",
                  q->srv->s.opts->limits.max_upload);
     else if (bad)
-        snprintf(msg, cap, "the upload cannot be stored now (the disk may be full); nothing was "
-                           "imported; try again later");
+        snprintf(msg, cap,
+                 "the upload cannot be stored now (the disk may be full); nothing was "
+                 "imported; try again later");
     if (bad) {
         unlink(r->body_file);
         r->body_file[0] = '\0';

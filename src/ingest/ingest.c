@@ -96,8 +96,8 @@ static int dataset_of_table(const char *table, char *buf, size_t cap)
 }
 
 /* With the table lock held: settle RUNNING provenance rows of this table. */
-static int recover_locked(const char *data_dir, struct store *st, const char *table,
-                          int64_t keep, struct cscc_err *err)
+static int recover_locked(const char *data_dir, struct store *st, const char *table, int64_t keep,
+                          struct cscc_err *err)
 {
     struct recover_ctx rc;
     struct colstore_table *t;

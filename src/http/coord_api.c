@@ -509,12 +509,33 @@ static const struct http_param_spec p_needs[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
-int http_h_needs(struct http_req *r)
+/* Answers the needs matching f, each in the caller's view. */
+static int needs_answer(struct http_req *r, const struct coord_need_filter *f)
 {
-    struct coord_need_filter f;
     struct coord_actor a;
     struct http_coord_ent *e;
     struct need_list l;
+    struct cscc_err err;
+    int rc;
+
+    cscc_err_clear(&err);
+    http_coord_actor(r, &a);
+    if (!(e = http_coord_get(r, &err)))
+        return coord_fail(r, &err);
+    l.a = &a;
+    l.arr = json_array();
+    rc = coord_need_each(e->c, f, need_cb, &l, &err);
+    http_coord_put(r->srv, e);
+    if (rc) {
+        json_decref(l.arr);
+        return coord_fail(r, &err);
+    }
+    return send_json(r, 200, json_pack("{s:o}", "needs", l.arr));
+}
+
+int http_h_needs(struct http_req *r)
+{
+    struct coord_need_filter f;
     struct cscc_err err;
     const char *v;
     int rc;
@@ -545,18 +566,7 @@ int http_h_needs(struct http_req *r)
     f.limit = param_size(r, "limit", 100);
     f.offset = param_size(r, "offset", 0);
     f.newest_first = 1;
-    http_coord_actor(r, &a);
-    if (!(e = http_coord_get(r, &err)))
-        return coord_fail(r, &err);
-    l.a = &a;
-    l.arr = json_array();
-    rc = coord_need_each(e->c, &f, need_cb, &l, &err);
-    http_coord_put(r->srv, e);
-    if (rc) {
-        json_decref(l.arr);
-        return coord_fail(r, &err);
-    }
-    return send_json(r, 200, json_pack("{s:o}", "needs", l.arr));
+    return needs_answer(r, &f);
 }
 
 struct wo_hist {
@@ -1393,9 +1403,6 @@ static const struct http_param_spec p_org_list[] = {
 int http_h_org_needs(struct http_req *r)
 {
     struct coord_need_filter f;
-    struct coord_actor a;
-    struct http_coord_ent *e;
-    struct need_list l;
     struct cscc_err err;
     int64_t id;
     int rc, status;
@@ -1410,18 +1417,7 @@ int http_h_org_needs(struct http_req *r)
     f.limit = param_size(r, "limit", 100);
     f.offset = param_size(r, "offset", 0);
     f.newest_first = 1;
-    http_coord_actor(r, &a);
-    if (!(e = http_coord_get(r, &err)))
-        return coord_fail(r, &err);
-    l.a = &a;
-    l.arr = json_array();
-    rc = coord_need_each(e->c, &f, need_cb, &l, &err);
-    http_coord_put(r->srv, e);
-    if (rc) {
-        json_decref(l.arr);
-        return coord_fail(r, &err);
-    }
-    return send_json(r, 200, json_pack("{s:o}", "needs", l.arr));
+    return needs_answer(r, &f);
 }
 
 int http_h_org_events(struct http_req *r)

@@ -538,7 +538,6 @@ int http_h_needs(struct http_req *r)
     struct coord_need_filter f;
     struct cscc_err err;
     const char *v;
-    int rc;
 
     if (r->method == HTTP_POST)
         return needs_post(r);
@@ -1405,7 +1404,7 @@ int http_h_org_needs(struct http_req *r)
     struct coord_need_filter f;
     struct cscc_err err;
     int64_t id;
-    int rc, status;
+    int status;
 
     cscc_err_clear(&err);
     if (http_params_check(&r->params, p_org_list, &err))

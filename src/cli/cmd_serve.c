@@ -67,10 +67,11 @@ static void usage(FILE *f)
             "  --intake-per-hour N    anonymous need submissions per address per hour [%u]\n"
             "  --audit-window S       seconds over which an address's refusals of one route\n"
             "                         when not signed in are audited as one record and a\n"
-            "                         count (0 = a record each) [%u]\n",
+            "                         count (0 = a record each) [%u]\n"
+            "  --max-upload MB        largest export uploaded to POST /api/v1/imports, MiB [%zu]\n",
             l.max_body, l.max_url, l.max_header, l.header_timeout, l.body_timeout, l.idle_timeout,
             l.max_conns, l.max_conns_per_ip, l.cache_bytes >> 20, l.shutdown_grace,
-            l.coord_interval, l.intake_per_hour, l.audit_window);
+            l.coord_interval, l.intake_per_hour, l.audit_window, l.max_upload >> 20);
 }
 
 static void ready(void *arg, const char *url)
@@ -106,6 +107,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {"escalate-interval", required_argument, NULL, 30},
         {"intake-per-hour", required_argument, NULL, 31},
         {"audit-window", required_argument, NULL, 32},
+        {"max-upload", required_argument, NULL, 33},
         {"session-idle", required_argument, NULL, 12},
         {"session-max", required_argument, NULL, 13},
         {"secure-cookies", no_argument, NULL, 24},
@@ -133,6 +135,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         {30, 0, 86400, "--escalate-interval"},
         {31, 1, 1000000, "--intake-per-hour"},
         {32, 0, 3600, "--audit-window"},
+        {33, 1, 65536, "--max-upload"},
         {12, 60, 7 * 86400, "--session-idle"},
         {13, 60, 30 * 86400, "--session-max"},
     };
@@ -216,6 +219,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
         case 30: o.limits.coord_interval = (unsigned)v; break;
         case 31: o.limits.intake_per_hour = (unsigned)v; break;
         case 32: o.limits.audit_window = (unsigned)v; break;
+        case 33: o.limits.max_upload = (size_t)v << 20; break;
         case 12: ao.session_idle = (int64_t)v; break;
         case 13: ao.session_absolute = (int64_t)v; break;
         }

@@ -999,13 +999,15 @@ int coord_event_each(struct coord *c, const struct coord_event_filter *f, coord_
     if (!f)
         f = &none;
     {
-        struct store_val v[9] = {
+        struct store_val v[10] = {
             STORE_INT(f->has_from ? f->from_day : INT32_MIN),
             STORE_INT(f->has_to ? f->to_day : INT32_MAX),
             STORE_INT(f->area),
             STORE_INT(f->area),
             STORE_INT(f->type && *f->type),
             STORE_TEXT(coord__s(f->type)),
+            STORE_INT(f->logged_by_org),
+            STORE_INT(f->logged_by_org),
             STORE_INT((int64_t)(f->limit ? f->limit : 1000)),
             STORE_INT((int64_t)f->offset),
         };
@@ -1013,8 +1015,9 @@ int coord_event_each(struct coord *c, const struct coord_event_filter *f, coord_
         rc = store_exec(c->st, "read events",
                         "SELECT " EVENT_COLUMNS " FROM coord_events WHERE day >= ? AND day <= ? "
                         "AND (? = 0 OR area = ?) AND (? = 0 OR type = ?) "
+                        "AND (? = 0 OR created_by_org = ?) "
                         "ORDER BY day DESC, id DESC LIMIT ? OFFSET ?",
-                        v, 8, event_row, &l, err);
+                        v, 10, event_row, &l, err);
     }
     if (!rc)
         rc = event_complete(c, &l, err);

@@ -177,6 +177,7 @@ struct coord_event_filter {
     int64_t from_day, to_day; /* inclusive */
     int area;                 /* 0 = any */
     const char *type;         /* NULL = any */
+    int64_t logged_by_org;    /* logged by a partner of this organization, 0 = any */
     size_t limit, offset;     /* limit 0 = 1000 */
 };
 

@@ -135,6 +135,10 @@ int http_h_session_get(struct http_req *r)
     }
     session_json(r, who->user, http_role_name(who->role), who->cred == HTTP_CRED_COOKIE,
                  who->session, who->expires_at);
+    if (who->org_id && r->out.len) { /* a partner's pages need its organization */
+        r->out.len--;
+        strbuf_addf(&r->out, ",\"org_id\":%lld}", (long long)who->org_id);
+    }
     return done_json(r, 200);
 }
 

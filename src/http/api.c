@@ -579,6 +579,7 @@ static void files_public(struct strbuf *sb, const char *files)
 struct imp_ctx {
     struct strbuf *sb;
     size_t n;
+    char rejects[1024]; /* the last import's rejects file, "" when none */
 };
 
 static int import_cb(void *arg, const struct store_import *imp)
@@ -586,6 +587,8 @@ static int import_cb(void *arg, const struct store_import *imp)
     struct imp_ctx *c = arg;
     struct strbuf *sb = c->sb;
     const char *rej = imp->rejects_file && *imp->rejects_file ? basename_of(imp->rejects_file) : "";
+
+    snprintf(c->rejects, sizeof(c->rejects), "%s", imp->rejects_file ? imp->rejects_file : "");
 
     strbuf_adds(sb, c->n++ ? ",\n{" : "\n{");
     strbuf_addf(sb, "\"id\":%lld,\"dataset\":", (long long)imp->id);
@@ -622,14 +625,14 @@ static int walk_imports(struct http_req *r, struct store *st, void *arg, struct 
 
 int http_h_imports(struct http_req *r)
 {
-    struct imp_ctx c = {&r->out, 0};
+    struct imp_ctx c = {&r->out, 0, ""};
 
     return store_list(r, "imports", walk_imports, &c);
 }
 
 int http_h_import(struct http_req *r)
 {
-    struct imp_ctx c = {&r->out, 0};
+    struct imp_ctx c = {&r->out, 0, ""};
     struct cscc_err err;
     struct store *st;
     char *end;
@@ -650,6 +653,14 @@ int http_h_import(struct http_req *r)
     /* import_cb wrote "\n{...}": drop the newline */
     memmove(r->out.buf, r->out.buf + 1, r->out.len);
     r->out.len--;
+    /* Analysts and admins, who may see every dataset's rows, see where the
+     * first rejected rows were (row, column, reason) without leaving the page. */
+    if (r->who.role >= HTTP_ROLE_ANALYST && c.rejects[0] && r->out.len) {
+        r->out.len--; /* the closing brace */
+        strbuf_adds(&r->out, ",\"rejected_rows\":");
+        http_rejects_json(&r->out, c.rejects, 20);
+        strbuf_addc(&r->out, '}');
+    }
     strbuf_addc(&r->out, '\n');
     r->ctype = ctype_json;
     return 200;

@@ -519,15 +519,42 @@ static const struct http_param_spec p_needs[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
-int http_h_needs(struct http_req *r)
+/* Answers the needs matching f, each in the caller's view. */
+static int needs_answer(struct http_req *r, const struct coord_need_filter *f)
 {
-    struct coord_need_filter f;
     struct coord_actor a;
     struct http_coord_ent *e;
     struct need_list l;
     struct cscc_err err;
-    const char *v;
     int rc;
+
+    cscc_err_clear(&err);
+    http_coord_actor(r, &a);
+    if (!(e = http_coord_get(r, &err)))
+        return coord_fail(r, &err);
+    l.a = &a;
+    l.arr = json_array();
+    l.last_id = 0;
+    rc = coord_need_each(e->c, f, need_cb, &l, &err);
+    http_coord_put(r->srv, e);
+    if (rc) {
+        json_decref(l.arr);
+        return coord_fail(r, &err);
+    }
+    /* next: the `after` of the next page (newest first: the needs below the
+     * last id), null on the last page */
+    return send_json(r, 200,
+                     json_pack("{s:o,s:o}", "needs", l.arr, "next",
+                               json_array_size(l.arr) == f->limit && l.last_id
+                                   ? json_sprintf("%lld", (long long)l.last_id)
+                                   : json_null()));
+}
+
+int http_h_needs(struct http_req *r)
+{
+    struct coord_need_filter f;
+    struct cscc_err err;
+    const char *v;
 
     if (r->method == HTTP_POST)
         return needs_post(r);
@@ -556,25 +583,7 @@ int http_h_needs(struct http_req *r)
     f.offset = param_size(r, "offset", 0);
     f.after = (int64_t)param_size(r, "after", 0);
     f.newest_first = 1;
-    http_coord_actor(r, &a);
-    if (!(e = http_coord_get(r, &err)))
-        return coord_fail(r, &err);
-    l.a = &a;
-    l.arr = json_array();
-    l.last_id = 0;
-    rc = coord_need_each(e->c, &f, need_cb, &l, &err);
-    http_coord_put(r->srv, e);
-    if (rc) {
-        json_decref(l.arr);
-        return coord_fail(r, &err);
-    }
-    /* next: the `after` of the next page (newest first: the needs below the
-     * last id), null on the last page */
-    return send_json(r, 200,
-                     json_pack("{s:o,s:o}", "needs", l.arr, "next",
-                               json_array_size(l.arr) == f.limit && l.last_id
-                                   ? json_sprintf("%lld", (long long)l.last_id)
-                                   : json_null()));
+    return needs_answer(r, &f);
 }
 
 struct wo_hist {
@@ -1459,4 +1468,200 @@ int http_h_coord_metrics(struct http_req *r)
         return coord_fail(r, &err);
     }
     return send_json(r, 200, json_pack("{s:o}", "metrics", arr));
+}
+
+/* ------------------------------------------------------------------------ */
+/* A partner's own records: its needs and events, logging an event           */
+/* ------------------------------------------------------------------------ */
+
+/* The organization of an /organizations/{id}/... path the caller may list:
+ * its own for a partner; any for staff (departments and analysts see who
+ * reported a need in their staff view already). 0 with the answer written. */
+static int64_t own_org(struct http_req *r, int *status)
+{
+    int64_t id = path_id(r->cap[0]);
+
+    *status = 0;
+    if (!id)
+        *status =
+            http_error(r, 404, "not_found", NULL, "there is no organization '%.20s'", r->cap[0]);
+    else if (r->who.role == HTTP_ROLE_PARTNER && r->who.org_id != id)
+        *status = http_error(r, 403, "forbidden", NULL,
+                             "a partner sees the needs and events of its own organization only");
+    return *status ? 0 : id;
+}
+
+static const struct http_param_spec p_org_list[] = {
+    {"limit", HTTP_P_UINT, 0, 1, 1000, NULL},
+    {"offset", HTTP_P_UINT, 0, 0, 100000000, NULL},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+int http_h_org_needs(struct http_req *r)
+{
+    struct coord_need_filter f;
+    struct cscc_err err;
+    int64_t id;
+    int status;
+
+    cscc_err_clear(&err);
+    if (http_params_check(&r->params, p_org_list, &err))
+        return http_error_from(r, &err);
+    if (!(id = own_org(r, &status)))
+        return status;
+    memset(&f, 0, sizeof(f));
+    f.reporter_org = id;
+    f.limit = param_size(r, "limit", 100);
+    f.offset = param_size(r, "offset", 0);
+    f.newest_first = 1;
+    return needs_answer(r, &f);
+}
+
+int http_h_org_events(struct http_req *r)
+{
+    struct coord_event_filter f;
+    struct http_coord_ent *e;
+    struct ev_list l;
+    struct cscc_err err;
+    int64_t id;
+    int rc, status;
+
+    cscc_err_clear(&err);
+    if (http_params_check(&r->params, p_org_list, &err))
+        return http_error_from(r, &err);
+    if (!(id = own_org(r, &status)))
+        return status;
+    memset(&f, 0, sizeof(f));
+    f.logged_by_org = id;
+    f.limit = param_size(r, "limit", 100);
+    f.offset = param_size(r, "offset", 0);
+    if (!(e = http_coord_get(r, &err)))
+        return coord_fail(r, &err);
+    /* The organization's own partners see their notes, as staff do. */
+    l.v = COORD_VIEW_STAFF;
+    l.arr = json_array();
+    rc = coord_event_each(e->c, &f, ev_cb, &l, &err);
+    http_coord_put(r->srv, e);
+    if (rc) {
+        json_decref(l.arr);
+        return coord_fail(r, &err);
+    }
+    return send_json(r, 200, json_pack("{s:o}", "events", l.arr));
+}
+
+static const char *const event_keys[] = {
+    "type", "title", "date", "area", "attendance", "notes", "orgs", "departments", "sectors", NULL,
+};
+
+/* POST /api/v1/events: {"type", "title", "date": "YYYY-MM-DD", "area", "attendance",
+ * "notes", "orgs": [ids], "departments": [codes], "sectors": [codes]}. A partner's
+ * event is recorded as its organization's, which is listed as present. */
+int http_h_event_add(struct http_req *r)
+{
+    const char *departments[COORD_MAX_LIST], *sectors[COORD_MAX_LIST], *k;
+    int64_t orgs[COORD_MAX_LIST + 1], id = 0, t = 0;
+    struct coord_event ev;
+    struct coord_actor a;
+    struct http_coord_ent *e;
+    struct ev_list l;
+    struct cscc_err err;
+    json_t *doc, *v;
+    size_t i;
+    int rc;
+
+    cscc_err_clear(&err);
+    http_coord_actor(r, &a);
+    if (!coord_may(&a, COORD_EVENT_CREATE, NULL))
+        return http_error(r, 403, "forbidden", NULL,
+                          "partners, departments, coordinators and admins log events");
+    if (!r->body || !(doc = cscc_json_loadb(r->body, r->body_len, 4, &err)))
+        return http_error(r, 400, "bad_request", NULL, "the event is a JSON object: %s",
+                          err.msg[0] ? err.msg : "no body");
+    memset(&ev, 0, sizeof(ev));
+    rc = 0;
+    if (!json_is_object(doc))
+        rc = field_err(&err, "", "the body must be a JSON object of the event's fields");
+    json_object_foreach(doc, k, v)
+    {
+        for (i = 0; event_keys[i] && strcmp(event_keys[i], k); i++)
+            ;
+        if (!rc && !event_keys[i])
+            rc = field_err(&err, k, "unknown field '%.40s'", k);
+    }
+    if (!rc && (v = json_object_get(doc, "type")) && !json_is_string(v))
+        rc = field_err(&err, "type", "type must be a string");
+    ev.type = json_string_value(json_object_get(doc, "type"));
+    if (!rc && (v = json_object_get(doc, "title")) && !json_is_string(v))
+        rc = field_err(&err, "title", "title must be a string");
+    ev.title = json_string_value(json_object_get(doc, "title"));
+    if (!rc && (v = json_object_get(doc, "notes")) && !json_is_string(v))
+        rc = field_err(&err, "notes", "notes must be a string");
+    ev.notes = json_string_value(json_object_get(doc, "notes"));
+    v = json_object_get(doc, "date");
+    if (!rc && (!json_is_string(v) || strlen(json_string_value(v)) != 10 ||
+                coord_parse_time(json_string_value(v), &t)))
+        rc = field_err(&err, "date", "date is the day of the event, YYYY-MM-DD");
+    ev.day = (t + 12 * 3600) / 86400;
+    v = json_object_get(doc, "area");
+    if (!rc && v &&
+        (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 77))
+        rc = field_err(&err, "area", "area is a community area number (1-77), or 0 for citywide");
+    ev.area = v ? (int)json_integer_value(v) : 0;
+    v = json_object_get(doc, "attendance");
+    if (!rc && v && !json_is_integer(v))
+        rc = field_err(&err, "attendance", "attendance is a whole number");
+    ev.attendance = v ? json_integer_value(v) : 0;
+    if (!rc && (v = json_object_get(doc, "departments")))
+        rc = str_list(v, "departments", departments, &ev.ndepartments, &err);
+    ev.departments = departments;
+    if (!rc && (v = json_object_get(doc, "sectors")))
+        rc = str_list(v, "sectors", sectors, &ev.nsectors, &err);
+    ev.sectors = sectors;
+    v = json_object_get(doc, "orgs");
+    if (!rc && v && (!json_is_array(v) || json_array_size(v) > COORD_MAX_LIST))
+        rc = field_err(&err, "orgs", "orgs is an array of organization ids");
+    for (i = 0; !rc && v && i < json_array_size(v); i++) {
+        json_t *o = json_array_get(v, i);
+
+        if (!json_is_integer(o) || json_integer_value(o) < 1)
+            rc = field_err(&err, "orgs", "orgs[%zu] must be an organization id", i);
+        else
+            orgs[ev.norgs++] = json_integer_value(o);
+    }
+    if (!rc && a.role == COORD_ROLE_PARTNER && a.org_id) {
+        for (i = 0; i < ev.norgs && orgs[i] != a.org_id; i++)
+            ;
+        if (i == ev.norgs)
+            orgs[ev.norgs++] = a.org_id;
+    }
+    ev.orgs = orgs;
+    if (rc) {
+        json_decref(doc);
+        return http_error_from(r, &err);
+    }
+    if (!(e = http_coord_get(r, &err))) {
+        json_decref(doc);
+        return coord_fail(r, &err);
+    }
+    rc = coord_event_create(e->c, &a, &ev, &id, &err);
+    json_decref(doc);
+    if (rc) {
+        http_coord_put(r->srv, e);
+        return coord_fail(r, &err);
+    }
+    l.v = COORD_VIEW_STAFF;
+    l.arr = json_array();
+    rc = coord_event_get(e->c, id, ev_cb, &l, &err);
+    http_coord_put(r->srv, e);
+    {
+        char loc[64];
+
+        snprintf(loc, sizeof(loc), "/api/v1/events/%lld", (long long)id);
+        http_req_header(r, "Location", loc);
+    }
+    if (rc) {
+        json_decref(l.arr);
+        return send_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
+    }
+    return send_first(r, 201, l.arr);
 }

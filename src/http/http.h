@@ -65,6 +65,7 @@ struct http_limits {
     unsigned intake_per_hour;  /* anonymous need submissions per address per hour */
     unsigned audit_window;     /* seconds over which an address's anonymous refusals of one
                                   route make one audit record and a count (0: one each) */
+    size_t max_upload;         /* largest export uploaded to POST /api/v1/imports, bytes (413) */
 };
 
 /** Fills l with the defaults (the README lists them). */

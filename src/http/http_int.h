@@ -152,7 +152,10 @@ struct http_req {
     struct http_params params;
     const char *query; /* raw query string (after '?'), "" when none */
     const char *body;  /* the whole body (NULL when none) */
-    size_t body_len;
+    size_t body_len;   /* its length (HTTP_R_BODY_FILE: the file's) */
+    /* HTTP_R_BODY_FILE: the file holding the body ("" when none). The handler may
+     * rename it and clear this; otherwise it is removed when the request ends. */
+    char body_file[1100];
     struct http_identity who;
     struct http_server *srv;  /* NULL in unit tests of routing */
     struct http_tref *crimes; /* the crimes table, once a handler asked (http_req_crimes) */
@@ -183,8 +186,11 @@ enum {
     HTTP_R_CACHE = 1 << 0, /* a public aggregate: kept in the response cache, with an ETag */
     HTTP_R_PARAMS_IN_HANDLER = 1 << 1, /* the handler checks its own parameters */
     HTTP_R_NO_CSRF = 1 << 2,           /* a cookie-authenticated POST needs no CSRF token (login) */
-    HTTP_R_FORM = 1 << 3 /* also takes an application/x-www-form-urlencoded body, whose
-                            parameters join the query's before they are checked */
+    HTTP_R_FORM = 1 << 3,     /* also takes an application/x-www-form-urlencoded body, whose
+                                parameters join the query's before they are checked */
+    HTTP_R_BODY_FILE = 1 << 4 /* an upload (text/csv or application/gzip, up to
+                                 limits.max_upload): the body is written as it arrives to a
+                                 file under DATA/uploads/, named in r->body_file */
 };
 
 /** One route: data, in one table (routes.c). */
@@ -667,10 +673,40 @@ void http_brief_cache_release(struct http_brief_cache *bc);
 extern const struct http_param_spec http_brief_params[];
 int http_h_brief(struct http_req *r);
 
+/* Uploaded exports waiting for, or being, imported (uploads.c): one worker
+ * thread imports them in order, as `cscc import` would. */
+struct http_upload_job;
+struct http_uploads {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct http_upload_job *head, *tail;
+    pthread_t worker;
+    int inited, running, stop;
+};
+
+/** Starts the upload worker (0, or CSCC_EIO when the thread cannot start). */
+int http_uploads_start(struct http_server *s, struct cscc_err *err);
+/** Lets the worker finish the import it is running, then stops it; queued uploads are marked
+ * failed (not imported). */
+void http_uploads_stop(struct http_server *s);
+/**
+ * Appends the first max rows of an import's rejects file (path) as a JSON array
+ * of {"row", "line", "reason", "column" (its name), "detail"} (the record is left
+ * out); "[]" when the file cannot be read.
+ */
+void http_rejects_json(struct strbuf *sb, const char *path, size_t max);
+/* A partner's own needs and events, and logging an event (coord_api.c). */
+int http_h_org_needs(struct http_req *r);
+int http_h_org_events(struct http_req *r);
+int http_h_event_add(struct http_req *r);
+/* POST /api/v1/imports: an export uploaded for import. */
+int http_h_import_upload(struct http_req *r);
+
 struct http_server {
     const struct http_options *opts;
     struct http_refusals refusals;
     struct http_brief_cache briefs;
+    struct http_uploads uploads;
     struct http_coord_pool coords;
     struct http_tables tables;
     struct http_metrics metrics;

@@ -80,6 +80,10 @@ const struct http_route http_routes[] = {
      http_h_counts, "counts"},
     {"/api/v1/imports", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_imports, http_h_imports, "imports"},
     {"/api/v1/imports/{id}", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_import, "import"},
+    /* An export uploaded for import (uploads.c): analysts, who bring the City's data in, and
+     * admins; the body (up to --max-upload) goes to a file, not memory. */
+    {"/api/v1/imports", HTTP_POST, HTTP_ROLE_ANALYST, 0,
+     HTTP_R_PARAMS_IN_HANDLER | HTTP_R_BODY_FILE, NULL, http_h_import_upload, "import_upload"},
     {"/api/v1/analyses", HTTP_GET, HTTP_ROLE_PUBLIC, 0, 0, p_none, http_h_analyses, "analyses"},
     {"/api/v1/analyses/{name}", HTTP_GET | HTTP_POST, HTTP_ROLE_PUBLIC, BODY_PARAMS,
      HTTP_R_CACHE | HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_analysis, "analysis"},
@@ -151,6 +155,14 @@ const struct http_route http_routes[] = {
      HTTP_R_PARAMS_IN_HANDLER, NULL, http_h_org_verify, "organization_verify"},
     {"/api/v1/events", HTTP_GET, HTTP_ROLE_PARTNER, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_events, "events"},
+    /* A partner's own records (its organization only; staff any) and logging an event
+     * (partners, departments, coordinators, admins: the handler refuses analysts). */
+    {"/api/v1/organizations/{id}/needs", HTTP_GET, HTTP_ROLE_PARTNER, 0, HTTP_R_PARAMS_IN_HANDLER,
+     NULL, http_h_org_needs, "organization_needs"},
+    {"/api/v1/organizations/{id}/events", HTTP_GET, HTTP_ROLE_PARTNER, 0, HTTP_R_PARAMS_IN_HANDLER,
+     NULL, http_h_org_events, "organization_events"},
+    {"/api/v1/events", HTTP_POST, HTTP_ROLE_PARTNER, BODY_PARAMS, HTTP_R_PARAMS_IN_HANDLER, NULL,
+     http_h_event_add, "event_add"},
     {"/api/v1/response-metrics", HTTP_GET, HTTP_ROLE_PUBLIC, 0, HTTP_R_PARAMS_IN_HANDLER, NULL,
      http_h_coord_metrics, "response_metrics"},
     /* The weekly coordination brief (brief_api.c): it lists every department's work orders. */

@@ -55,6 +55,7 @@ void http_limits_default(struct http_limits *l)
     l->coord_interval = 60;
     l->intake_per_hour = 30;
     l->audit_window = 60;
+    l->max_upload = 256u << 20;
 }
 
 static int64_t now_ms(void)
@@ -252,7 +253,10 @@ struct rq {
     int body_expected;
     int form; /* the body is application/x-www-form-urlencoded (HTTP_R_FORM routes) */
     int too_big;
-    int pending; /* status of an error answer found before the body */
+    int body_fd;      /* HTTP_R_BODY_FILE: the file the body goes to, -1 none */
+    int write_failed; /* writing it failed (a full disk): 503 when the body ends */
+    size_t body_size; /* bytes written to it */
+    int pending;      /* status of an error answer found before the body */
     int status;
     size_t bytes;
     struct strbuf body;
@@ -583,6 +587,8 @@ static int cache_key(struct rq *q, struct strbuf *key)
     return http_params_canonical(&r->params, key);
 }
 
+static int body_file_end(struct rq *q, char *msg, size_t cap);
+
 /* Runs the handler of a complete request and queues its answer. */
 static enum MHD_Result dispatch(struct rq *q, struct MHD_Connection *c)
 {
@@ -595,6 +601,13 @@ static enum MHD_Result dispatch(struct rq *q, struct MHD_Connection *c)
     enum MHD_Result ret;
 
     cscc_err_clear(&err);
+    if (q->body_fd >= 0) {
+        char msg[160];
+        int bad = body_file_end(q, msg, sizeof(msg));
+
+        if (bad)
+            return send_error(q, c, bad, bad == 413 ? "too_large" : "unavailable", NULL, msg);
+    }
     if (q->form && !q->too_big && http_parse_form(q->body.buf, q->body.len, &r->params, &err))
         return send_error(q, c, http_status_of(err.code), "bad_request", err.field, err.msg);
     if (!(rt->flags & HTTP_R_PARAMS_IN_HANDLER) && http_params_check(&r->params, rt->params, &err))
@@ -606,7 +619,7 @@ static enum MHD_Result dispatch(struct rq *q, struct MHD_Connection *c)
         return send_error(q, c, 413, "too_large", NULL, msg);
     }
     r->body = q->body.len ? q->body.buf : NULL;
-    r->body_len = q->body.len;
+    r->body_len = r->body_file[0] ? q->body_size : q->body.len;
     cacheable =
         (rt->flags & HTTP_R_CACHE) && (r->method & (HTTP_GET | HTTP_HEAD)) && q->srv->cache.max > 0;
     strbuf_init(&key, 64 * 1024);
@@ -704,6 +717,95 @@ static void refused(struct rq *q, const char *action, const char *why)
     snprintf(detail, sizeof(detail), "%s (needs %s; has %s)", why,
              http_role_name(r->route->min_role), http_role_name(r->who.role));
     http_audit_refusal(&q->srv->s, &r->who, action, obj, detail);
+}
+
+/* An upload: the body goes to a new file under DATA/uploads/ as it arrives
+ * (limits.max_upload; 413 at once when Content-Length says more). */
+static int begin_file(struct rq *q, struct MHD_Connection *c, const char *cl)
+{
+    const struct http_options *o = q->srv->s.opts;
+    struct http_req *r = &q->req;
+    unsigned long long n = cl ? strtoull(cl, NULL, 10) : 0;
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    char dir[1024];
+
+    if (n > o->limits.max_upload) {
+        char msg[128];
+
+        snprintf(msg, sizeof(msg),
+                 "the upload is larger than %zu bytes (the server's --max-upload)",
+                 o->limits.max_upload);
+        return fail(q, 413, "too_large", NULL, msg);
+    }
+    if (!ct || (strncasecmp(ct, "text/csv", 8) && strncasecmp(ct, "application/gzip", 16) &&
+                strncasecmp(ct, "application/octet-stream", 24)))
+        return fail(q, 415, "unsupported_media_type", NULL,
+                    "the body is the export itself: text/csv, or application/gzip for a .csv.gz");
+    snprintf(dir, sizeof(dir), "%s/uploads", o->data_dir);
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+        cscc_error("cannot create %s: %s", dir, strerror(errno));
+        return fail(q, 503, "unavailable", NULL,
+                    "the upload cannot be stored now; try again later");
+    }
+    snprintf(r->body_file, sizeof(r->body_file), "%s/.upload-XXXXXX", dir);
+    if ((q->body_fd = mkstemp(r->body_file)) < 0) {
+        cscc_error("cannot create a file in %s: %s", dir, strerror(errno));
+        r->body_file[0] = '\0';
+        return fail(q, 503, "unavailable", NULL,
+                    "the upload cannot be stored now; try again later");
+    }
+    /* A large export takes longer than a JSON body: ten times the body deadline. */
+    set_deadline(c, o->limits.body_timeout * 10);
+    return 0;
+}
+
+/* Appends an upload's chunk to its file, up to the limit. */
+static void body_file_add(struct rq *q, const char *data, size_t n)
+{
+    if (q->too_big || q->write_failed)
+        return;
+    if (n > q->srv->s.opts->limits.max_upload - q->body_size) {
+        q->too_big = 1; /* the rest is read and dropped; 413 when it ends */
+        return;
+    }
+    while (n) {
+        ssize_t w = write(q->body_fd, data, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            cscc_error("cannot write %s: %s", q->req.body_file, strerror(errno));
+            q->write_failed = 1;
+            return;
+        }
+        data += w;
+        n -= (size_t)w;
+        q->body_size += (size_t)w;
+    }
+}
+
+/* The upload has ended: the file closed, or an error answer (the file removed). */
+static int body_file_end(struct rq *q, char *msg, size_t cap)
+{
+    struct http_req *r = &q->req;
+    int bad = q->too_big ? 413 : q->write_failed ? 503 : 0;
+
+    if (close(q->body_fd) < 0 && !bad)
+        bad = 503;
+    q->body_fd = -1;
+    if (bad == 413)
+        snprintf(msg, cap, "the upload is larger than %zu bytes (the server's --max-upload)",
+                 q->srv->s.opts->limits.max_upload);
+    else if (bad)
+        snprintf(msg, cap,
+                 "the upload cannot be stored now (the disk may be full); nothing was "
+                 "imported; try again later");
+    if (bad) {
+        unlink(r->body_file);
+        r->body_file[0] = '\0';
+    }
+    r->body_len = q->body_size;
+    return bad;
 }
 
 /*
@@ -815,6 +917,8 @@ static int begin(struct rq *q, struct MHD_Connection *c, const char *method)
                     "header (GET /api/v1/session gives it)");
     }
     /* The body: refused up front when it cannot fit. */
+    if (q->body_expected && (rt->flags & HTTP_R_BODY_FILE))
+        return begin_file(q, c, cl);
     if (q->body_expected) {
         size_t max = rt->max_body < o->limits.max_body ? rt->max_body : o->limits.max_body;
         unsigned long long n = cl ? strtoull(cl, NULL, 10) : 0;
@@ -869,6 +973,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         q->pending = st;
         return MHD_YES;
     }
+    if (*upload_size && q->body_fd >= 0) {
+        body_file_add(q, upload_data, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
     if (*upload_size) {
         if (!q->too_big && strbuf_add(&q->body, upload_data, *upload_size))
             q->too_big = 1; /* the rest is read and dropped; 413 when it ends */
@@ -891,6 +1000,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     (void)c;
     q->srv = s;
     q->route = -1;
+    q->body_fd = -1;
     q->target = cscc_xstrdup(uri ? uri : "");
     clock_gettime(CLOCK_MONOTONIC, &q->t0);
     q->req.srv = &s->s;
@@ -921,6 +1031,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
         cscc_debug("%s %d %.3f ms%s", q->req.path[0] ? q->req.path : "-", q->status,
                    seconds_since(&q->t0) * 1e3,
                    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (not completed)");
+    if (q->body_fd >= 0)
+        close(q->body_fd);
+    if (q->req.body_file[0])
+        unlink(q->req.body_file); /* an upload no handler took */
     http_tref_put(q->req.crimes);
     http_params_release(&q->req.params);
     strbuf_release(&q->req.out);
@@ -1116,7 +1230,7 @@ int http_serve(const struct http_options *o, struct cscc_err *err)
         }
         http_store_put(&s->s, st);
     }
-    if (http_coord_start(&s->s, err)) {
+    if (http_coord_start(&s->s, err) || http_uploads_start(&s->s, err)) {
         rc = err->code;
         goto out;
     }
@@ -1234,6 +1348,7 @@ int http_serve(const struct http_options *o, struct cscc_err *err)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     cscc_info("stopped");
 out:
+    http_uploads_stop(&s->s);
     http_coord_stop(&s->s);
     http_refusals_flush(&s->s, 1);
     pthread_mutex_destroy(&s->s.refusals.lock);

@@ -76,13 +76,14 @@ static void unlock_table(int fd)
 struct recover_ctx {
     int64_t ids[64];
     size_t n;
+    int64_t keep; /* the caller's own running import, not settled */
 };
 
 static int collect_running(void *arg, const struct store_import *imp)
 {
     struct recover_ctx *rc = arg;
 
-    if (imp->status == STORE_IMPORT_RUNNING && rc->n < 64)
+    if (imp->status == STORE_IMPORT_RUNNING && imp->id != rc->keep && rc->n < 64)
         rc->ids[rc->n++] = imp->id;
     return 0;
 }
@@ -95,7 +96,7 @@ static int dataset_of_table(const char *table, char *buf, size_t cap)
 }
 
 /* With the table lock held: settle RUNNING provenance rows of this table. */
-static int recover_locked(const char *data_dir, struct store *st, const char *table,
+static int recover_locked(const char *data_dir, struct store *st, const char *table, int64_t keep,
                           struct cscc_err *err)
 {
     struct recover_ctx rc;
@@ -107,6 +108,7 @@ static int recover_locked(const char *data_dir, struct store *st, const char *ta
     int r;
 
     memset(&rc, 0, sizeof(rc));
+    rc.keep = keep;
     if (dataset_of_table(table, dataset, sizeof(dataset)))
         return 0;
     if ((r = store_each_import(st, dataset, 0, collect_running, &rc, err)))
@@ -152,7 +154,7 @@ int ingest_recover(const char *data_dir, struct store *st, const char *table, st
 
     if ((rc = lock_table(data_dir, table, &fd, err)))
         return rc;
-    rc = recover_locked(data_dir, st, table, err);
+    rc = recover_locked(data_dir, st, table, 0, err);
     unlock_table(fd);
     return rc;
 }
@@ -337,6 +339,25 @@ static void finish_provenance(struct store *st, struct ingest__job *job, int ok,
     strbuf_release(&files);
 }
 
+/* An import the caller began that failed before it read anything: its
+ * provenance says why (the table is untouched). */
+static void fail_begun(struct store *st, int64_t id, const struct cscc_err *why)
+{
+    struct store_import imp;
+    struct cscc_err e;
+    char msg[1200];
+
+    memset(&imp, 0, sizeof(imp));
+    cscc_err_format(why, msg, sizeof(msg));
+    imp.status = STORE_IMPORT_FAILED;
+    imp.rejects_by_reason = "";
+    imp.rejects_file = "";
+    imp.message = msg;
+    cscc_err_clear(&e);
+    if (store_import_finish(st, id, &imp, &e))
+        cscc_error("cannot record the end of import %lld: %s", (long long)id, e.msg);
+}
+
 /*
  * Failure injection for tests: CSCC_CRASH_AT=parsed|written|committed kills
  * the process with SIGKILL at that point of an import, as a power cut or
@@ -507,13 +528,17 @@ int ingest_run(const char *dataset, const char *const *files, size_t nfiles,
     pthread_mutex_init(&job.areas_lock, NULL);
     pthread_mutex_init(&job.spare_lock, NULL);
     strbuf_init(&fj, 0);
-    if (!nfiles)
-        return cscc_err_set(err, CSCC_EINVAL, "no input files");
-    if (!(ds = find_dataset(dataset, opts, files, &owned, err)))
-        return err->code ? err->code : CSCC_EINVAL;
+    if (!nfiles) {
+        rc = cscc_err_set(err, CSCC_EINVAL, "no input files");
+        goto early;
+    }
+    if (!(ds = find_dataset(dataset, opts, files, &owned, err))) {
+        rc = err->code ? err->code : CSCC_EINVAL;
+        goto early;
+    }
     if ((rc = lock_table(opts->data_dir, ds->table, &lockfd, err)))
         goto out;
-    if ((rc = recover_locked(opts->data_dir, opts->store, ds->table, err)))
+    if ((rc = recover_locked(opts->data_dir, opts->store, ds->table, opts->import_id, err)))
         goto out;
     if ((rc = max_area(opts->store, &job.max_area, err)))
         goto out;
@@ -547,7 +572,9 @@ int ingest_run(const char *dataset, const char *const *files, size_t nfiles,
     /* Provenance: the import is on record before it touches anything. */
     json_files(&fj, files, nfiles, NULL);
     dataset_of_table(ds->table, rpath, sizeof(rpath));
-    if ((rc = store_import_begin(opts->store, rpath, fj.buf, &job.import_id, err)))
+    if (opts->import_id > 0)
+        job.import_id = opts->import_id; /* begun by the caller (an upload to the server) */
+    else if ((rc = store_import_begin(opts->store, rpath, fj.buf, &job.import_id, err)))
         goto out;
     provenance = 1;
     sum->import_id = job.import_id;
@@ -636,6 +663,8 @@ out:
         if (rc)
             cscc_err_format(err, msg, sizeof(msg));
         finish_provenance(opts->store, &job, rc == 0, rc ? msg : NULL);
+    } else if (rc && opts->import_id > 0) {
+        fail_begun(opts->store, opts->import_id, err);
     }
     for (i = 0; i < job.nsegs; i++)
         ingest__seg_free(job.segs[i]);
@@ -657,5 +686,12 @@ out:
     strbuf_release(&fj);
     unlock_table(lockfd);
     ingest__layer_free(owned);
+    return rc;
+early:
+    if (opts->import_id > 0)
+        fail_begun(opts->store, opts->import_id, err);
+    strbuf_release(&fj);
+    pthread_mutex_destroy(&job.areas_lock);
+    pthread_mutex_destroy(&job.spare_lock);
     return rc;
 }

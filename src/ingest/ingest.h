@@ -61,6 +61,9 @@ struct ingest_opts {
     double max_rejected;  /* abort when more than this fraction of rows is rejected (0..1);
                              negative = never abort */
     int progress;         /* show a progress line on a terminal */
+    int64_t import_id;    /* a provenance row the caller began (store_import_begin, for the
+                             dataset this import writes): the import records into it, and
+                             marks it failed if it cannot start; 0 = begin one here */
 
     /* layer imports only */
     const char *layer;             /* layer name: [a-z0-9_-]{1,40} */

@@ -106,6 +106,12 @@ EXPECTED = {
     ("PUT", "/api/v1/organizations/{id}"): ("partner", ["partner", "coordinator", "admin"]),
     ("POST", "/api/v1/organizations/{id}/verification"): ("coordinator", ["coordinator", "admin"]),
     ("GET", "/api/v1/events"): "partner",
+    ("POST", "/api/v1/events"): "partner",
+    # a partner lists its own organization's needs and events (staff any)
+    ("GET", "/api/v1/organizations/{id}/needs"): "partner",
+    ("GET", "/api/v1/organizations/{id}/events"): "partner",
+    # uploading an export for import: analysts and admins
+    ("POST", "/api/v1/imports"): "analyst",
     ("GET", "/api/v1/response-metrics"): "public",
     ("GET", "/api/v1/brief"): "coordinator",
 }
@@ -114,6 +120,8 @@ EXPECTED = {
 REFUSED = {k: {"analyst"} for k, v in EXPECTED.items()
            if v == "coordinator" and k[1].startswith(("/api/v1/funding", "/api/v1/spending",
                                                       "/api/v1/initiatives", "/api/v1/milestones"))}
+# Analysts do not log engagement events (coord's COORD_EVENT_CREATE).
+REFUSED[("POST", "/api/v1/events")] = {"analyst"}
 
 # Analyses the API runs -> least role (an analysis without a privacy rule is staff only:
 # coordinator, analyst, admin). rtm reads layers and both rtm and pai list incident counts
@@ -164,6 +172,8 @@ PROBES = {
     # the partner's own organization (fixtures "own_org"), filled in by matrix()
     "/api/v1/organizations/{id}": "/api/v1/organizations/{own_org}",
     "/api/v1/organizations/{id}/verification": "/api/v1/organizations/{own_org}/verification",
+    "/api/v1/organizations/{id}/needs": "/api/v1/organizations/{own_org}/needs",
+    "/api/v1/organizations/{id}/events": "/api/v1/organizations/{own_org}/events",
 }
 
 # Public GET routes: the queries the scan sends (each answer is scanned).
@@ -394,6 +404,22 @@ def own_versus_another_coord(base, tokens):
           "a coordinator verifying: %d %s" % (st, b[:200]))
     st, b, _ = request(url % other, "PATCH", tokens["coordinator"], {"capacity_per_week": 7})
     check(st == 200, "a coordinator editing any organization: %d" % st)
+    for sub in ("needs", "events"):
+        st, _, _ = request((url % own) + "/" + sub, "GET", tokens["partner"])
+        check(st == 200, "the partner listing its own organization's %s: %d" % (sub, st))
+        st, _, _ = request((url % other) + "/" + sub, "GET", tokens["partner"])
+        check(st == 403, "the partner listing another's %s: %d, expected 403" % (sub, st))
+        st, _, _ = request((url % other) + "/" + sub, "GET", tokens["coordinator"])
+        check(st == 200, "a coordinator listing any organization's %s: %d" % (sub, st))
+    st, b, _ = request(base + "api/v1/events", "POST", tokens["partner"],
+                       {"type": "community_meeting", "title": "Block club", "date": "2026-03-01"})
+    check(st == 201 and json.loads(b).get("id"), "the partner logging an event: %d %s" % (st, b[:200]))
+    st, b, _ = request((url % own) + "/events", "GET", tokens["partner"])
+    check(st == 200 and any(e.get("title") == "Block club" for e in json.loads(b)["events"]),
+          "the partner's event is among its organization's events")
+    st, b, _ = request((url % other) + "/events", "GET", tokens["coordinator"])
+    check(st == 200 and not any(e.get("title") == "Block club" for e in json.loads(b)["events"]),
+          "the partner's event is not another organization's")
     wo = fixtures["other_workorder"]
     st, _, _ = request(base + "api/v1/workorders/%d" % wo, "GET", tokens["department"])
     check(st == 403, "a department reading another's work order: %d, expected 403" % st)

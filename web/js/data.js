@@ -10,7 +10,7 @@ cscc.start('data', async () => {
     const t = cscc.t;
     const el = cscc.el;
     const who = await cscc.session();
-    document.getElementById('staff-who').textContent = who.authenticated ? t('data.signed_in', {user: who.user, role: who.role}) : t('data.sign_in');
+    if (who.authenticated) staff.header(who, 'data');
     const when = (s) => (s ? new Intl.DateTimeFormat(cscc.lang(), {dateStyle: 'medium', timeStyle: 'short'}).format(new Date(s)) : '');
 
     async function rows() {

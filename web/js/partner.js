@@ -10,7 +10,7 @@ cscc.start('partner', async () => {
     const t = cscc.t;
     const el = cscc.el;
     const who = await cscc.session();
-    document.getElementById('staff-who').textContent = who.authenticated ? t('partner.signed_in', {user: who.user, role: who.role}) : t('partner.sign_in');
+    if (who.authenticated) staff.header(who, 'partner');
     if (!who.authenticated || !who.org_id) {
         cscc.showError(who.authenticated ? t('partner.no_org') : t('partner.sign_in'));
         document.body.dataset.loaded = 'partner';

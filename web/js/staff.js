@@ -16,12 +16,16 @@ const staff = (() => {
 
     /* The page each role starts on after signing in (the city map for a role
      * without one); other staff pages add their role here. */
-    const HOME = {coordinator: '/triage', admin: '/triage', department: '/queue'};
+    const HOME = {coordinator: '/triage', admin: '/triage', department: '/queue', analyst: '/analyst', partner: '/partner'};
 
     /* Staff pages in the navigation, with the roles that may open them. */
     const PAGES = [
         {href: '/triage', key: 'staff.nav_triage', page: 'triage', roles: ['coordinator', 'admin']},
         {href: '/queue', key: 'staff.nav_queue', page: 'queue', roles: ['department', 'coordinator', 'admin']},
+        {href: '/brief', key: 'staff.nav_brief', page: 'brief', roles: ['coordinator', 'analyst', 'admin']},
+        {href: '/analyst', key: 'staff.nav_analyst', page: 'analyst', roles: ['analyst', 'admin']},
+        {href: '/data', key: 'staff.nav_data', page: 'data', roles: ['analyst', 'admin']},
+        {href: '/partner', key: 'staff.nav_partner', page: 'partner', roles: ['partner']},
     ];
 
     const roleName = (role) => t('staff.role_' + role);

@@ -14,11 +14,8 @@ const staffPages = (() => {
     async function gate(least) {
         const who = await cscc.session();
         const rank = ROLES.indexOf(who.role || 'public');
-        const whoEl = document.getElementById('staff-who');
-        if (rank >= ROLES.indexOf(least)) {
-            if (whoEl) whoEl.textContent = cscc.t('brief.signed_in', {name: who.user || '', role: cscc.t('brief.role.' + who.role)});
-            return who;
-        }
+        if (who.authenticated) staff.header(who, location.pathname.replace(/^\//, ''));
+        if (rank >= ROLES.indexOf(least)) return who;
         const box = document.getElementById('refusal');
         const role = cscc.t('brief.role.' + least);
         box.replaceChildren(

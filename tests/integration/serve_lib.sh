@@ -101,3 +101,18 @@ need_browser() {
     done
     command -v node >/dev/null || { fail "node is missing: run scripts/install-deps --test"; finish; exit 1; }
 }
+
+# run_browser NAME SCRIPT: node tests/browser/SCRIPT against $URL (with the environment the
+# caller puts before it: VAR=... run_browser ...); screenshots go to $ART
+# (BUILD/test-artifacts/NAME, emptied first); its output is shown indented.
+run_browser() {
+    ART="${CSCC_BUILD:-$T}/test-artifacts/$1"
+    rm -rf "$ART"
+    mkdir -p "$ART"
+    if node "$CSCC_SRC/tests/browser/$2" "$URL" "$ART" >"$T/browser.out" 2>&1; then
+        pass
+    else
+        fail "the browser tests failed:"
+    fi
+    sed 's/^/    /' "$T/browser.out"
+}

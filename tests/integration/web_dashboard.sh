@@ -11,15 +11,7 @@ need_browser /usr/share/javascript/chart.js/chart.min.js
 D="$T/var"
 make_data "$D"
 start_server "$D" --web "$CSCC_SRC/web" || { finish; exit 1; }
-ART="${CSCC_BUILD:-$T}/test-artifacts/web"
-rm -rf "$ART"
-mkdir -p "$ART"
-if node "$CSCC_SRC/tests/browser/dashboard.js" "$URL" "$ART" >"$T/browser.out" 2>&1; then
-    pass
-else
-    fail "the browser tests failed:"
-fi
-sed 's/^/    /' "$T/browser.out"
+run_browser web dashboard.js
 for page in map-1280-en map-1280-suppressed area-1280-en area-1280-suppressed map-360-es map-360-en \
     area-360-es area-360-en; do
     [ -s "$ART/$page.png" ] && pass || fail "no screenshot $ART/$page.png"

@@ -15,15 +15,7 @@ make_data "$D"
 DEPT_TOKEN=$("$CSCC" -q --data "$D" user token-add cdot-liaison "browser test")
 [ -n "$DEPT_TOKEN" ] && pass || fail "no API token for the department"
 start_server "$D" --web "$CSCC_SRC/web" || { finish; exit 1; }
-ART="${CSCC_BUILD:-$T}/test-artifacts/intake"
-rm -rf "$ART"
-mkdir -p "$ART"
-if DEPT_TOKEN="$DEPT_TOKEN" node "$CSCC_SRC/tests/browser/intake.js" "$URL" "$ART" >"$T/browser.out" 2>&1; then
-    pass
-else
-    fail "the browser tests failed:"
-fi
-sed 's/^/    /' "$T/browser.out"
+DEPT_TOKEN="$DEPT_TOKEN" run_browser intake intake.js
 for page in report-1280-en report-1280-sent need-1280-resolved report-360-es need-360-es; do
     [ -s "$ART/$page.png" ] && pass || fail "no screenshot $ART/$page.png"
 done

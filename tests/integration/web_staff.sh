@@ -20,16 +20,8 @@ ADMIN_PW="granite harbor admin ledger"
     fail "user add department"
 "$CSCC" -q --data "$D" user add admin-ops --role admin --password-stdin <<<"$ADMIN_PW" || fail "user add admin"
 start_server "$D" --web "$CSCC_SRC/web" || { finish; exit 1; }
-ART="${CSCC_BUILD:-$T}/test-artifacts/staff"
-rm -rf "$ART"
-mkdir -p "$ART"
-if COORD="coord-ana:$COORD_PW" DEPT="dss-liaison:$DEPT_PW" ADMIN="admin-ops:$ADMIN_PW" \
-    node "$CSCC_SRC/tests/browser/staff.js" "$URL" "$ART" >"$T/browser.out" 2>&1; then
-    pass
-else
-    fail "the browser tests failed:"
-fi
-sed 's/^/    /' "$T/browser.out"
+COORD="coord-ana:$COORD_PW" DEPT="dss-liaison:$DEPT_PW" ADMIN="admin-ops:$ADMIN_PW" \
+    run_browser staff staff.js
 for page in login-1280-en login-1280-wrong triage-1280-en triage-1280-assigned queue-1280-en queue-1280-resolved \
     triage-1280-refused need-1280-resolved triage-1280-admin triage-1280-es login-360-es triage-360-es \
     queue-360-es login-1280-throttled; do

@@ -34,16 +34,8 @@ echo "$ANALYST_PW" | c user add ana1 --role analyst --password-stdin || fail "us
 echo "$PARTNER_PW" | c user add partner1 --role partner --org 1 --password-stdin ||
     fail "user add partner1"
 start_server "$D" --web "$CSCC_SRC/web" || { finish; exit 1; }
-ART="${CSCC_BUILD:-$T}/test-artifacts/staffbrief"
-rm -rf "$ART"
-mkdir -p "$ART"
-if COORD_PW="$COORD_PW" ANALYST_PW="$ANALYST_PW" PARTNER_PW="$PARTNER_PW" \
-    node "$CSCC_SRC/tests/browser/staffbrief.js" "$URL" "$ART" >"$T/browser.out" 2>&1; then
-    pass
-else
-    fail "the browser tests failed:"
-fi
-sed 's/^/    /' "$T/browser.out"
+COORD_PW="$COORD_PW" ANALYST_PW="$ANALYST_PW" PARTNER_PW="$PARTNER_PW" \
+    run_browser staffbrief staffbrief.js
 for f in brief-1280-en brief-360-es brief-print analyst-kde-1280 analyst-gistar-1280 \
     analyst-gistar-360-es refused-partner-brief refused-public-brief; do
     [ -s "$ART/$f.png" ] && pass || fail "no screenshot $ART/$f.png"

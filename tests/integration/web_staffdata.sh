@@ -6,10 +6,7 @@
 # to BUILD/test-artifacts/staffdata/ (look at them).
 . "$(dirname "$0")/serve_lib.sh"
 
-for need in /usr/bin/chromium "$CSCC_SRC/tests/node_modules/playwright-core" "$CSCC_SRC/tests/node_modules/axe-core"; do
-    [ -e "$need" ] || { fail "$need is missing: run scripts/install-deps --test"; finish; exit 1; }
-done
-command -v node >/dev/null || { fail "node is missing: run scripts/install-deps --test"; finish; exit 1; }
+need_browser
 
 D="$T/var"
 make_data "$D"
@@ -21,16 +18,8 @@ PW="violet harbor lantern seven"
 "$CSCC" -q --data "$D" user add southside --role partner --org "$ORG_B" --password-stdin <<<"$PW" || fail "user add southside"
 "$CSCC" -q --data "$D" user add ana --role analyst --password-stdin <<<"$PW" || fail "user add ana"
 start_server "$D" --web "$CSCC_SRC/web" || { finish; exit 1; }
-ART="${CSCC_BUILD:-$T}/test-artifacts/staffdata"
-rm -rf "$ART"
-mkdir -p "$ART"
-if PW="$PW" ORG_A="$ORG_A" ORG_B="$ORG_B" FIXTURES="$CSCC_SRC/tests/data/crimes" \
-    node "$CSCC_SRC/tests/browser/staffdata.js" "$URL" "$ART" >"$T/browser.out" 2>&1; then
-    pass
-else
-    fail "the browser tests failed:"
-fi
-sed 's/^/    /' "$T/browser.out"
+PW="$PW" ORG_A="$ORG_A" ORG_B="$ORG_B" FIXTURES="$CSCC_SRC/tests/data/crimes" \
+    run_browser staffdata staffdata.js
 for page in partner-1280-saved data-1280-done data-1280-failed partner-360-es data-360-en; do
     [ -s "$ART/$page.png" ] && pass || fail "no screenshot $ART/$page.png"
 done

@@ -478,8 +478,8 @@ static const char *const migrations[] = {
      * orders in any state, and the open work orders of every department
      * (coordinators), so that a page, and a page after a cursor, is a range
      * of an index rather than a sort of the table. */
-    "CREATE INDEX coord_wo_dept_due ON coord_workorders(department, due_at, id);\n"
-    "CREATE INDEX coord_wo_open_due ON coord_workorders(open, due_at, id);\n",
+    ("CREATE INDEX coord_wo_dept_due ON coord_workorders(department, due_at, id);\n"
+     "CREATE INDEX coord_wo_open_due ON coord_workorders(open, due_at, id);\n"),
 };
 
 /* ------------------------------------------------------------------------ */

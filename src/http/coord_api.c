@@ -357,15 +357,19 @@ struct need_list {
     int staff_only_public; /* the public sees public fields only */
 };
 
+/* Appends j (NULL: out of memory) to arr: a row callback's answer. */
+static int append_json(json_t *arr, json_t *j)
+{
+    return !j || json_array_append_new(arr, j) ? CSCC_ENOMEM : 0;
+}
+
 static int need_cb(void *arg, const struct coord_need *n)
 {
     struct need_list *l = arg;
     json_t *j = coord_need_json(n, coord_need_view(l->a, n));
 
     l->last_id = n->id;
-    if (!j || json_array_append_new(l->arr, j))
-        return CSCC_ENOMEM;
-    return 0;
+    return append_json(l->arr, j);
 }
 
 int http_need_req_from_params(const struct http_req *r, struct coord_need_req *q,
@@ -596,9 +600,7 @@ static int hist_cb(void *arg, const struct coord_wo_event *ev)
     struct wo_hist *h = arg;
     json_t *j = coord_wo_event_json(ev, h->v);
 
-    if (!j || json_array_append_new(h->arr, j))
-        return CSCC_ENOMEM;
-    return 0;
+    return append_json(h->arr, j);
 }
 
 struct need_one {
@@ -681,18 +683,14 @@ static int wo_page_cb(void *arg, const struct coord_workorder *w)
     json_t *j = coord_workorder_json(w);
 
     coord_wo_cursor(w, p->next, sizeof(p->next));
-    if (!j || json_array_append_new(p->arr, j))
-        return CSCC_ENOMEM;
-    return 0;
+    return append_json(p->arr, j);
 }
 
 static int wo_cb(void *arg, const struct coord_workorder *w)
 {
     json_t *arr = arg, *j = coord_workorder_json(w);
 
-    if (!j || json_array_append_new(arr, j))
-        return CSCC_ENOMEM;
-    return 0;
+    return append_json(arr, j);
 }
 
 int http_h_workorders(struct http_req *r)
@@ -889,9 +887,7 @@ static int svc_cb(void *arg, const struct coord_service *s)
 {
     json_t *arr = arg, *j = coord_service_json(s, 1);
 
-    if (!j || json_array_append_new(arr, j))
-        return CSCC_ENOMEM;
-    return 0;
+    return append_json(arr, j);
 }
 
 int http_h_catalog(struct http_req *r)
@@ -981,18 +977,14 @@ static int dept_cb(void *arg, const struct coord_department *d)
     json_t *arr = arg, *j = json_pack("{s:s,s:s,s:b}", "code", d->code, "name",
                                       d->name ? d->name : "", "active", d->active);
 
-    if (!j || json_array_append_new(arr, j))
-        return CSCC_ENOMEM;
-    return 0;
+    return append_json(arr, j);
 }
 
 static int route_cb(void *arg, const struct coord_route *rt)
 {
     json_t *arr = arg, *j = coord_route_json(rt);
 
-    if (!j || json_array_append_new(arr, j))
-        return CSCC_ENOMEM;
-    return 0;
+    return append_json(arr, j);
 }
 
 /* GET /api/v1/departments (rules 0) and /api/v1/routing-rules (rules 1). */
@@ -1041,9 +1033,7 @@ static int org_cb(void *arg, const struct coord_org *o)
     struct org_list *l = arg;
     json_t *j = coord_org_json(o, coord_org_view(l->a, o));
 
-    if (!j || json_array_append_new(l->arr, j))
-        return CSCC_ENOMEM;
-    return 0;
+    return append_json(l->arr, j);
 }
 
 static const struct http_param_spec p_orgs[] = {
@@ -1358,9 +1348,7 @@ static int ev_cb(void *arg, const struct coord_event *ev)
     struct ev_list *l = arg;
     json_t *j = coord_event_json(ev, l->v);
 
-    if (!j || json_array_append_new(l->arr, j))
-        return CSCC_ENOMEM;
-    return 0;
+    return append_json(l->arr, j);
 }
 
 static const struct http_param_spec p_events[] = {
@@ -1431,9 +1419,7 @@ static int metrics_cb(void *arg, const struct coord_metrics_row *row)
 {
     json_t *arr = arg, *j = coord_metrics_json(row);
 
-    if (!j || json_array_append_new(arr, j))
-        return CSCC_ENOMEM;
-    return 0;
+    return append_json(arr, j);
 }
 
 int http_h_coord_metrics(struct http_req *r)

@@ -12,6 +12,13 @@
 #define MAX_RADIUS  4096              /* cells */
 #define HIST_BINS   ((size_t)1 << 18) /* 1 m bins of distance: 262 km */
 
+/* Four doubles, four 64-bit and four 32-bit integers: GCC's and clang's
+ * vector extensions, which give the four lanes of AVX2 (two SSE2 halves in
+ * the baseline build) without intrinsics. */
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+
 double analysis_kde_default_bandwidth(double n, double sd, double dm)
 {
     return 0.9 * fmin(sd, sqrt(1.0 / log(2.0)) * dm) * pow(n, -0.2);
@@ -21,11 +28,105 @@ double analysis_kde_default_bandwidth(double n, double sd, double dm)
 /* Binning                                                                   */
 /* ------------------------------------------------------------------------ */
 
+/* src as a selection whose blocks carry only x, y and w (a cheaper scan):
+ * *q and *out are the caller's storage. */
+static const struct an_pointsrc *xy_only(const struct an_pointsrc *src, struct an_points_query *q,
+                                         struct an_pointsrc *out)
+{
+    *out = *src;
+    if (src->q && !src->q->keep_unlocated) {
+        *q = *src->q;
+        q->xy_only = 1;
+        out->q = q;
+    }
+    return out;
+}
+
 struct bin_ctx {
     const struct an_grid *g;
+    size_t nc;
     double *bins[MAX_THREADS]; /* thread 0 writes the caller's array */
+    /* unweighted points are counted in integers, the last one for the
+     * points outside the grid: half the memory of doubles and no chain of
+     * floating-point adds; a count is moved to bins before it could wrap */
+    uint32_t *count[MAX_THREADS];
+    uint64_t counted[MAX_THREADS]; /* points in count since it was last moved */
     struct an_bin_stats st[MAX_THREADS];
 };
+
+static void bin_flush(struct bin_ctx *c, int thread)
+{
+    uint32_t *n = c->count[thread];
+    double *bins = c->bins[thread];
+    size_t i;
+
+    for (i = 0; i < c->nc; i++)
+        bins[i] += (double)n[i];
+    c->st[thread].w_outside += (double)n[c->nc];
+    memset(n, 0, (c->nc + 1) * sizeof(*n));
+    c->counted[thread] = 0;
+}
+
+/* The sums and cells of n unweighted points: sum[.][l] gets the sums of x,
+ * y, x^2 and y^2 (relative to the grid's corner) of points l, l + 4, l + 8,
+ * ...: four running sums of each, one per lane, not one chain of dependent
+ * adds. cell[i] is the point's cell, or the grid's number of cells when it
+ * is outside. Built for AVX2 as well as the baseline, chosen at run time. */
+__attribute__((target_clones("avx2", "default"))) static void
+bin_cells(const struct an_grid *g, const double *bx, const double *by, size_t n, double sum[4][4],
+          uint32_t *cell)
+{
+    const double inv = 1.0 / g->cell, fnx = (double)g->nx, fny = (double)g->ny;
+    const int32_t outside = (int32_t)(g->nx * g->ny), nx = (int32_t)g->nx;
+    const v4d x0 = {g->x0, g->x0, g->x0, g->x0}, y0 = {g->y0, g->y0, g->y0, g->y0},
+              zero = {0, 0, 0, 0};
+    v4d s0, s1, s2, s3;
+    size_t i, l;
+
+    memcpy(&s0, sum[0], sizeof(s0));
+    memcpy(&s1, sum[1], sizeof(s1));
+    memcpy(&s2, sum[2], sizeof(s2));
+    memcpy(&s3, sum[3], sizeof(s3));
+    for (i = 0; i + 4 <= n; i += 4) {
+        v4d x, y, fx, fy;
+        v4l in;
+        v4i k, in32;
+
+        memcpy(&x, bx + i, sizeof(x));
+        memcpy(&y, by + i, sizeof(y));
+        x -= x0;
+        y -= y0;
+        s0 += x;
+        s1 += y;
+        s2 += x * x;
+        s3 += y * y;
+        fx = x * inv;
+        fy = y * inv;
+        in = (fx >= zero) & (fy >= zero) & (fx < fnx) & (fy < fny);
+        /* zero outside the grid (NaN too) before the conversion, which is
+         * undefined out of range */
+        fx = (v4d)((v4l)fx & in);
+        fy = (v4d)((v4l)fy & in);
+        in32 = __builtin_convertvector(in, v4i);
+        k = __builtin_convertvector(fy, v4i) * nx + __builtin_convertvector(fx, v4i);
+        k = (k & in32) | (outside & ~in32);
+        memcpy(cell + i, &k, sizeof(k));
+    }
+    memcpy(sum[0], &s0, sizeof(s0));
+    memcpy(sum[1], &s1, sizeof(s1));
+    memcpy(sum[2], &s2, sizeof(s2));
+    memcpy(sum[3], &s3, sizeof(s3));
+    for (l = 0; i < n; i++, l++) {
+        double x = bx[i] - g->x0, y = by[i] - g->y0, fx = x * inv, fy = y * inv;
+        int in = (fx >= 0) & (fy >= 0) & (fx < fnx) & (fy < fny);
+
+        sum[0][l] += x;
+        sum[1][l] += y;
+        sum[2][l] += x * x;
+        sum[3][l] += y * y;
+        cell[i] = in ? (uint32_t)((int32_t)fy * nx + (int32_t)fx) : (uint32_t)outside;
+    }
+}
 
 static int bin_cb(void *arg, int thread, const struct an_point_block *b)
 {
@@ -40,19 +141,22 @@ static int bin_cb(void *arg, int thread, const struct an_point_block *b)
     /* sums in locals: the compiler cannot keep them in registers through s,
      * which might alias bins */
     if (!b->w) {
-        for (i = 0; i < b->n; i++) {
-            double x = b->x[i] - x0, y = b->y[i] - y0, fx = x * inv, fy = y * inv;
+        uint32_t *count = c->count[thread], cell[AN_POINT_BLOCK];
+        double sum[4][4] = {{0}};
 
-            swx += x;
-            swy += y;
-            swxx += x * x;
-            swyy += y * y;
-            if (fx >= 0 && fy >= 0 && fx < fnx && fy < fny)
-                bins[(size_t)fy * nx + (size_t)fx] += 1.0;
-            else
-                out += 1.0;
-        }
+        if (c->counted[thread] + b->n > UINT32_MAX)
+            bin_flush(c, thread);
+        /* the cells first, without a branch; then the counts, whose
+         * scattered reads overlap */
+        bin_cells(g, b->x, b->y, b->n, sum, cell);
+        for (i = 0; i < b->n; i++)
+            count[cell[i]]++;
+        c->counted[thread] += b->n;
         sw = (double)b->n;
+        swx = (sum[0][0] + sum[0][1]) + (sum[0][2] + sum[0][3]);
+        swy = (sum[1][0] + sum[1][1]) + (sum[1][2] + sum[1][3]);
+        swxx = (sum[2][0] + sum[2][1]) + (sum[2][2] + sum[2][3]);
+        swyy = (sum[3][0] + sum[3][1]) + (sum[3][2] + sum[3][3]);
     } else {
         for (i = 0; i < b->n; i++) {
             double w = b->w[i], x = b->x[i] - x0, y = b->y[i] - y0, fx = x * inv, fy = y * inv;
@@ -82,26 +186,36 @@ int analysis_bin(const struct an_pointsrc *src, const struct an_grid *g, int thr
                  struct an_bin_stats *st, struct an_points_info *info, struct cscc_err *err)
 {
     struct bin_ctx c;
+    struct an_points_query q;
+    struct an_pointsrc xy;
     size_t nc = an_grid_ncells(g), i;
-    int t, nt = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads, rc;
+    int t, nt = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads, rc = 0;
 
     memset(&c, 0, sizeof(c));
     memset(st, 0, sizeof(*st));
     c.g = g;
+    c.nc = nc;
     memset(bins, 0, nc * sizeof(*bins));
     c.bins[0] = bins;
-    for (t = 1; t < nt; t++)
-        if (!(c.bins[t] = cscc_trycalloc(nc, sizeof(double)))) {
+    for (t = 0; t < nt; t++) {
+        if ((t && !(c.bins[t] = cscc_trycalloc(nc, sizeof(double)))) ||
+            !(c.count[t] = cscc_trycalloc(nc + 1, sizeof(uint32_t)))) {
+            if (!t) {
+                rc = cscc_err_set(err, CSCC_ENOMEM, "out of memory for a grid of %zu cells", nc);
+                goto out;
+            }
+            cscc_free(c.bins[t]);
+            c.bins[t] = NULL;
             nt = t; /* fewer threads, then */
             break;
         }
-    rc = an_pointsrc_each(src, nt, bin_cb, &c, info, err);
+    }
+    rc = an_pointsrc_each(xy_only(src, &q, &xy), nt, bin_cb, &c, info, err);
     for (t = 0; t < nt; t++) {
-        if (t) {
+        bin_flush(&c, t);
+        if (t)
             for (i = 0; i < nc; i++)
                 bins[i] += c.bins[t][i];
-            cscc_free(c.bins[t]);
-        }
         st->w += c.st[t].w;
         st->wx += c.st[t].wx;
         st->wy += c.st[t].wy;
@@ -109,6 +223,12 @@ int analysis_bin(const struct an_pointsrc *src, const struct an_grid *g, int thr
         st->wyy += c.st[t].wyy;
         st->w_outside += c.st[t].w_outside;
         st->n += c.st[t].n;
+    }
+out:
+    for (t = 0; t < MAX_THREADS; t++) {
+        if (t)
+            cscc_free(c.bins[t]);
+        cscc_free(c.count[t]);
     }
     return rc;
 }
@@ -155,24 +275,65 @@ static int med_keep(struct med_ctx *c, int thread, double d2, double w)
     return 0;
 }
 
+/* The weight of the points of a block nearer than the ring (in four lane
+ * sums); the points in the ring are noted in keep[] and d2[], their number
+ * returned. No branch on a point being nearer (half are: a branch would be
+ * mispredicted every other point), one per four points on the ring. */
+__attribute__((target_clones("avx2", "default"))) static size_t
+med_block(const struct med_ctx *c, const double *bx, const double *by, const double *wt, size_t n,
+          double below[4], uint32_t *keep, double *d2s)
+{
+    const v4d mx = {c->mx, c->mx, c->mx, c->mx}, my = {c->my, c->my, c->my, c->my},
+              one = {1, 1, 1, 1};
+    const double lo2 = c->lo2, hi2 = c->hi2;
+    v4d sum;
+    size_t i, l, nk = 0;
+
+    memcpy(&sum, below, sizeof(sum));
+    for (i = 0; i + 4 <= n; i += 4) {
+        v4d x, y, w = one, d2;
+        v4l near, in;
+
+        memcpy(&x, bx + i, sizeof(x));
+        memcpy(&y, by + i, sizeof(y));
+        if (wt)
+            memcpy(&w, wt + i, sizeof(w));
+        x -= mx;
+        y -= my;
+        d2 = x * x + y * y;
+        near = d2 < lo2;
+        in = (d2 <= hi2) & ~near;
+        sum += (v4d)((v4l)w & near);
+        if (in[0] | in[1] | in[2] | in[3])
+            for (l = 0; l < 4; l++) {
+                keep[nk] = (uint32_t)(i + l);
+                d2s[nk] = d2[l];
+                nk += (size_t)(in[l] & 1);
+            }
+    }
+    memcpy(below, &sum, sizeof(sum));
+    for (l = 0; i < n; i++, l++) {
+        double dx = bx[i] - c->mx, dy = by[i] - c->my, d2 = dx * dx + dy * dy;
+
+        below[l] += d2 < lo2 ? (wt ? wt[i] : 1.0) : 0.0;
+        keep[nk] = (uint32_t)i;
+        d2s[nk] = d2;
+        nk += (size_t)((d2 >= lo2) & (d2 <= hi2));
+    }
+    return nk;
+}
+
 static int med_cb(void *arg, int thread, const struct an_point_block *b)
 {
     struct med_ctx *c = arg;
-    const double *x = b->x, *y = b->y, *wt = b->w;
-    double below = 0, mx = c->mx, my = c->my, lo2 = c->lo2, hi2 = c->hi2;
-    size_t i, n = b->n;
+    double below[4] = {0}, d2s[AN_POINT_BLOCK];
+    uint32_t keep[AN_POINT_BLOCK];
+    size_t k, nk = med_block(c, b->x, b->y, b->w, b->n, below, keep, d2s);
 
-    /* half the points are nearer than the ring: no branch on that (it would
-     * be mispredicted every other point), only on being in the ring */
-    for (i = 0; i < n; i++) {
-        double dx = x[i] - mx, dy = y[i] - my, d2 = dx * dx + dy * dy;
-        double w = wt ? wt[i] : 1.0;
-
-        below += d2 < lo2 ? w : 0.0;
-        if (d2 >= lo2 && d2 <= hi2 && med_keep(c, thread, d2, w))
+    for (k = 0; k < nk; k++)
+        if (med_keep(c, thread, d2s[k], b->w ? b->w[keep[k]] : 1.0))
             return CSCC_ENOMEM;
-    }
-    c->below[thread] += below;
+    c->below[thread] += (below[0] + below[1]) + (below[2] + below[3]);
     return 0;
 }
 
@@ -185,6 +346,52 @@ static int cmp_dw(const void *a, const void *b)
     double x = ((const struct dw *)a)->d, y = ((const struct dw *)b)->d;
 
     return (x > y) - (x < y);
+}
+
+/* *d: the distance of the point of rank r (by cumulative weight, 1-based)
+ * among the n points of all, after weight cum nearer than all of them; NaN
+ * when their weight does not reach r. Linear, not a sort of all: the points
+ * go into buckets by distance, and only the bucket that holds rank r is
+ * sorted. 0 or CSCC_ENOMEM. */
+static int rank_distance(const struct dw *all, size_t n, double cum, double r, double *d)
+{
+    double dmin = INFINITY, dmax = -INFINITY, scale, *bw;
+    size_t nb = n / 8 + 1, k, j, m = 0;
+    struct dw *in;
+
+    *d = NAN;
+    for (k = 0; k < n; k++) {
+        dmin = fmin(dmin, all[k].d);
+        dmax = fmax(dmax, all[k].d);
+    }
+    scale = dmax > dmin ? (double)nb / (dmax - dmin) : 0;
+    if (!(bw = cscc_trycalloc(nb, sizeof(*bw))))
+        return CSCC_ENOMEM;
+#define BUCKET(v) ((size_t)(((v)-dmin) * scale) < nb ? (size_t)(((v)-dmin) * scale) : nb - 1)
+    for (k = 0; k < n; k++)
+        bw[BUCKET(all[k].d)] += all[k].w;
+    for (j = 0; j < nb && cum + bw[j] < r - 1e-9; j++)
+        cum += bw[j];
+    cscc_free(bw);
+    if (j == nb)
+        return 0;
+    for (k = 0; k < n; k++)
+        m += BUCKET(all[k].d) == j;
+    if (!(in = cscc_trymalloc((m ? m : 1) * sizeof(*in))))
+        return CSCC_ENOMEM;
+    for (k = 0, m = 0; k < n; k++)
+        if (BUCKET(all[k].d) == j)
+            in[m++] = all[k];
+#undef BUCKET
+    qsort(in, m, sizeof(*in), cmp_dw);
+    for (k = 0; k < m; k++) {
+        cum += in[k].w;
+        *d = in[k].d;
+        if (cum >= r - 1e-9)
+            break;
+    }
+    cscc_free(in);
+    return 0;
 }
 
 /* The ring [*lo, *hi] (whole metres) that holds the distances of ranks r1
@@ -265,6 +472,8 @@ static int median_distance(const struct an_pointsrc *src, int nt, const struct a
                            int weighted, double *out, struct cscc_err *err)
 {
     struct med_ctx c;
+    struct an_points_query q;
+    struct an_pointsrc xy;
     struct an_points_info info;
     double cum = 0, r1, r2, lo, hi;
     size_t k, t, n = 0, m;
@@ -285,7 +494,7 @@ static int median_distance(const struct an_pointsrc *src, int nt, const struct a
         return rc;
     c.lo2 = lo * lo;
     c.hi2 = hi * hi;
-    if ((rc = an_pointsrc_each(src, nt, med_cb, &c, &info, err))) {
+    if ((rc = an_pointsrc_each(xy_only(src, &q, &xy), nt, med_cb, &c, &info, err))) {
         if (rc == CSCC_ENOMEM)
             cscc_err_set(err, CSCC_ENOMEM, "out of memory");
         goto out;
@@ -305,17 +514,14 @@ static int median_distance(const struct an_pointsrc *src, int nt, const struct a
             all[m].w = c.dw[t][k];
             m++;
         }
-    qsort(all, n, sizeof(*all), cmp_dw);
     /* cum is the weight nearer than the ring */
     {
-        double a = NAN, b = NAN;
+        double a, b;
 
-        for (k = 0; k < n; k++) {
-            cum += all[k].w;
-            if (isnan(a) && cum >= r1 - 1e-9)
-                a = all[k].d;
-            if (isnan(b) && cum >= r2 - 1e-9)
-                b = all[k].d;
+        if ((rc = rank_distance(all, n, cum, r1, &a)) ||
+            (rc = rank_distance(all, n, cum, r2, &b))) {
+            cscc_err_set(err, rc, "out of memory");
+            goto out;
         }
         if (isnan(b))
             b = a;

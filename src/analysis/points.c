@@ -23,7 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define BLOCK   4096
+#define BLOCK   AN_POINT_BLOCK
 #define CHUNK   ((size_t)1 << 16)
 #define FT_TO_M (1200.0 / 3937.0) /* the US survey foot */
 
@@ -123,7 +123,7 @@ struct worker {
     struct geo_proj *proj;
     double x[BLOCK], y[BLOCK], w[BLOCK];
     int64_t t[BLOCK];
-    uint8_t area[BLOCK], mask[BLOCK];
+    uint8_t area[BLOCK], mask[BLOCK], keep[BLOCK];
     size_t fix[BLOCK]; /* rows of the block that need PROJ */
     double px[BLOCK], py[BLOCK];
 };
@@ -152,6 +152,49 @@ static int parse_weight(const char *p, size_t len, double *w)
     return *end || !isfinite(*w) ? -1 : 0;
 }
 
+/*
+ * Moves the n rows of x and y with keep[j] set to the front, in order, and
+ * returns their number (nkeep). The rows selected (sel[j]) but not kept go
+ * to bad[*nbad]. Few rows dropped (no filter): runs of kept rows are moved
+ * whole; else one branch-free pass.
+ */
+static size_t compact(double *x, double *y, const uint8_t *keep, const uint8_t *sel, size_t n,
+                      size_t nkeep, size_t *bad, size_t *nbad)
+{
+    size_t j = 0, m = 0, nb = 0;
+
+    if (nkeep == n)
+        return n;
+    if ((n - nkeep) * 16 > n) {
+        for (j = 0; j < n; j++) {
+            x[m] = x[j];
+            y[m] = y[j];
+            m += keep[j];
+            bad[nb] = j;
+            nb += (size_t)(sel[j] & !keep[j]);
+        }
+    } else {
+        while (j < n) {
+            const uint8_t *z;
+            size_t a;
+
+            for (; j < n && !keep[j]; j++)
+                if (sel[j])
+                    bad[nb++] = j;
+            a = j;
+            z = j < n ? memchr(keep + j, 0, n - j) : NULL;
+            j = z ? (size_t)(z - keep) : n;
+            if (a != m) {
+                memmove(x + m, x + a, (j - a) * sizeof(*x));
+                memmove(y + m, y + a, (j - a) * sizeof(*y));
+            }
+            m += j - a;
+        }
+    }
+    *nbad = nb;
+    return m;
+}
+
 /* One block of rows [lo, lo + n) of group gr. */
 static int do_block(struct worker *wk, const struct colstore_group *gr, size_t gi, size_t lo,
                     size_t n)
@@ -171,6 +214,44 @@ static int do_block(struct worker *wk, const struct colstore_group *gr, size_t g
 
     memset(wk->mask, 1, n);
     analysis__filter_mask(&s->f, gr, &s->gf[gi], lo, n, wk->mask);
+    if (xf && s->crs->state_plane_m && !wc && s->q->xy_only && !s->q->keep_unlocated) {
+        /* only x and y asked for: nothing else is copied. Every row is
+         * converted (a loop the compiler vectorises), then the rows not
+         * kept are squeezed out. The selected rows without X/Y (about one
+         * in a hundred) are looked up after that, so that their reads of
+         * latitude and longitude (a cache miss each) overlap instead of
+         * stalling the loop; their points follow the block's others. */
+        double *bx = wk->x, *by = wk->y;
+        const uint8_t *mk = wk->mask;
+        uint8_t *keep = wk->keep;
+        size_t *bad = wk->fix, nbad = 0, nkeep = 0, bi;
+
+        for (j = 0; j < n; j++) {
+            int32_t xv = xf[lo + j], yv = yf[lo + j];
+
+            bx[j] = (double)xv * FT_TO_M;
+            by[j] = (double)yv * FT_TO_M;
+            keep[j] = mk[j] & (uint8_t)((xv > 0) & (yv > 0));
+            sel += mk[j];
+            nkeep += keep[j];
+        }
+        m = compact(bx, by, keep, mk, n, nkeep, bad, &nbad);
+        wk->selected += sel;
+        wk->by_factor += m;
+        for (bi = 0; bi < nbad; bi++) {
+            size_t r = lo + bad[bi];
+
+            if (isfinite(lat[r]) && isfinite(lon[r]) && lat[r] != 0 && lon[r] != 0) {
+                bx[m] = lon[r];
+                by[m] = lat[r];
+                bad[nfix++] = m; /* nfix <= bi: the rows still to read are after it */
+                m++;
+            } else {
+                wk->no_location++;
+            }
+        }
+        goto convert;
+    }
     if (xf && s->crs->state_plane_m && !wc) {
         /* the common case, without branches on the data but for the rare
          * row without X/Y: State Plane feet to metres */

@@ -84,6 +84,8 @@ struct an_points_query {
     const char *weight;    /* a layer's column of numeric weights, or NULL (all 1) */
     int keep_unlocated;    /* 1: rows without a location are kept with x = y = NaN (for counts
                               by community area); they still count in rows_no_location */
+    int xy_only;           /* 1: the callback reads only x, y and w of a block (t and area are
+                              left unset) */
 };
 
 /** What a selection used: every result states it (analysis_points_describe). */
@@ -99,6 +101,9 @@ struct an_points_info {
     char fbi_list[512];          /* FBI codes filtered on ("" when none) */
     char warnings[512];          /* "no row has primary type 'X'"..., "" when none */
 };
+
+/** The most points a block holds. */
+#define AN_POINT_BLOCK 4096
 
 /** A block of points handed to a scan's callback (valid during the call). */
 struct an_point_block {

@@ -72,6 +72,36 @@ static const char *basename_of(const char *path)
     return s ? s + 1 : path;
 }
 
+/* Adds text as a JSON string with every absolute path in it cut to its
+ * last part ("see the rejects file /srv/cscc/rejects/crimes-4.csv" ->
+ * "... crimes-4.csv"): messages recorded by imports name the server's
+ * files, and the public should not learn where they are. A path starts
+ * with '/' at the start of a word and ends at white space, a quote, a
+ * bracket, a comma, a semicolon or a colon. */
+static void add_json_no_paths(struct strbuf *sb, const char *text)
+{
+    struct strbuf t;
+    const char *p = text ? text : "";
+
+    strbuf_init(&t, 0);
+    while (*p) {
+        if (*p == '/' && (p == text || strchr(" \t\n\"'(", p[-1]))) {
+            size_t len = strcspn(p, " \t\n\"'(),;:");
+            const char *last = p;
+
+            for (size_t i = 0; i < len; i++)
+                if (p[i] == '/')
+                    last = p + i + 1;
+            strbuf_add(&t, last, (size_t)(p + len - last));
+            p += len;
+            continue;
+        }
+        strbuf_addc(&t, *p++);
+    }
+    strbuf_add_json_str(sb, t.len ? t.buf : "", t.len);
+    strbuf_release(&t);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Index, health, metrics                                                    */
 /* ------------------------------------------------------------------------ */
@@ -609,8 +639,7 @@ static int import_cb(void *arg, const struct store_import *imp)
                                                                     : "{}");
     strbuf_add_json_str(sb, rej, strlen(rej));
     strbuf_adds(sb, ",\"message\":");
-    strbuf_add_json_str(sb, imp->message ? imp->message : "",
-                        imp->message ? strlen(imp->message) : 0);
+    add_json_no_paths(sb, imp->message);
     strbuf_addc(sb, '}');
     return 0;
 }

@@ -205,6 +205,14 @@ expect_eq "one import" "$(jq_ 'd["id"], d["generation"]')" "(1, 1)"
 expect_error 404 not_found None /api/v1/imports/999
 expect_error 404 not_found None /api/v1/imports/x
 expect_error 400 bad_parameter limit "/api/v1/imports?limit=0"
+# a refused import's message names the rejects file: by its name, not where it is on the server
+mkdir -p "$T/uploads-src"
+cp "$CSCC_SRC/tests/data/crimes/upload_malformed.csv" "$T/uploads-src/"
+expect_status 65 "$CSCC" -q --data "$D" import crimes "$T/uploads-src/upload_malformed.csv"
+expect_code 200 "/api/v1/imports?dataset=crimes&limit=1"
+expect_eq "refused import" "$(jq_ 'd["imports"][0]["status"], d["imports"][0]["rejects_file"]')" "('failed', 'crimes-2.csv')"
+expect_eq "message names the file" "$(jq_ '"See the rejects file crimes-2.csv (or" in d["imports"][0]["message"]')" "True"
+if grep -q "$T\|$CSCC_SRC" "$T/body"; then fail "a refused import shows server paths"; grep -o '"message":"[^"]*"' "$T/body"; else pass; fi
 
 # ---- the Socrata datasets: the same answers as cscc soql, Socrata's headers and errors
 q='$select=primary_type,count(*)&$group=primary_type&$order=count%20desc&$limit=3'

@@ -105,6 +105,22 @@ async function run(browser) {
     await page.reload();
     await page.waitForFunction(() => document.body.dataset.loaded === 'partner', null, {timeout: 30000});
     check('partner: the saved record shows after a reload', (await page.inputValue('#org-capacity')) === '55');
+    check('partner: no sign-in entry in the navigation once signed in', (await page.$$('#site-nav a[href^="/login"]')).length === 0 && (await page.$$('#site-nav a[href^="/partner"]')).length === 1);
+    /* logging an event on the page */
+    await page.selectOption('#event-type', 'resource_fair');
+    await page.fill('#event-title', 'Garfield Park resource fair');
+    await page.fill('#event-date', '2026-05-02');
+    await page.selectOption('#event-area', '26');
+    await page.fill('#event-attendance', '140');
+    await page.click('#event-save');
+    await page.waitForFunction(() => document.body.dataset.logged, null, {timeout: 10000});
+    const loggedId = await page.evaluate(() => document.body.dataset.logged);
+    check('partner: the page says the event is logged', (await page.textContent('#event-logged')) === EN['partner.event_logged'].replace('{title}', 'Garfield Park resource fair'), await page.textContent('#event-logged'));
+    check('partner: the new event is listed first', (await page.$$eval('#events-list li[data-event]', (xs) => xs.map((x) => x.dataset.event + '|' + x.textContent)))[0] === loggedId + '|2026-05-02 — Garfield Park resource fair (' + EN['partner.attendance'].replace('{n}', '140') + ')');
+    const evs = await call(page, 'GET', '/api/v1/organizations/' + ORG_A + '/events');
+    const logged = (evs.json.events || []).find((v) => String(v.id) === loggedId);
+    check('partner: the event is stored as the organization\'s, with its fields', logged && logged.type === 'resource_fair' && logged.area === 26 && logged.attendance === 140 && logged.date === '2026-05-02', JSON.stringify(logged));
+    check('partner: the form is cleared for the next event', (await page.inputValue('#event-title')) === '');
     await noProblems(page, 'partner');
     await shot(page, 'partner-1280-saved');
     await axeOn(page, 'partner (en)');
@@ -115,6 +131,7 @@ async function run(browser) {
     await page.waitForFunction(() => document.body.dataset.loaded === 'partner', null, {timeout: 30000});
     check('partner (other): sees its own organization', (await page.inputValue('#org-name')) === 'Southside Health Partners');
     check('partner (other): not the first partner\'s need', (await page.$$('#needs-list li[data-need]')).length === 0);
+    check('partner (other): the kinds of event in Spanish', (await page.textContent('#event-type option[value="peace_walk"]')) === ES['event_type.peace_walk']);
     await narrow(page, 'partner-360-es', ES['partner.heading']);
     await noProblems(page, 'partner (es, 360)');
     await shot(page, 'partner-360-es');

@@ -1,10 +1,12 @@
 /* partner.js - a signed-in partner's page: its organization's record (view
  * and edit through PATCH /api/v1/organizations/{id}; verification is shown,
  * a coordinator's step), the needs it reported and the events it logged
- * (GET /api/v1/organizations/{id}/needs and /events, its own only). The
- * "signed in as" line is this page's own, to be replaced by the shared staff
- * header (web/js/staff.js) when that lands. */
+ * (GET /api/v1/organizations/{id}/needs and /events, its own only), and a
+ * form to log an event (POST /api/v1/events). */
 'use strict';
+
+/* the kinds of event the API takes (coord_event_types in src/coord/partners.c) */
+const EVENT_TYPES = ['community_meeting', 'peace_walk', 'resource_fair', 'launch_committee', 'coordination_meeting', 'training', 'other'];
 
 cscc.start('partner', async () => {
     const t = cscc.t;
@@ -55,9 +57,40 @@ cscc.start('partner', async () => {
             ? needs.map((n) => el('li', {'data-need': n.service_request_id}, [el('a', {href: cscc.link('/need', {id: n.service_request_id})}, ['#' + n.service_request_id]), ' ', n.service_name || n.service_code, ' — ', t('status.' + (n.detailed_status || n.status))]))
             : [el('li', {}, [t('partner.no_needs')])])
     );
-    const events = (await cscc.api(base + '/events')).events;
-    document.getElementById('events-list').replaceChildren(
-        ...(events.length ? events.map((v) => el('li', {'data-event': String(v.id)}, [(v.date || '') + ' — ' + (v.title || v.type) + (v.attendance ? ' (' + t('partner.attendance', {n: v.attendance}) + ')' : '')])) : [el('li', {}, [t('partner.no_events')])])
-    );
+    let events = (await cscc.api(base + '/events')).events;
+    function listEvents() {
+        document.getElementById('events-list').replaceChildren(
+            ...(events.length ? events.map((v) => el('li', {'data-event': String(v.id)}, [(v.date || '') + ' — ' + (v.title || t('event_type.' + v.type)) + (v.attendance ? ' (' + t('partner.attendance', {n: v.attendance}) + ')' : '')])) : [el('li', {}, [t('partner.no_events')])])
+        );
+    }
+    listEvents();
+
+    /* logging an event: POST /api/v1/events records it as this organization's */
+    const ev = document.getElementById('event-form');
+    ev.elements.type.replaceChildren(...EVENT_TYPES.map((k) => el('option', {value: k}, [t('event_type.' + k)])));
+    const areas = (await cscc.api('/api/v1/areas')).areas;
+    ev.elements.area.replaceChildren(el('option', {value: ''}, [t('partner.event_citywide')]), ...areas.map((a) => el('option', {value: String(a.number)}, [a.number + ' ' + a.name])));
+    const today = new Date();
+    ev.elements.date.value = new Date(today.getTime() - today.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+    ev.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        document.getElementById('page-error').hidden = true;
+        const body = {type: ev.elements.type.value, title: ev.elements.title.value.trim(), date: ev.elements.date.value};
+        if (ev.elements.area.value) body.area = Number(ev.elements.area.value);
+        if (ev.elements.attendance.value !== '') body.attendance = Number(ev.elements.attendance.value);
+        if (ev.elements.notes.value.trim()) body.notes = ev.elements.notes.value.trim();
+        try {
+            const made = await cscc.send('POST', '/api/v1/events', body);
+            events = [made, ...events.filter((x) => x.id !== made.id)];
+            listEvents();
+            ev.elements.title.value = '';
+            ev.elements.attendance.value = '';
+            ev.elements.notes.value = '';
+            document.getElementById('event-logged').textContent = t('partner.event_logged', {title: made.title || body.title});
+            document.body.dataset.logged = String(made.id);
+        } catch (err) {
+            cscc.showError(t('partner.event_failed', {message: err.message}));
+        }
+    });
     document.body.dataset.loaded = 'partner';
 });

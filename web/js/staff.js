@@ -50,6 +50,8 @@ const staff = (() => {
     function header(who, page) {
         const nav = document.querySelector('#site-nav ul');
         if (nav) {
+            /* signed in: the public "Staff" entry (the sign-in page) gives way to the role's pages */
+            nav.querySelectorAll('a[href^="/login"]').forEach((a) => a.closest('li').remove());
             PAGES.filter((p) => p.roles.includes(who.role)).forEach((p) => {
                 const a = el('a', {href: cscc.link(p.href)}, [t(p.key)]);
                 if (p.page === page) a.setAttribute('aria-current', 'page');

@@ -213,6 +213,29 @@ async function run(browser) {
     await noProblems(page, 'queue');
     await shot(page, 'queue-1280-resolved');
 
+    /* the queue a page at a time: three more needs for DSS, two orders a page */
+    for (const [i, lat, lon] of [[1, '41.8870', '-87.7010'], [2, '41.8790', '-87.6900'], [3, '41.8700', '-87.7150']]) {
+        const r = await inPage(page, 'POST', '/api/v1/needs', {service_code: 'abandoned_vehicle', lat, long: lon, description: 'Paging check ' + i});
+        check('queue paging: need ' + i + ' is taken', r.status === 201, r.status + ' ' + r.text);
+    }
+    const open = JSON.parse((await inPage(page, 'GET', '/api/v1/workorders?limit=500')).text).workorders.map((w) => String(w.id));
+    check('queue paging: DSS has three open orders or more', open.length >= 3, open.length);
+    await page.goto(BASE + '/queue?limit=2');
+    await page.waitForFunction(() => document.body.dataset.loaded === 'queue', null, {timeout: 30000});
+    check('queue paging: the first page holds two orders', (await page.$$('#queue-list > li')).length === 2);
+    check('queue paging: the summary says there are more', (await page.textContent('#queue-summary')) === EN['queue.count_more'].replace('{n}', '2').replace('{overdue}', String(await page.$$eval('#queue-list > li.overdue', (ls) => ls.length))), await page.textContent('#queue-summary'));
+    for (let k = 0; k < 10 && (await page.isVisible('#queue-more')); k++) {
+        const had = Number(await page.evaluate(() => document.body.dataset.orders));
+        await page.click('#queue-more');
+        await page.waitForFunction((n) => Number(document.body.dataset.orders) > n || document.getElementById('queue-more').hidden, had, {timeout: 30000});
+    }
+    const pagedIds = await page.$$eval("#queue-list > li", (ls) => ls.map((l) => l.dataset.wo));
+    check('queue paging: "Show more" reaches every open order once, in the API\'s order', JSON.stringify(pagedIds) === JSON.stringify(open), JSON.stringify(pagedIds) + ' vs ' + JSON.stringify(open));
+    check('queue paging: no more button on the last page', !(await page.isVisible('#queue-more')));
+    check('queue paging: each card shows its need', (await page.textContent('#queue-list')).includes('Paging check 3'));
+    await noProblems(page, 'queue (paged)');
+    await shot(page, 'queue-1280-paged');
+
     /* a department on the triage board: refused, and so are the data calls */
     await page.goto(BASE + '/triage');
     await page.waitForFunction(() => document.body.dataset.loaded === 'refused', null, {timeout: 30000});

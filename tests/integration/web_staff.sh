@@ -24,7 +24,7 @@ COORD="coord-ana:$COORD_PW" DEPT="dss-liaison:$DEPT_PW" ADMIN="admin-ops:$ADMIN_
     run_browser staff staff.js
 for page in login-1280-en login-1280-wrong triage-1280-en triage-1280-assigned queue-1280-en queue-1280-resolved \
     triage-1280-refused need-1280-resolved triage-1280-admin triage-1280-es login-360-es triage-360-es \
-    queue-360-es login-1280-throttled; do
+    queue-360-es login-1280-throttled queue-1280-paged; do
     [ -s "$ART/$page.png" ] && pass || fail "no screenshot $ART/$page.png"
 done
 # neither the resident's contact details, the passwords nor the internal notes reached the server's log

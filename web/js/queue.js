@@ -111,19 +111,44 @@ cscc.start('queue', async () => {
         return form;
     }
 
-    /* ---- the queue */
-    const wos = (await cscc.api('/api/v1/workorders', {limit: 500, all: showAll.checked ? 'true' : undefined})).workorders;
-    const codes = [...new Set(wos.map((w) => w.department))];
-    const mine = who.role === 'department' && codes.length === 1 ? codes[0] : null;
+    /* ---- the queue, a page at a time (?limit=N, 100 by default): "Show more"
+     * reads the next page with the cursor the API gives (after=) */
+    const per = Math.min(500, Math.max(1, Math.floor(Number(cscc.state('limit'))) || 100));
+    const wos = [];
     const needs = new Map();
-    if (wos.length) {
-        const list = await cscc.api('/api/v1/needs', {department: mine || undefined, limit: 1000});
-        list.needs.forEach((n) => needs.set(n.service_request_id, n));
+    let next = null;
+    let mine = null;
+    const moreButton = document.getElementById('queue-more');
+    async function readPage() {
+        const got = await cscc.api('/api/v1/workorders', {limit: per, all: showAll.checked ? 'true' : undefined, after: next || undefined});
+        if (!wos.length && got.workorders.length) {
+            const codes = [...new Set(got.workorders.map((w) => w.department))];
+            mine = who.role === 'department' && codes.length === 1 ? codes[0] : null;
+            const list = await cscc.api('/api/v1/needs', {department: mine || undefined, limit: 1000});
+            list.needs.forEach((n) => needs.set(n.service_request_id, n));
+        }
+        /* the needs of this page not read yet (beyond the first thousand) */
+        const missing = [...new Set(got.workorders.map((w) => w.service_request_id).filter((id) => !needs.has(id)))];
+        (await Promise.all(missing.map((id) => cscc.api('/api/v1/needs/' + id).catch(() => null)))).forEach((n) => n && needs.set(n.service_request_id, n));
+        wos.push(...got.workorders);
+        next = got.next;
+        document.getElementById('queue-list').append(...got.workorders.map((w) => card(w, needs.get(w.service_request_id))));
+        const late = wos.filter((w) => w.overdue).length;
+        document.getElementById('queue-summary').textContent = !wos.length ? t('queue.empty') : next ? t('queue.count_more', {n: wos.length, overdue: late}) : t('queue.count', {n: wos.length, overdue: late});
+        moreButton.hidden = !next;
+        document.body.dataset.orders = String(wos.length);
     }
+    await readPage();
     if (mine) document.getElementById('queue-heading').textContent = t('queue.heading_dept', {department: deptName.get(mine) || mine});
-    const late = wos.filter((w) => w.overdue).length;
-    document.getElementById('queue-summary').textContent = wos.length ? t('queue.count', {n: wos.length, overdue: late}) : t('queue.empty');
-    document.getElementById('queue-list').replaceChildren(...wos.map((w) => card(w, needs.get(w.service_request_id))));
+    moreButton.addEventListener('click', async () => {
+        moreButton.disabled = true;
+        try {
+            await readPage();
+        } catch (x) {
+            cscc.showError(t('error.api', {message: x.message}));
+        }
+        moreButton.disabled = false;
+    });
     showAll.addEventListener('change', () => {
         cscc.setState({all: showAll.checked ? '1' : null});
         location.reload();

@@ -558,7 +558,20 @@ int coord_need_each(struct coord *c, const struct coord_need_filter *f, coord_ne
 
         int dated = f->has_from || f->has_to;
 
-        if (f->newest_first && dated)
+        /* index coord_needs_created holds (created_at, id): read down (or
+         * up) it, the first page costs a page, not a sort of the period */
+        if (dated && f->by_time && !f->after && f->newest_first)
+            rc = store_exec(c->st, "read needs",
+                            "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE(
+                                "n.") "AND n.id < ? ORDER BY n.created_at DESC, n.id DESC "
+                                      "LIMIT ? OFFSET ?",
+                            v, 17, need_row, &e, err);
+        else if (dated && f->by_time && !f->after)
+            rc = store_exec(c->st, "read needs",
+                            "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE(
+                                "n.") "AND n.id > ? ORDER BY n.created_at, n.id LIMIT ? OFFSET ?",
+                            v, 17, need_row, &e, err);
+        else if (f->newest_first && dated)
             rc = store_exec(c->st, "read needs",
                             "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE(
                                 "n.") "AND n.id < ? ORDER BY n.id DESC LIMIT ? OFFSET ?",

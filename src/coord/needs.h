@@ -267,6 +267,9 @@ struct coord_need_filter {
     const char *department; /* routed to this department */
     int64_t reporter_org;   /* reported by this organization, 0 = any */
     int newest_first;       /* order by id descending (default ascending) */
+    int by_time;            /* with a period and no `after`: order by the time reported,
+                               then id (Open311's lists: a range of the created_at
+                               index, read in order, rather than a sort of the period) */
     size_t limit, offset;   /* limit 0 = 1000 */
     int64_t after;          /* keyset paging: only needs after this id in the order
                                (below it when newest_first), 0 = from the start */

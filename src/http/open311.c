@@ -502,6 +502,7 @@ static int get_requests(struct http_req *r, enum fmt f)
     nf.limit = page_size;
     nf.offset = (page - 1) * page_size;
     nf.newest_first = 1;
+    nf.by_time = 1; /* newest first by the time requested */
     if (!(e = http_coord_get(r, &err)))
         return o311_fail(r, f, &err);
     l.c = http_coord_of(e);

@@ -480,6 +480,9 @@ static const char *const migrations[] = {
      * of an index rather than a sort of the table. */
     ("CREATE INDEX coord_wo_dept_due ON coord_workorders(department, due_at, id);\n"
      "CREATE INDEX coord_wo_open_due ON coord_workorders(open, due_at, id);\n"),
+    /* 6: and every work order of every department in that order (the
+     * coordinators' all=1), without a sort of the table per page. */
+    "CREATE INDEX coord_wo_due_id ON coord_workorders(due_at, id);\n",
 };
 
 /* ------------------------------------------------------------------------ */

@@ -977,6 +977,82 @@ TEST(coord, duplicates_follow_the_earlier_need)
     env_close(&e);
 }
 
+struct need_ids {
+    int64_t id[16];
+    size_t n;
+};
+
+static int collect_need_id(void *arg, const struct coord_need *n)
+{
+    struct need_ids *l = arg;
+
+    if (l->n < 16)
+        l->id[l->n++] = n->id;
+    return 0;
+}
+
+/* Open311's lists (by_time) run newest first by the time a need was
+ * reported, also where ids are not in that order (needs stored with an
+ * earlier time after later ones); a page is a slice of that order; the
+ * API's own lists keep the order of ids. */
+TEST(coord, open311_lists_newest_first_by_time)
+{
+    static const int64_t at[4] = {300, 100, 400, 200}; /* seconds after t0, in the order added */
+    struct coord_need_filter f;
+    struct need_ids l;
+    struct cscc_err err;
+    struct env e;
+    int64_t id[4];
+    size_t i;
+
+    if (env_open(&e, 1))
+        return;
+    cscc_err_clear(&err);
+    for (i = 0; i < 4; i++) {
+        coord_set_now(e.c, t0() + at[i]);
+        id[i] = add_light(&e, &ANON, AUSTIN_LAT + (double)i * 200 / 111194.9, AUSTIN_LON, NULL);
+    }
+    memset(&f, 0, sizeof(f));
+    f.has_from = f.has_to = 1;
+    f.from = t0();
+    f.to = t0() + 1000;
+    f.newest_first = f.by_time = 1;
+    memset(&l, 0, sizeof(l));
+    CHECK_INT_EQ(coord_need_each(e.c, &f, collect_need_id, &l, &err), 0);
+    CHECK_INT_EQ(l.n, 4);
+    CHECK_INT_EQ(l.id[0], id[2]); /* t0 + 400 */
+    CHECK_INT_EQ(l.id[1], id[0]); /* t0 + 300 */
+    CHECK_INT_EQ(l.id[2], id[3]); /* t0 + 200 */
+    CHECK_INT_EQ(l.id[3], id[1]); /* t0 + 100 */
+    f.limit = 2;
+    f.offset = 1;
+    memset(&l, 0, sizeof(l));
+    CHECK_INT_EQ(coord_need_each(e.c, &f, collect_need_id, &l, &err), 0);
+    CHECK_INT_EQ(l.n, 2);
+    CHECK_INT_EQ(l.id[0], id[0]);
+    CHECK_INT_EQ(l.id[1], id[3]);
+    /* oldest first; and the period still filters */
+    f.newest_first = 0;
+    f.limit = 0;
+    f.offset = 0;
+    f.to = t0() + 250;
+    memset(&l, 0, sizeof(l));
+    CHECK_INT_EQ(coord_need_each(e.c, &f, collect_need_id, &l, &err), 0);
+    CHECK_INT_EQ(l.n, 2);
+    CHECK_INT_EQ(l.id[0], id[1]);
+    CHECK_INT_EQ(l.id[1], id[3]);
+    /* without by_time: the order of ids */
+    f.to = t0() + 1000;
+    f.newest_first = 1;
+    f.by_time = 0;
+    memset(&l, 0, sizeof(l));
+    CHECK_INT_EQ(coord_need_each(e.c, &f, collect_need_id, &l, &err), 0);
+    CHECK_INT_EQ(l.n, 4);
+    for (i = 0; i < 4; i++)
+        CHECK_INT_EQ(l.id[i], id[3 - i]);
+    env_close(&e);
+}
+
 TEST(coord, routing_rules_decide_department_and_deadline)
 {
     struct coord_route r;

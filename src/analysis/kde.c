@@ -276,7 +276,7 @@ static int med_keep(struct med_ctx *c, int thread, double d2, double w)
 }
 
 /* The weight of the points of a block nearer than the ring (in four lane
- * sums); the points in the ring are noted in keep[] and d2[], their number
+ * sums); the points in the ring are noted in keep[] and d2s[], their number
  * returned. No branch on a point being nearer (half are: a branch would be
  * mispredicted every other point), one per four points on the ring. */
 __attribute__((target_clones("avx2", "default"))) static size_t

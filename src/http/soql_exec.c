@@ -323,6 +323,7 @@ static uint8_t eval_leaf(const struct soql__node *n, const struct sval *v)
 
 enum pk {
     PK_TRUE = 1,
+    PK_FALSE,
     PK_AND,
     PK_OR,
     PK_NOT,
@@ -482,6 +483,13 @@ static int compile_leaf(struct exec *x, const struct soql__node *n, struct pred 
     struct pred *p;
     int func = F_NONE;
 
+    if (n->kind == N_BOOL) { /* a literal condition: "$where=true" */
+        if (!(p = new_pred(n->num ? PK_TRUE : PK_FALSE)))
+            return exec_oom(x);
+        p->n = n;
+        *out = p;
+        return 0;
+    }
     if (n->kind == N_CALL) { /* within_circle, within_box */
         pc = &q->cols[n->args[0]->col];
         if (!(p = new_pred(n->func == F_WITHIN_CIRCLE ? PK_CIRCLE : PK_BOX)))
@@ -722,6 +730,7 @@ static void pred_eval(const struct exec *x, const struct pred *p, const struct g
 
     switch (p->kind) {
     case PK_TRUE: memset(out, 2, n); return;
+    case PK_FALSE: memset(out, 0, n); return;
     case PK_AND:
     case PK_OR: {
         uint8_t *t = p->tmp;

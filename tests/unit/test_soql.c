@@ -427,6 +427,12 @@ TEST(soql, counts_on_sample)
     CHECK_INT_EQ(count_of(&f, "$select=count(*)", "$where=arrest", NULL),
                  count_of(&f, "$select=count(*)", "arrest=true", NULL));
     CHECK_INT_EQ(count_of(&f, "$select=count(*)", "$where=arrest OR NOT arrest", NULL), 1730);
+    /* a literal condition (the fuzzer found "$where=true" crashing the compiler) */
+    CHECK_INT_EQ(count_of(&f, "$select=count(*)", "$where=true", NULL), 1730);
+    CHECK_INT_EQ(count_of(&f, "$select=count(*)", "$where=false", NULL), 0);
+    CHECK_INT_EQ(count_of(&f, "$select=count(*)", "$where=NOT false AND true", NULL), 1730);
+    CHECK_INT_EQ(count_of(&f, "$select=count(*)", "$where=arrest OR false", NULL),
+                 count_of(&f, "$select=count(*)", "$where=arrest", NULL));
     /* NULL is neither equal nor unequal */
     CHECK_INT_EQ(
         count_of(&f, "$select=count(*)", "$where=x_coordinate = 1 or x_coordinate != 1", NULL),

@@ -303,6 +303,7 @@ struct show {
     json_t *history;
     enum coord_view view;
     int64_t wo;
+    struct cscc_err *err;
 };
 
 static int hist_cb(void *arg, const struct coord_wo_event *e)
@@ -317,6 +318,8 @@ static int show_cb(void *arg, const struct coord_need *n)
 {
     struct show *s = arg;
 
+    if (coord_need_hidden(&s->x->actor, n)) /* as for a need that does not exist */
+        return cscc_err_set(s->err, CSCC_ENOENT, "no request %lld", (long long)n->id);
     s->view = coord_need_view(&s->x->actor, n);
     s->need = coord_need_json(n, s->view);
     s->wo = n->workorder_id;
@@ -326,8 +329,8 @@ static int show_cb(void *arg, const struct coord_need *n)
 static int need_show(struct ccli *x, int argc, char **argv)
 {
     static const struct option longopts[] = {CCLI_LONGOPTS, {NULL, 0, NULL, 0}};
-    struct show s = {x, NULL, NULL, COORD_VIEW_PUBLIC, 0};
     struct cscc_err err;
+    struct show s = {x, NULL, NULL, COORD_VIEW_PUBLIC, 0, &err};
     int64_t id;
     int opt, rc;
 
@@ -397,7 +400,11 @@ static json_t *need_brief(const json_t *n)
 static int list_cb(void *arg, const struct coord_need *n)
 {
     struct ccli *x = arg;
-    json_t *j = coord_need_json(n, coord_need_view(&x->actor, n));
+    json_t *j;
+
+    if (coord_need_hidden(&x->actor, n))
+        return 0;
+    j = coord_need_json(n, coord_need_view(&x->actor, n));
 
     if (x->format == CCLI_TABLE) {
         ccli_row(x, need_brief(j));
@@ -492,6 +499,7 @@ static int need_list(struct ccli *x, int argc, char **argv)
     if ((rc = ccli_open(x)))
         return ccli_close(x, rc);
     cscc_err_clear(&err);
+    coord_need_filter_for(&f, &x->actor);
     if ((rc = coord_require(&x->actor, COORD_NEED_LIST, NULL, &err)) ||
         (rc = coord_need_each(x->c, &f, list_cb, x, &err)))
         return ccli_close(x, ccli_fail(&err));

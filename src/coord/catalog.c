@@ -238,7 +238,7 @@ static int check_service(struct coord *c, const struct coord_service *s, struct 
 static int put_service(struct coord *c, const struct coord_service *s, int64_t now,
                        struct cscc_err *err)
 {
-    struct store_val v[10] = {
+    struct store_val v[11] = {
         STORE_TEXT(s->code),
         STORE_TEXT(s->name),
         STORE_TEXT(coord__s(s->group)),
@@ -249,6 +249,7 @@ static int put_service(struct coord *c, const struct coord_service *s, int64_t n
         STORE_REAL(s->weight),
         STORE_INT(s->active ? 1 : 0),
         STORE_INT(now),
+        STORE_INT(s->is_private ? 1 : 0),
     };
     struct store_val k[1] = {STORE_TEXT(s->code)};
     size_t i, j;
@@ -256,13 +257,14 @@ static int put_service(struct coord *c, const struct coord_service *s, int64_t n
 
     rc = store_exec(c->st, "store service",
                     "INSERT INTO coord_services (code, name, grp, description, keywords, "
-                    "department, deadline_hours, weight, active, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
+                    "department, deadline_hours, weight, active, updated_at, private) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
                     "name = excluded.name, grp = excluded.grp, description = excluded.description, "
                     "keywords = excluded.keywords, department = excluded.department, "
                     "deadline_hours = excluded.deadline_hours, weight = excluded.weight, "
-                    "active = excluded.active, updated_at = excluded.updated_at",
-                    v, 10, NULL, NULL, err);
+                    "active = excluded.active, updated_at = excluded.updated_at, "
+                    "private = excluded.private",
+                    v, 11, NULL, NULL, err);
     if (!rc)
         rc = store_exec(c->st, "store service",
                         "DELETE FROM coord_service_attr_values WHERE service = ?", k, 1, NULL, NULL,
@@ -359,6 +361,7 @@ static int svc_row(void *arg, const struct store_row *r)
     h->s.weight = store_row_real(r, 7);
     h->s.active = (int)store_row_int(r, 8);
     h->s.updated_at = store_row_int(r, 9);
+    h->s.is_private = (int)store_row_int(r, 10);
     return 0;
 }
 
@@ -429,7 +432,7 @@ struct coord__service_copy *coord__service_load(struct coord *c, const char *cod
     h->s.attrs = h->attrs;
     if (store_exec(c->st, "read service",
                    "SELECT code, name, grp, description, keywords, department, deadline_hours, "
-                   "weight, active, updated_at FROM coord_services WHERE code = ?",
+                   "weight, active, updated_at, private FROM coord_services WHERE code = ?",
                    k, 1, svc_row, h, err))
         goto fail;
     if (!h->s.code) {
@@ -521,6 +524,7 @@ json_t *coord_service_json(const struct coord_service *s, int with_attrs)
     coord__jstr(o, "deadline", dl);
     coord__jreal(o, "weight", s->weight);
     coord__jbool(o, "active", s->active);
+    coord__jbool(o, "private", s->is_private);
     if (!with_attrs)
         return o;
     json_t *attrs = json_array();
@@ -763,7 +767,7 @@ struct coord_service_parsed *coord_service_from_json(const json_t *j, struct csc
     static const char *const keys[] = {
         "service_code",   "service_name", "group",  "description", "keywords",
         "department",     "deadline",     "weight", "active",      "attributes",
-        "deadline_hours", "metadata",     "type",   NULL};
+        "deadline_hours", "metadata",     "type",   "private",     NULL};
     struct coord_service_parsed *p = cscc_xcalloc(1, sizeof(*p));
     struct coord_service *s = &p->s;
     const json_t *v, *attrs;
@@ -781,7 +785,8 @@ struct coord_service_parsed *coord_service_from_json(const json_t *j, struct csc
         coord__jget_str(j, "description", &s->description, "description", err) ||
         coord__jget_str(j, "keywords", &s->keywords, "keywords", err) ||
         coord__jget_str(j, "department", &s->department, "department", err) ||
-        jbool(j, "active", 1, &s->active, "active", err))
+        jbool(j, "active", 1, &s->active, "active", err) ||
+        jbool(j, "private", 0, &s->is_private, "private", err))
         goto fail;
     v = json_object_get(j, "deadline");
     if (!v)

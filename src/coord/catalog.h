@@ -88,6 +88,8 @@ struct coord_service {
     const struct coord_attr *attrs;
     size_t nattrs;
     int64_t updated_at; /* output only */
+    int is_private;     /* 1: its needs are a person's record (a victim services referral):
+                           never in a public view, whoever reported them */
 };
 
 /**

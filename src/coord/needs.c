@@ -320,7 +320,7 @@ out:
     "n.score_weight, n.score_density, n.score_city_density, n.score_violence, "                    \
     "n.score_priority_area, n.score_area_factor, n.score_incidents, n.score_bandwidth_m, "         \
     "n.score_days, n.score_until_day, n.created_at, n.updated_at, w.id, w.department, d.name, "    \
-    "w.due_at"
+    "w.due_at, s.private"
 
 #define NEED_FROM                                                                                  \
     " FROM coord_needs n LEFT JOIN coord_services s ON s.code = n.service "                        \
@@ -377,6 +377,7 @@ static void need_from_row(const struct store_row *r, struct coord_need *n)
     n->department = store_row_text(r, k++);
     n->department_name = store_row_text(r, k++);
     n->due_at = store_row_int(r, k++);
+    n->is_private = (int)store_row_int(r, k++);
 }
 
 struct need_each {
@@ -514,7 +515,8 @@ static int need_by_id(struct coord *c, int64_t id, struct need_each *e, struct c
 #define NEED_WHERE(C)                                                                              \
     "WHERE (? = 0 OR n.service = ?) AND " C "created_at >= ? AND " C "created_at <= ? AND "        \
     "(? = 0 OR n.open = ?) AND (? = 0 OR n.status = ?) AND (? = 0 OR n.area = ?) AND "             \
-    "(? = 0 OR w.department = ?) AND (? = 0 OR n.reporter_org = ?) "
+    "(? = 0 OR w.department = ?) AND (? = 0 OR n.reporter_org = ?) AND "                           \
+    "(? = 0 OR COALESCE(s.private, 0) = 0 OR n.reporter_org = ?) "
 
 int coord_need_each(struct coord *c, const struct coord_need_filter *f, coord_need_fn fn, void *arg,
                     struct cscc_err *err)
@@ -536,7 +538,7 @@ int coord_need_each(struct coord *c, const struct coord_need_filter *f, coord_ne
     }
     {
         int64_t after = f->after ? f->after : f->newest_first ? INT64_MAX : INT64_MIN;
-        struct store_val v[18] = {
+        struct store_val v[20] = {
             STORE_INT(f->service && *f->service),
             STORE_TEXT(coord__s(f->service)),
             STORE_INT(f->has_from ? f->from : INT64_MIN),
@@ -551,6 +553,8 @@ int coord_need_each(struct coord *c, const struct coord_need_filter *f, coord_ne
             STORE_TEXT(coord__s(f->department)),
             STORE_INT(f->reporter_org),
             STORE_INT(f->reporter_org),
+            STORE_INT(f->public_view),
+            STORE_INT(f->public_view && f->viewer_org ? f->viewer_org : -1),
             STORE_INT(after),
             STORE_INT((int64_t)(f->limit ? f->limit : 1000)),
             STORE_INT((int64_t)f->offset),
@@ -565,32 +569,32 @@ int coord_need_each(struct coord *c, const struct coord_need_filter *f, coord_ne
                             "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE(
                                 "n.") "AND n.id < ? ORDER BY n.created_at DESC, n.id DESC "
                                       "LIMIT ? OFFSET ?",
-                            v, 17, need_row, &e, err);
+                            v, 19, need_row, &e, err);
         else if (dated && f->by_time && !f->after)
             rc = store_exec(c->st, "read needs",
                             "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE(
                                 "n.") "AND n.id > ? ORDER BY n.created_at, n.id LIMIT ? OFFSET ?",
-                            v, 17, need_row, &e, err);
+                            v, 19, need_row, &e, err);
         else if (f->newest_first && dated)
             rc = store_exec(c->st, "read needs",
                             "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE(
                                 "n.") "AND n.id < ? ORDER BY n.id DESC LIMIT ? OFFSET ?",
-                            v, 17, need_row, &e, err);
+                            v, 19, need_row, &e, err);
         else if (f->newest_first)
             rc = store_exec(c->st, "read needs",
                             "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE(
                                 "+n.") "AND n.id < ? ORDER BY n.id DESC LIMIT ? OFFSET ?",
-                            v, 17, need_row, &e, err);
+                            v, 19, need_row, &e, err);
         else if (dated)
             rc = store_exec(c->st, "read needs",
                             "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE(
                                 "n.") "AND n.id > ? ORDER BY n.id LIMIT ? OFFSET ?",
-                            v, 17, need_row, &e, err);
+                            v, 19, need_row, &e, err);
         else
             rc = store_exec(c->st, "read needs",
                             "SELECT " NEED_COLUMNS NEED_FROM NEED_WHERE(
                                 "+n.") "AND n.id > ? ORDER BY n.id LIMIT ? OFFSET ?",
-                            v, 17, need_row, &e, err);
+                            v, 19, need_row, &e, err);
     }
     return rc;
 }
@@ -614,13 +618,28 @@ enum coord_view coord_need_view(const struct coord_actor *a, const struct coord_
     }
 }
 
+int coord_need_hidden(const struct coord_actor *a, const struct coord_need *n)
+{
+    return n->is_private && coord_need_view(a, n) == COORD_VIEW_PUBLIC;
+}
+
+void coord_need_filter_for(struct coord_need_filter *f, const struct coord_actor *a)
+{
+    int staff = a && (a->role == COORD_ROLE_ADMIN || a->role == COORD_ROLE_COORDINATOR ||
+                      a->role == COORD_ROLE_DEPARTMENT || a->role == COORD_ROLE_ANALYST);
+
+    f->public_view = !staff;
+    f->viewer_org = !staff && a && a->role == COORD_ROLE_PARTNER ? a->org_id : 0;
+}
+
 json_t *coord_need_json(const struct coord_need *n, enum coord_view v)
 {
     json_t *j = json_object(), *pr = json_object();
     size_t i;
 
     json_object_set_new(j, "service_request_id", json_sprintf("%lld", (long long)n->id));
-    coord__jstr(j, "token", n->token);
+    if (v >= COORD_VIEW_FULL) /* the reporter's receipt */
+        coord__jstr(j, "token", n->token);
     coord__jstr(j, "service_code", n->service);
     coord__jstr(j, "service_name", n->service_name);
     coord__jstr(j, "description", n->description);
@@ -663,7 +682,8 @@ json_t *coord_need_json(const struct coord_need *n, enum coord_view v)
     coord__jbool(pr, "priority_area", n->score.priority_area);
     coord__jreal(pr, "area_factor", n->score.area_factor);
     json_object_set_new(j, "priority", pr);
-    if (n->nanswers) {
+    if (n->nanswers && v >= COORD_VIEW_STAFF) {
+        /* answers are free text and a person's circumstances: staff only */
         json_t *ans = json_array();
 
         for (i = 0; i < n->nanswers; i++) {

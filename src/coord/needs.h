@@ -246,6 +246,7 @@ struct coord_need {
     int64_t workorder_id;
     const char *department, *department_name;
     int64_t due_at;
+    int is_private; /* of a private service (coord_service.is_private) */
     /* answers, only from coord_need_get */
     const struct coord_answer *answers;
     size_t nanswers;
@@ -266,6 +267,9 @@ struct coord_need_filter {
     int area;               /* 0 = any */
     const char *department; /* routed to this department */
     int64_t reporter_org;   /* reported by this organization, 0 = any */
+    int public_view;        /* for a viewer with the public view: leaves out the needs of
+                               private services, but those viewer_org reported */
+    int64_t viewer_org;     /* the viewer's organization, 0 = none */
     int newest_first;       /* order by id descending (default ascending) */
     int by_time;            /* with a period and no `after`: order by the time reported,
                                then id (Open311's lists: a range of the created_at
@@ -292,14 +296,25 @@ int coord_need_each(struct coord *c, const struct coord_need_filter *f, coord_ne
 enum coord_view coord_need_view(const struct coord_actor *a, const struct coord_need *n);
 
 /**
+ * 1 when actor a may not see need n at all: a need of a private service
+ * (a victim services referral) is a person's record, shown only to staff and
+ * to the partner organization that reported it, never in a public view.
+ */
+int coord_need_hidden(const struct coord_actor *a, const struct coord_need *n);
+
+/** Sets f's public_view and viewer_org for actor a (NULL: anonymous). */
+void coord_need_filter_for(struct coord_need_filter *f, const struct coord_actor *a);
+
+/**
  * n as JSON in view v: service_request_id (a string, as Open311 wants),
- * token, service_code, service_name, description, status (open or closed),
+ * service_code, service_name, description, status (open or closed),
  * detailed_status, status_notes, agency_responsible (department name),
  * requested_datetime, updated_datetime, expected_datetime, address, block,
  * lat and long (block level in PUBLIC), area, duplicate_of, media_url,
  * priority {score and components}; STAFF adds exact_lat, exact_long,
- * located_by, reporter_kind, reporter, reporter_org, department code;
- * FULL adds contact {name, email, phone}; answers (attributes) when present.
+ * located_by, reporter_kind, reporter, reporter_org, department code and the
+ * answers (attributes) when present; FULL adds token and contact {name,
+ * email, phone}.
  */
 json_t *coord_need_json(const struct coord_need *n, enum coord_view v);
 

@@ -366,9 +366,12 @@ static int append_json(json_t *arr, json_t *j)
 static int need_cb(void *arg, const struct coord_need *n)
 {
     struct need_list *l = arg;
-    json_t *j = coord_need_json(n, coord_need_view(l->a, n));
+    json_t *j;
 
     l->last_id = n->id;
+    if (coord_need_hidden(l->a, n))
+        return 0; /* only by id: lists leave them out (coord_need_filter_for) */
+    j = coord_need_json(n, coord_need_view(l->a, n));
     return append_json(l->arr, j);
 }
 
@@ -526,6 +529,7 @@ static const struct http_param_spec p_needs[] = {
 /* Answers the needs matching f, each in the caller's view. */
 static int needs_answer(struct http_req *r, const struct coord_need_filter *f)
 {
+    struct coord_need_filter vf;
     struct coord_actor a;
     struct http_coord_ent *e;
     struct need_list l;
@@ -539,7 +543,9 @@ static int needs_answer(struct http_req *r, const struct coord_need_filter *f)
     l.a = &a;
     l.arr = json_array();
     l.last_id = 0;
-    rc = coord_need_each(e->c, f, need_cb, &l, &err);
+    vf = *f;
+    coord_need_filter_for(&vf, &a);
+    rc = coord_need_each(e->c, &vf, need_cb, &l, &err);
     http_coord_put(r->srv, e);
     if (rc) {
         json_decref(l.arr);
@@ -608,12 +614,15 @@ struct need_one {
     json_t *j;
     int64_t wo_id;
     enum coord_view v;
+    int hidden;
 };
 
 static int need_one_cb(void *arg, const struct coord_need *n)
 {
     struct need_one *o = arg;
 
+    if ((o->hidden = coord_need_hidden(o->a, n)))
+        return 0;
     o->v = coord_need_view(o->a, n);
     o->j = coord_need_json(n, o->v);
     o->wo_id = n->duplicate_of ? 0 : n->workorder_id;
@@ -638,6 +647,12 @@ int http_h_need(struct http_req *r)
         return coord_fail(r, &err);
     o.a = &a;
     rc = coord_need_get(e->c, id, need_one_cb, &o, &err);
+    if (!rc && o.hidden) {
+        http_coord_put(r->srv, e);
+        /* as for a need that does not exist */
+        return http_error(r, 404, "not_found", "service_request_id", "no request %lld",
+                          (long long)id);
+    }
     if (!rc && o.wo_id) {
         /* its history: public notes for everyone, the rest for staff */
         h.v = o.v;

@@ -384,9 +384,12 @@ static int note_cb(void *arg, const struct coord_wo_event *ev)
 static int request_cb(void *arg, const struct coord_need *n)
 {
     struct req_list *l = arg;
-    json_t *o = json_object();
+    json_t *o;
     char id[24];
 
+    if (coord_need_hidden(NULL, n))
+        return 0; /* a person's record: not in Open311's public answers */
+    o = json_object();
     snprintf(id, sizeof(id), "%lld", (long long)n->id);
     json_object_set_new(o, "service_request_id", json_string(id));
     json_object_set_new(o, "status", json_string(n->open ? "open" : "closed"));
@@ -502,7 +505,8 @@ static int get_requests(struct http_req *r, enum fmt f)
     nf.limit = page_size;
     nf.offset = (page - 1) * page_size;
     nf.newest_first = 1;
-    nf.by_time = 1; /* newest first by the time requested */
+    nf.by_time = 1;                   /* newest first by the time requested */
+    coord_need_filter_for(&nf, NULL); /* Open311 answers everyone with the public view */
     if (!(e = http_coord_get(r, &err)))
         return o311_fail(r, f, &err);
     l.c = http_coord_of(e);
@@ -653,6 +657,9 @@ int http_h_o311_request(struct http_req *r)
     }
     rc = coord_need_get(l.c, id, request_cb, &l, &err);
     http_coord_put(r->srv, e);
+    if (!rc && !json_array_size(l.arr)) { /* hidden: as for a request that does not exist */
+        rc = CSCC_ENOENT;
+    }
     if (rc) {
         json_decref(l.arr);
         if (rc == CSCC_ENOENT)

@@ -483,6 +483,13 @@ static const char *const migrations[] = {
     /* 6: and every work order of every department in that order (the
      * coordinators' all=1), without a sort of the table per page. */
     "CREATE INDEX coord_wo_due_id ON coord_workorders(due_at, id);\n",
+    /* 7: a service whose requests are a person's record (a victim services
+     * referral) is private: its needs are never in a public view. The
+     * shipped catalogue's one such service is marked here for stores that
+     * loaded it before the column existed. */
+    ("ALTER TABLE coord_services ADD COLUMN private INTEGER NOT NULL DEFAULT 0\n"
+     "    CHECK (private IN (0, 1));\n"
+     "UPDATE coord_services SET private = 1 WHERE code = 'victim_services';\n"),
 };
 
 /* ------------------------------------------------------------------------ */

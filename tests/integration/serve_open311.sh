@@ -124,6 +124,18 @@ expect_code 200 "/api/v1/needs/$NID"
 if grep -q 'x@example.org' "$T/body"; then fail "contact in public need"; else pass; fi
 expect_eq "history" "$(jq_ 'd["history"][0]["to"]')" "new"
 expect_code 200 /api/v1/needs; expect_eq "needs listed" "$(jq_ 'len(d["needs"])')" "8"
+expect_code 200 "/api/v1/needs/$NID"
+expect_eq "no answers in the public view" "$(jq_ '"attributes" in d or "token" in d')" "False"
+# a victim services referral (a private service): taken, then never public
+req $O/requests.json "${F[@]}" -d 'api_key=chicago-key-2&service_code=victim_services&lat=41.88&long=-87.72&attribute[consent]=YES&attribute[needs]=RELOCATION&description=Family+must+move'
+expect_eq "private service intake" "$CODE" "201"
+VID=$(jq_ 'd[0]["service_request_id"]')
+expect_code 404 "$O/requests/$VID.json"; schema errors
+expect_code 404 "/api/v1/needs/$VID"
+expect_code 200 "$O/requests.json?service_request_id=$VID"; expect_eq "not by id list" "$(jq_ 'len(d)')" "0"
+expect_code 200 "$O/requests.json?service_code=victim_services"; expect_eq "not in Open311's list" "$(jq_ 'len(d)')" "0"
+expect_code 200 /api/v1/needs; expect_eq "not in the API's list" "$(jq_ 'len(d["needs"])')" "8"
+if grep -q 'RELOCATION\|Family must move' "$T/body"; then fail "private need in a public list"; else pass; fi
 req /api/v1/needs -H 'Content-Type: application/json' -d '{"service_code":"streetlight_out"}'
 expect_eq "need without a place" "$CODE" "400"
 expect_code 401 /api/v1/workorders

@@ -422,7 +422,8 @@ TEST(coord, answers_checked_against_the_catalogue)
         {"note", COORD_DT_STRING, 0, 1, "Note", "", NULL, 0},
         {"info", COORD_DT_TEXT, 0, 0, "Read this", "", NULL, 0},
     };
-    static const struct coord_service s = {"svc", "Svc", "", "", "", "DSS", 24, 1, 1, attrs, 6, 0};
+    static const struct coord_service s = {"svc", "Svc", "",    "", "", "DSS", 24,
+                                           1,     1,     attrs, 6,  0,  0};
     static const struct {
         struct coord_answer a[3];
         size_t n;
@@ -1050,6 +1051,114 @@ TEST(coord, open311_lists_newest_first_by_time)
     CHECK_INT_EQ(l.n, 4);
     for (i = 0; i < 4; i++)
         CHECK_INT_EQ(l.id[i], id[3 - i]);
+    env_close(&e);
+}
+
+struct hidden_from {
+    int anon, other, partner, staff;
+    const struct coord_actor *partner_a, *other_a;
+};
+
+static int hidden_cb(void *arg, const struct coord_need *n)
+{
+    struct hidden_from *h = arg;
+
+    h->anon = coord_need_hidden(&ANON, n) && coord_need_hidden(NULL, n);
+    h->other = coord_need_hidden(h->other_a, n);
+    h->partner = coord_need_hidden(h->partner_a, n);
+    h->staff = coord_need_hidden(&ADMIN, n) || coord_need_hidden(&COORDINATOR, n) ||
+               coord_need_hidden(&DSS, n) || coord_need_hidden(&CDOT, n) ||
+               coord_need_hidden(&ANALYST, n);
+    return 0;
+}
+
+/* A need of a private service (a victim services referral) is a person's
+ * record: lists for the public and for other partners leave it out, by id it
+ * is hidden from them, staff and the partner that reported it see it; and in
+ * every public view a need's answers and receipt token are left out. */
+TEST(coord, private_service_needs_stay_out_of_public_views)
+{
+    static const struct coord_answer vs_ans[] = {{"consent", "YES"}, {"needs", "RELOCATION"}};
+    static const char *const sec[] = {"victim_services"};
+    struct coord_need_req r = point_req("victim_services", AUSTIN_LAT, AUSTIN_LON);
+    struct coord_actor partner = {COORD_ROLE_PARTNER, 0, NULL, "p1"};
+    struct coord_actor other = {COORD_ROLE_PARTNER, 0, NULL, "p2"};
+    const struct coord_actor *see[] = {&ADMIN, &COORDINATOR, &DSS, &ANALYST};
+    struct coord_need_filter f;
+    struct coord_need_ack ack;
+    struct got_need g = {0};
+    struct hidden_from h = {0, 0, 0, 0, &partner, &other};
+    struct need_ids l;
+    struct coord_org o;
+    struct cscc_err err;
+    struct env e;
+    int64_t light, vs, vs_anon;
+    size_t i;
+    char *text;
+
+    if (env_open(&e, 1))
+        return;
+    cscc_err_clear(&err);
+    memset(&o, 0, sizeof(o));
+    o.name = "Austin Victim Advocates";
+    o.sectors = sec;
+    o.nsectors = 1;
+    CHECK_INT_EQ(coord_org_create(e.c, &partner, &o, &partner.org_id, &err), 0);
+    o.name = "Other Org";
+    CHECK_INT_EQ(coord_org_create(e.c, &other, &o, &other.org_id, &err), 0);
+    light = add_light(&e, &ANON, AUSTIN_LAT, AUSTIN_LON, NULL);
+    r.answers = vs_ans;
+    r.nanswers = 2;
+    r.description = "Family needs to move after the shooting";
+    CHECK_INT_EQ(coord_need_add(e.c, &partner, &r, &ack, &err), 0);
+    vs = ack.id;
+    CHECK_INT_EQ(coord_need_add(e.c, &ANON, &r, &ack, &err), 0);
+    vs_anon = ack.id;
+
+    /* lists */
+    memset(&f, 0, sizeof(f));
+    coord_need_filter_for(&f, &ANON);
+    memset(&l, 0, sizeof(l));
+    CHECK_INT_EQ(coord_need_each(e.c, &f, collect_need_id, &l, &err), 0);
+    CHECK_INT_EQ(l.n, 1);
+    CHECK_INT_EQ(l.id[0], light);
+    memset(&f, 0, sizeof(f));
+    coord_need_filter_for(&f, &other);
+    memset(&l, 0, sizeof(l));
+    CHECK_INT_EQ(coord_need_each(e.c, &f, collect_need_id, &l, &err), 0);
+    CHECK_INT_EQ(l.n, 1);
+    memset(&f, 0, sizeof(f));
+    coord_need_filter_for(&f, &partner);
+    memset(&l, 0, sizeof(l));
+    CHECK_INT_EQ(coord_need_each(e.c, &f, collect_need_id, &l, &err), 0);
+    CHECK_INT_EQ(l.n, 2);
+    CHECK_INT_EQ(l.id[1], vs);
+    for (i = 0; i < sizeof(see) / sizeof(see[0]); i++) {
+        memset(&f, 0, sizeof(f));
+        coord_need_filter_for(&f, see[i]);
+        memset(&l, 0, sizeof(l));
+        CHECK_INT_EQ(coord_need_each(e.c, &f, collect_need_id, &l, &err), 0);
+        CHECK_INT_EQ(l.n, 3);
+    }
+
+    /* one need, by id */
+    CHECK_INT_EQ(coord_need_get(e.c, vs, hidden_cb, &h, &err), 0);
+    CHECK(h.anon && h.other && !h.partner && !h.staff);
+    CHECK_INT_EQ(coord_need_get(e.c, vs_anon, hidden_cb, &h, &err), 0);
+    CHECK(h.anon && h.other && h.partner && !h.staff);
+    CHECK_INT_EQ(coord_need_get(e.c, light, hidden_cb, &h, &err), 0);
+    CHECK(!h.anon && !h.other && !h.partner && !h.staff);
+
+    /* the public view of any need: no answers, no token; staff see answers */
+    CHECK_INT_EQ(coord_need_get(e.c, vs, need_cb, &g, &err), 0);
+    text = json_dumps(g.pub, JSON_COMPACT);
+    CHECK(text && !strstr(text, "RELOCATION") && !strstr(text, "\"attributes\"") &&
+          !strstr(text, "\"token\""));
+    free(text);
+    text = json_dumps(g.full, JSON_COMPACT);
+    CHECK(text && strstr(text, "RELOCATION") && strstr(text, "\"token\""));
+    free(text);
+    got_release(&g);
     env_close(&e);
 }
 

@@ -3,7 +3,8 @@
  * reader and router (src/http/params.c, routes.c): the input is a request
  * target. Whatever it holds, parsing must not crash or leak; a target that
  * parses must have a path that starts with '/' and holds no control byte,
- * at most the parameter limit, and a normal form that does not depend on
+ * parameters whose only control bytes are tab, CR and LF in values, at
+ * most the parameter limit, and a normal form that does not depend on
  * the order of distinct names; routing must agree with itself (a route
  * found for GET is found for HEAD), and a path the dashboard's files would
  * be read from stays in its folder. The checks of every route's parameters
@@ -65,6 +66,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 0; path[i]; i++)
         if ((unsigned char)path[i] < 0x20 || path[i] == 0x7f)
             die("control byte in the path");
+    for (i = 0; i < p.n; i++)
+        if (http_control_char(p.v[i].name, strlen(p.v[i].name), 0) >= 0 ||
+            http_control_char(p.v[i].value, strlen(p.v[i].value), 1) >= 0)
+            die("a control byte other than tab, CR or LF in a parameter");
     if (p.n > 64)
         die("more parameters than the limit");
     /* The normal form: the same list reversed gives the same text when

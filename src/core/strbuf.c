@@ -137,14 +137,13 @@ void strbuf_setlen(struct strbuf *sb, size_t len)
         sb->buf[len] = '\0';
 }
 
-int strbuf_add_json_str(struct strbuf *sb, const char *s, size_t len)
+/* Appends s[0, len) escaped for the inside of a JSON string. */
+static int add_json_chars(struct strbuf *sb, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     size_t i, start = 0;
     int rc;
 
-    if ((rc = strbuf_addc(sb, '"')))
-        return rc;
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         char esc[7];
@@ -171,7 +170,69 @@ int strbuf_add_json_str(struct strbuf *sb, const char *s, size_t len)
             return rc;
         start = i + 1;
     }
-    if ((rc = strbuf_add(sb, s + start, len - start)))
+    return strbuf_add(sb, s + start, len - start);
+}
+
+int strbuf_add_json_str(struct strbuf *sb, const char *s, size_t len)
+{
+    int rc;
+
+    if ((rc = strbuf_addc(sb, '"')) || (rc = add_json_chars(sb, s, len)))
+        return rc;
+    return strbuf_addc(sb, '"');
+}
+
+size_t strbuf_utf8_len(const char *s, size_t avail)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n, i;
+
+    if (!avail)
+        return 0;
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        n = 2;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef)
+        n = 3;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    if (avail < n)
+        return 0;
+    for (i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    /* Overlong forms, UTF-16 surrogates, and code points above U+10FFFF. */
+    if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+        (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+int strbuf_add_json_text(struct strbuf *sb, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i = 0, start = 0, k;
+    int rc;
+
+    if ((rc = strbuf_addc(sb, '"')))
+        return rc;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        /* In JSON, the text \xFF is written "\\xFF". */
+        char esc[6] = {'\\', '\\', 'x', hex[c >> 4], hex[c & 15], '\0'};
+
+        if (c < 0x80 || (k = strbuf_utf8_len(s + i, len - i))) {
+            i += c < 0x80 ? 1 : k;
+            continue;
+        }
+        if ((rc = add_json_chars(sb, s + start, i - start)) || (rc = strbuf_add(sb, esc, 5)))
+            return rc;
+        start = ++i;
+    }
+    if ((rc = add_json_chars(sb, s + start, len - start)))
         return rc;
     return strbuf_addc(sb, '"');
 }

@@ -42,4 +42,20 @@ void strbuf_setlen(struct strbuf *sb, size_t len);
 /** Appends s as a JSON string literal, with quotes and escapes. */
 int strbuf_add_json_str(struct strbuf *sb, const char *s, size_t len);
 
+/**
+ * Appends s as a JSON string literal like strbuf_add_json_str(), except that
+ * a byte which does not begin a valid UTF-8 character is written as the four
+ * characters \xFF (a backslash, x and two hex digits), so the result is
+ * always valid UTF-8 and valid JSON. For messages that quote input.
+ */
+int strbuf_add_json_text(struct strbuf *sb, const char *s, size_t len);
+
+/**
+ * The length (1 to 4) of the valid UTF-8 character that starts s[0, avail),
+ * or 0 when avail is 0 or the bytes there are not one (a stray continuation
+ * byte, a truncated, overlong or surrogate sequence, above U+10FFFF).
+ * Cannot fail.
+ */
+size_t strbuf_utf8_len(const char *s, size_t avail);
+
 #endif

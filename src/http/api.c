@@ -716,7 +716,21 @@ static int soql_fail(struct http_req *r, const struct soql_error *e)
     strbuf_addc(&r->out, '\n');
     r->ctype = ctype_json;
     r->no_cache = 1;
+    r->filename[0] = '\0';
     return e->status;
+}
+
+int http_resource_error(struct http_req *r, int status, const char *code, const char *param,
+                        const char *msg)
+{
+    struct soql_error e;
+
+    memset(&e, 0, sizeof(e));
+    e.status = status;
+    snprintf(e.code, sizeof(e.code), "%s", code);
+    snprintf(e.message, sizeof(e.message), "%s", msg);
+    snprintf(e.param, sizeof(e.param), "%s", param ? param : "");
+    return soql_fail(r, &e);
 }
 
 /* A 404 in Socrata's shape, with a message made from fmt. */

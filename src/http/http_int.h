@@ -65,11 +65,18 @@ size_t http_params_count(const struct http_params *p, const char *name);
 
 /**
  * Decodes a percent-encoded component (a path, a query name or value;
- * '+' is a space only when plus_space). Refuses invalid escapes and
- * control bytes, raw or escaped (CSCC_EDATA). out must hold len + 1 bytes; *olen gets
- * the decoded length.
+ * '+' is a space only when plus_space). Refuses invalid escapes and raw
+ * control bytes (CSCC_EDATA); escaped ones (%00, %0A) are decoded, for the
+ * caller to judge with http_control_char(). out must hold len + 1 bytes;
+ * *olen gets the decoded length.
  */
 int http_unescape(const char *s, size_t len, int plus_space, char *out, size_t *olen);
+
+/**
+ * The first control character (0x00-0x1F, 0x7F) of s[0, len), or -1 when
+ * there is none; with multiline, tab, CR and LF are not counted.
+ */
+int http_control_char(const char *s, size_t len, int multiline);
 
 /**
  * Splits a request target ("/a/b?x=1&y=2") into its decoded path (into
@@ -268,6 +275,15 @@ int http_h_import(struct http_req *r);
 int http_h_analyses(struct http_req *r);
 int http_h_analysis(struct http_req *r);
 int http_h_resource(struct http_req *r);
+/**
+ * Writes an error of the /resource/ endpoint in Socrata's shape,
+ * {"code":...,"error":true,"message":...,"data":{"parameter":...}} (param
+ * may be NULL), into r->out, and returns status: what the server refuses
+ * before the handler runs (414, bad percent-encoding) is answered there in
+ * the shape Socrata clients read.
+ */
+int http_resource_error(struct http_req *r, int status, const char *code, const char *param,
+                        const char *msg);
 /* Accounts (account.c). */
 int http_h_session_get(struct http_req *r);
 int http_h_session_post(struct http_req *r);

@@ -104,16 +104,14 @@ int http_unescape(const char *s, size_t len, int plus_space, char *out, size_t *
                 return CSCC_EDATA;
             hi = hexval((unsigned char)s[i + 1]);
             lo = hexval((unsigned char)s[i + 2]);
-            /* Control bytes (NUL, newlines, escapes) are never part of a
-             * path or a parameter: refused escaped as raw. */
-            if (hi < 0 || lo < 0 || hi * 16 + lo < 0x20 || hi * 16 + lo == 0x7f)
+            if (hi < 0 || lo < 0)
                 return CSCC_EDATA;
             out[o++] = (char)(hi * 16 + lo);
             i += 2;
         } else if (c == '+' && plus_space) {
             out[o++] = ' ';
         } else if (c < 0x20 || c == 0x7f) {
-            return CSCC_EDATA;
+            return CSCC_EDATA; /* a URL has no raw control bytes: they are escaped */
         } else {
             out[o++] = (char)c;
         }
@@ -123,14 +121,29 @@ int http_unescape(const char *s, size_t len, int plus_space, char *out, size_t *
     return 0;
 }
 
-/* Decodes one "name=value" pair of a query string and adds it. */
+int http_control_char(const char *s, size_t len, int multiline)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if ((c < 0x20 || c == 0x7f) && !(multiline && (c == '\t' || c == '\n' || c == '\r')))
+            return c;
+    }
+    return -1;
+}
+
+/* Decodes one "name=value" pair of a query string and adds it. Control
+ * characters (NUL, escapes) are refused, except tab, CR and LF in values:
+ * multi-line text and SoQL, as JSON bodies allow them. */
 static int add_pair(const char *p, size_t len, char *tmp, struct http_params *params,
                     struct cscc_err *err)
 {
     const char *eq = memchr(p, '=', len);
     size_t nlen = eq ? (size_t)(eq - p) : len, vlen = eq ? len - nlen - 1 : 0, dn, dv;
     char *dec_name = tmp, *dec_value;
-    int rc;
+    int rc, c;
 
     if (http_unescape(p, nlen, 1, dec_name, &dn))
         return cscc_err_set(err, CSCC_EDATA,
@@ -138,10 +151,21 @@ static int add_pair(const char *p, size_t len, char *tmp, struct http_params *pa
                             "valid percent-encoding");
     if (!dn)
         return cscc_err_set(err, CSCC_EDATA, "a parameter in the query string has no name");
+    if ((c = http_control_char(dec_name, dn, 0)) >= 0)
+        return cscc_err_set(err, CSCC_EDATA,
+                            "a control character (0x%02X) is not allowed in a parameter name", c);
     dec_value = tmp + dn + 1;
     if (http_unescape(eq ? eq + 1 : "", vlen, 1, dec_value, &dv)) {
         cscc_err_set(err, CSCC_EDATA,
                      "the value of parameter '%.60s' is not valid percent-encoding", dec_name);
+        cscc_err_at(err, NULL, 0, 0, dec_name);
+        return CSCC_EDATA;
+    }
+    if ((c = http_control_char(dec_value, dv, 1)) >= 0) {
+        cscc_err_set(err, CSCC_EDATA,
+                     "a control character (0x%02X) is not allowed in parameter '%.60s' (only "
+                     "tab, CR and LF are)",
+                     c, dec_name);
         cscc_err_at(err, NULL, 0, 0, dec_name);
         return CSCC_EDATA;
     }
@@ -177,6 +201,7 @@ int http_parse_target(const char *target, size_t len, char *path, size_t cap,
 {
     const char *q = memchr(target, '?', len), *frag;
     size_t plen = q ? (size_t)(q - target) : len, dlen;
+    int c;
 
     frag = memchr(target, '#', len);
     if (frag && (!q || frag < q))
@@ -187,8 +212,9 @@ int http_parse_target(const char *target, size_t len, char *path, size_t cap,
         return cscc_err_set(err, CSCC_ELIMIT, "the path is longer than %zu bytes", cap - 1);
     if (http_unescape(target, plen, 0, path, &dlen))
         return cscc_err_set(err, CSCC_EDATA, "the path is not valid percent-encoding");
-    if (strlen(path) != dlen)
-        return cscc_err_set(err, CSCC_EDATA, "the path holds a NUL byte");
+    if ((c = http_control_char(path, dlen, 0)) >= 0)
+        return cscc_err_set(err, CSCC_EDATA,
+                            "a control character (0x%02X) is not allowed in the path", c);
     if (!q)
         return 0;
     /* The query ends at a fragment, which a client should not send anyway. */

@@ -337,10 +337,10 @@ int http_error(struct http_req *r, int status, const char *code, const char *fie
     strbuf_adds(&r->out, "{\"error\":{\"code\":");
     strbuf_add_json_str(&r->out, code, strlen(code));
     strbuf_adds(&r->out, ",\"message\":");
-    strbuf_add_json_str(&r->out, msg, strlen(msg));
+    strbuf_add_json_text(&r->out, msg, strlen(msg));
     strbuf_adds(&r->out, ",\"field\":");
     if (field && *field)
-        strbuf_add_json_str(&r->out, field, strlen(field));
+        strbuf_add_json_text(&r->out, field, strlen(field));
     else
         strbuf_adds(&r->out, "null");
     strbuf_adds(&r->out, "}}\n");

@@ -702,6 +702,9 @@ static void set_deadline(struct MHD_Connection *c, unsigned seconds)
 /* The first call for a request: its header is complete. */
 static int fail(struct rq *q, int status, const char *code, const char *field, const char *msg)
 {
+    /* The Socrata endpoint's clients read its errors in Socrata's shape. */
+    if (q->target && !strncmp(q->target, "/resource/", 10))
+        return http_resource_error(&q->req, status, code, field, msg);
     return http_error(&q->req, status, code, field, "%s", msg);
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/alloc.h"
 #include "core/hash.h"
+#include "core/strbuf.h"
 #include "core/time.h"
 
 #include <ctype.h>
@@ -73,11 +74,11 @@ int soql_error_json(const struct soql_error *e, struct strbuf *sb)
     strbuf_adds(sb, "{\"code\":");
     strbuf_add_json_str(sb, e->code, strlen(e->code));
     strbuf_adds(sb, ",\"error\":true,\"message\":");
-    strbuf_add_json_str(sb, e->message, strlen(e->message));
+    strbuf_add_json_text(sb, e->message, strlen(e->message));
     strbuf_adds(sb, ",\"data\":{");
     if (e->param[0]) {
         strbuf_adds(sb, "\"parameter\":");
-        strbuf_add_json_str(sb, e->param, strlen(e->param));
+        strbuf_add_json_text(sb, e->param, strlen(e->param));
         if (e->position)
             strbuf_addf(sb, ",\"position\":%zu", e->position);
     }
@@ -626,6 +627,20 @@ static int convert(struct resolver *r, struct soql__node *n, int t, const char *
 
 static int resolve(struct resolver *r, struct soql__node *n);
 
+/* The offset of the first byte of s that does not begin a UTF-8 character,
+ * or SIZE_MAX when s is all UTF-8. */
+static size_t bad_utf8(const char *s)
+{
+    size_t i = 0, len = strlen(s), k;
+
+    while (i < len) {
+        if (!(k = strbuf_utf8_len(s + i, len - i)))
+            return i;
+        i += k;
+    }
+    return SIZE_MAX;
+}
+
 /* A column, or a scalar function of one (date_trunc_*): what a comparison,
  * a group key or an order term is made of. */
 static int is_colexpr(const struct soql__node *n)
@@ -651,6 +666,44 @@ static int need_literal(struct resolver *r, struct soql__node *n)
                  "comparing two columns is not part of the supported subset",
                  r->param, n->pos);
     return -1;
+}
+
+/* What the numbers of within_circle() and within_box() are, for messages. */
+static const char *const circle_args[] = {"the centre's latitude", "the centre's longitude",
+                                          "the radius in metres"};
+static const char *const box_args[] = {
+    "the north-west corner's latitude", "the north-west corner's longitude",
+    "the south-east corner's latitude", "the south-east corner's longitude"};
+
+/* Reads argument i (0-based) of call, a literal, as a number: a number, or
+ * text that is one. */
+static int number_arg(struct resolver *r, const struct soql__node *call, struct soql__node *v,
+                      size_t i, const char *what)
+{
+    char got[64], msg[200];
+
+    if (v->kind == N_STR) {
+        char *end;
+        double d;
+
+        errno = 0;
+        d = strtod(v->s, &end);
+        if (v->len && !*end && !errno && isfinite(d)) {
+            v->kind = N_NUM;
+            v->num = d;
+        }
+    }
+    if (v->kind == N_NUM) {
+        v->type = ST_NUMBER;
+        return 0;
+    }
+    if (v->kind == N_STR)
+        snprintf(got, sizeof(got), "'%.40s'", v->s);
+    else
+        snprintf(got, sizeof(got), "%s", v->kind == N_NULL ? "null" : v->num ? "true" : "false");
+    snprintf(msg, sizeof(msg), "argument %zu of %s(), %s, must be a number, not %s", i + 1, call->s,
+             what, got);
+    return mismatch(r, v, "%s%s", msg, "");
 }
 
 static int resolve_call(struct resolver *r, struct soql__node *n)
@@ -750,27 +803,24 @@ static int resolve_call(struct resolver *r, struct soql__node *n)
                             expr_name(r->q, a0));
         for (i = 1; i < want; i++) {
             struct soql__node *v = n->args[i];
+            const char *what = (want == 4 ? circle_args : box_args)[i - 1];
+            /* latitudes and longitudes alternate; a circle's radius is last */
+            double lim = want == 4 && i == 3 ? 0 : i % 2 ? 90 : 180;
+            char num[40];
 
-            if (need_literal(r, v) || convert(r, v, ST_NUMBER, n->s))
+            if (need_literal(r, v) || number_arg(r, n, v, i, what))
                 return -1;
-            if (v->kind != N_NUM) {
-                soql__seterr(r->e, 400, "query.compiler.malformed", r->param, v->pos,
-                             "%s: %s() needs a number at position %zu", r->param, n->s, v->pos);
-                return -1;
-            }
-        }
-        {
-            double la = n->args[1]->num, lo = n->args[2]->num;
-
-            if (fabs(la) > 90 || fabs(lo) > 180 ||
-                (want == 4 ? !(n->args[3]->num > 0)
-                           : fabs(n->args[3]->num) > 90 || fabs(n->args[4]->num) > 180)) {
-                soql__seterr(r->e, 400, "query.compiler.malformed", r->param, n->pos,
-                             "%s: %s() at position %zu: latitudes lie in [-90, 90], longitudes "
-                             "in [-180, 180], and a radius (metres) is above 0",
-                             r->param, n->s, n->pos);
-                return -1;
-            }
+            if (lim ? fabs(v->num) <= lim : v->num > 0)
+                continue;
+            soql__fmt_num(v->num, num, sizeof(num));
+            soql__seterr(r->e, 400, "query.compiler.malformed", r->param, v->pos,
+                         "%s: %s() at position %zu: %s (argument %zu) must %s, not %s", r->param,
+                         n->s, n->pos, what, i + 1,
+                         !lim        ? "be above 0"
+                         : lim == 90 ? "lie in [-90, 90]"
+                                     : "lie in [-180, 180]",
+                         num);
+            return -1;
         }
         n->type = ST_BOOL;
         return 0;
@@ -1182,10 +1232,10 @@ struct soql_query *soql_prepare(const struct soql_dataset *ds, const struct cols
         if (q->cols[i].src == SRC_TS && q->cols[i].ci == q->ci_time && q->ci_time >= 0)
             q->time_pcol = (int)i;
 
-    /* Parameters: each at most once, within the length limits. */
+    /* Parameters: each at most once, within the length limits, in UTF-8. */
     for (i = 0; i < nparams; i++) {
         const struct soql_param *pa = &params[i];
-        size_t len = strlen(pa->value);
+        size_t len = strlen(pa->value), bad;
         int k = -1;
 
         total += len + strlen(pa->name);
@@ -1193,6 +1243,19 @@ struct soql_query *soql_prepare(const struct soql_dataset *ds, const struct cols
             soql__seterr(e, 400, "query.soql.limit-exceeded", pa->name, 0,
                          "%s: the query is too long (at most %zu bytes a parameter, %zu in all)",
                          pa->name, q->lim.max_param_len, q->lim.max_total_len);
+            goto fail;
+        }
+        if ((bad = bad_utf8(pa->name)) != SIZE_MAX) {
+            soql__seterr(e, 400, "query.compiler.malformed", pa->name, 0,
+                         "a parameter name holds byte 0x%02X, which is not UTF-8; send the "
+                         "query in UTF-8",
+                         (unsigned char)pa->name[bad]);
+            goto fail;
+        }
+        if ((bad = bad_utf8(pa->value)) != SIZE_MAX) {
+            soql__seterr(e, 400, "query.compiler.malformed", pa->name, bad + 1,
+                         "%s: byte 0x%02X at position %zu is not UTF-8; send the query in UTF-8",
+                         pa->name, (unsigned char)pa->value[bad], bad + 1);
             goto fail;
         }
         if (pa->name[0] != '$') {
@@ -1332,15 +1395,15 @@ struct soql_query *soql_prepare(const struct soql_dataset *ds, const struct cols
     }
     q->nvisible = q->nout;
 
-    /* $group: columns, date_trunc_*(column) or $select aliases. */
+    /* $group: columns, date_trunc_*(column) or $select aliases (of a column
+     * or of date_trunc_*(column)); a column's own name wins over an alias. */
     for (i = 0; i < ngrp; i++) {
         struct resolver r = {q, "$group", e, CTX_GROUP, 0};
         struct soql__node *g = grp[i].e;
 
-        if (g->kind == N_IDENT)
+        if (g->kind == N_IDENT && find_col(q, g->s) < 0)
             for (j = 0; j < q->nvisible; j++)
-                if (!strcmp(q->out[j].name, g->s) && q->out[j].e->kind != N_IDENT &&
-                    find_col(q, g->s) < 0)
+                if (!strcmp(q->out[j].name, g->s))
                     g = q->out[j].e;
         if (g == grp[i].e && resolve(&r, g))
             goto fail;

@@ -9,6 +9,7 @@
 #include "http/soql_int.h"
 
 #include "core/alloc.h"
+#include "core/strbuf.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -94,7 +95,8 @@ enum tok {
     T_OP,     /* = != <> < <= > >= */
     T_ARITH,  /* + - / % || : arithmetic, not in the subset */
     T_SYSTEM, /* :id, :created_at */
-    T_BAD,
+    T_BAD,    /* a character outside the language: one UTF-8 character, or one byte */
+    T_OPEN,   /* 'text or `name not closed before the end */
 };
 
 struct token {
@@ -134,7 +136,7 @@ static struct token peek(struct soql__parser *p)
         i++;
         while (i < p->len && s[i] != '`')
             i++;
-        t.kind = i < p->len ? T_IDENT : T_BAD;
+        t.kind = i < p->len ? T_IDENT : T_OPEN;
         t.quoted = 1;
         if (i < p->len)
             i++;
@@ -142,7 +144,7 @@ static struct token peek(struct soql__parser *p)
         i++;
         for (;;) {
             if (i >= p->len) {
-                t.kind = T_BAD;
+                t.kind = T_OPEN;
                 break;
             }
             if (s[i] == '\'') {
@@ -181,6 +183,12 @@ static struct token peek(struct soql__parser *p)
         while (i < p->len && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '@'))
             i++;
         t.kind = T_SYSTEM;
+    } else if (c >= 0x80) {
+        /* A whole UTF-8 character, so that messages quote it whole. */
+        size_t k = strbuf_utf8_len(s + i, p->len - i);
+
+        i += k ? k : 1;
+        t.kind = T_BAD;
     } else {
         i++;
         switch (c) {
@@ -250,19 +258,44 @@ static int is_kw(const struct soql__parser *p, const struct token *t, const char
            !strncasecmp(p->src + t->pos, kw, t->len);
 }
 
-/* A short description of a token for messages: "'abc'", "end of input". */
+/* A short description of a token for messages: "'abc'", "'é'", "byte 0xFF",
+ * "end of input". At most 40 bytes of the token, cut between characters. */
 static void describe(const struct soql__parser *p, const struct token *t, char *buf, size_t cap)
 {
-    if (t->kind == T_END)
+    const char *s = p->src + t->pos;
+    size_t n = 0, k;
+
+    if (t->kind == T_END) {
         snprintf(buf, cap, "end of input");
-    else
-        snprintf(buf, cap, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), p->src + t->pos);
+        return;
+    }
+    if (t->kind == T_BAD && !strbuf_utf8_len(s, t->len)) {
+        snprintf(buf, cap, "byte 0x%02X, which is not UTF-8", (unsigned char)s[0]);
+        return;
+    }
+    /* A byte that is not UTF-8 counts as one; the error body shows it as \xFF. */
+    while (n < t->len) {
+        if (!(k = strbuf_utf8_len(s + n, t->len - n)))
+            k = 1;
+        if (n + k > 40)
+            break;
+        n += k;
+    }
+    snprintf(buf, cap, "'%.*s'", (int)n, s);
 }
 
 static int syntax(struct soql__parser *p, const struct token *t, const char *expected)
 {
     char got[64];
 
+    if (t->kind == T_OPEN) {
+        soql__seterr(p->e, 400, "query.compiler.malformed", p->param, t->pos + 1,
+                     "%s: syntax error at position %zu: the %s starting there is not closed "
+                     "with a %s",
+                     p->param, t->pos + 1, t->quoted ? "name" : "text",
+                     t->quoted ? "backquote (`)" : "quote (')");
+        return -1;
+    }
     describe(p, t, got, sizeof(got));
     soql__seterr(p->e, 400, "query.compiler.malformed", p->param, t->pos + 1,
                  "%s: syntax error at position %zu: expected %s, found %s", p->param, t->pos + 1,

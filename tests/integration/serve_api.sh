@@ -233,6 +233,30 @@ expect_eq "Socrata's error shape" "$(jq_ 'd["error"], d["code"].startswith("quer
     "(True, True, True)"
 expect_code 404 /resource/xxxx-yyyy.json
 expect_eq "unknown dataset" "$(jq_ 'd["code"]')" "not_found"
+# multi-line SoQL: tab, CR and LF in a parameter are white space
+expect_code 200 "/resource/ijzp-q8t2.json?\$select=count(*)&\$where=ward=28%20AND%20arrest=true"
+one=$(jq_ 'd[0]["count"]')
+expect_eq "arrests in ward 28" "$(jq_ 'int(d[0]["count"]) > 0')" "True"
+expect_code 200 "/resource/ijzp-q8t2.json?\$select=count(*)&\$where=ward=28%0AAND%09arrest=true%0D%0A"
+expect_eq "a multi-line \$where" "$(jq_ 'd[0]["count"]')" "$one"
+# other control characters are refused, in Socrata's shape, naming the parameter
+expect_code 400 "/resource/ijzp-q8t2.json?\$where=ward=28%00"
+expect_eq "a control character" "$(jq_ 'd["error"], d["code"], d["data"]["parameter"], d["message"]')" \
+    "(True, 'bad_request', '\$where', \"a control character (0x00) is not allowed in parameter '\$where' (only tab, CR and LF are)\")"
+# errors quoting input are UTF-8 JSON: a character whole, a stray byte by its value
+utf8_json() { PYTHONIOENCODING=utf-8 "$PY" -c 'import json,sys; print(json.loads(open(sys.argv[1],"rb").read().decode("utf-8"))["message"])' "$T/body" 2>&1; }
+utf8_error() { # QUERY WANT: the error of $where=QUERY is UTF-8 JSON, its message holds WANT
+    expect_code 400 "/resource/ijzp-q8t2.json?\$where=$1"
+    local m; m=$(utf8_json)
+    case "$m" in *"$2"*) pass ;; *) fail "\$where=$1: message '$m' lacks '$2'" ;; esac
+}
+utf8_error '%C3%A9%20%3D%201' "position 1: expected a column, a value or a function, found 'é'"
+utf8_error '%E4%B8%AD' "found '中'"
+utf8_error '%C2%A0' "found '$(printf '\xc2\xa0')'"
+utf8_error '%FF=1' '$where: byte 0xFF at position 1 is not UTF-8'
+utf8_error 'primary_type=%27abc' 'position 14: the text starting there is not closed with a quote'
+expect_code 404 "/resource/%FF%FE.json"
+expect_eq "a dataset id that is not UTF-8" "$(utf8_json)" 'there is no published dataset '"'"'\xFF\xFE'"'"
 expect_code 404 /resource/ijzp-q8t2.xml
 
 # ---- methods, paths

@@ -30,6 +30,13 @@ expect_error 413 too_large None /api/v1/analyses/counts -X POST -H 'Content-Type
 # ---- request target and header sizes, parameters
 long=$("$PY" -c 'print("x" * 1100)')
 expect_error 414 uri_too_long None "/api/v1/counts?type=$long"
+# the Socrata endpoint answers the same refusals in Socrata's shape
+expect_code 414 "/resource/ijzp-q8t2.json?\$where=$long"
+expect_eq "414 in Socrata's shape" "$(jq_ 'd["error"], d["code"], d["message"]')" \
+    "(True, 'uri_too_long', 'the request target is longer than 1024 bytes')"
+expect_code 400 "/resource/ijzp-q8t2.json?\$where=%zz"
+expect_eq "bad percent-encoding in Socrata's shape" "$(jq_ 'd["error"], d["code"], d["data"]["parameter"]')" \
+    "(True, 'bad_request', '\$where')"
 expect_code 200 "/api/v1/counts?type=${long:0:150}"
 many=$("$PY" -c 'print("&".join("type=T%d" % i for i in range(65)))')
 expect_error 400 bad_request None "/api/v1/counts?$many"

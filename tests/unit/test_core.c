@@ -59,6 +59,31 @@ TEST(core, strbuf_json_escapes)
     strbuf_release(&sb);
 }
 
+TEST(core, strbuf_json_text_is_utf8)
+{
+    struct strbuf sb;
+
+    /* valid characters pass; a byte that is not UTF-8 becomes the text \xFF */
+    strbuf_init(&sb, 0);
+    strbuf_add_json_text(&sb, "\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80\"\n", 11);
+    CHECK_STR_EQ(sb.buf, "\"\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80\\\"\\n\"");
+    strbuf_reset(&sb);
+    strbuf_add_json_text(&sb,
+                         "a\xff"
+                         "b\xc3",
+                         4);
+    CHECK_STR_EQ(sb.buf, "\"a\\\\xFFb\\\\xC3\"");
+    strbuf_reset(&sb);
+    /* a character cut short, an overlong form, a surrogate */
+    strbuf_add_json_text(&sb, "\xe4\xb8|\xc0\xaf|\xed\xa0\x80", 9);
+    CHECK_STR_EQ(sb.buf, "\"\\\\xE4\\\\xB8|\\\\xC0\\\\xAF|\\\\xED\\\\xA0\\\\x80\"");
+    strbuf_release(&sb);
+    CHECK_INT_EQ(strbuf_utf8_len("\xc2\xa0", 2), 2);
+    CHECK_INT_EQ(strbuf_utf8_len("\xc2\xa0", 1), 0);
+    CHECK_INT_EQ(strbuf_utf8_len("\xf4\x90\x80\x80", 4), 0); /* above U+10FFFF */
+    CHECK_INT_EQ(strbuf_utf8_len("", 0), 0);
+}
+
 TEST(core, alloc_failure_hook)
 {
     void *p;

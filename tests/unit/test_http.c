@@ -33,11 +33,18 @@ TEST(http, unescape)
     CHECK_INT_EQ(http_unescape("%zz", 3, 0, out, &n), CSCC_EDATA);
     CHECK_INT_EQ(http_unescape("ab%4", 4, 0, out, &n), CSCC_EDATA);
     CHECK_INT_EQ(http_unescape("ab%", 3, 0, out, &n), CSCC_EDATA);
-    CHECK_INT_EQ(http_unescape("%00", 3, 0, out, &n), CSCC_EDATA);
-    CHECK_INT_EQ(http_unescape("a%0Ab", 5, 0, out, &n), CSCC_EDATA);
-    CHECK_INT_EQ(http_unescape("%02", 3, 0, out, &n), CSCC_EDATA);
-    CHECK_INT_EQ(http_unescape("%7f", 3, 0, out, &n), CSCC_EDATA);
+    /* escaped control bytes are valid percent-encoding: decoded, for the
+     * caller to judge; raw ones are not */
+    CHECK_INT_EQ(http_unescape("%00", 3, 0, out, &n), 0);
+    CHECK_INT_EQ(n, 1);
+    CHECK_INT_EQ(http_unescape("a%0Ab", 5, 0, out, &n), 0);
+    CHECK_STR_EQ(out, "a\nb");
     CHECK_INT_EQ(http_unescape("a\tb", 3, 0, out, &n), CSCC_EDATA);
+    CHECK_INT_EQ(http_control_char("a\tb\r\n", 5, 1), -1);
+    CHECK_INT_EQ(http_control_char("a\tb", 3, 0), '\t');
+    CHECK_INT_EQ(http_control_char("a\x7f", 2, 1), 0x7f);
+    CHECK_INT_EQ(http_control_char("\x02", 1, 1), 2);
+    CHECK_INT_EQ(http_control_char("ab", 3, 1), 0); /* the NUL at the end */
     CHECK_INT_EQ(http_unescape("%41", 3, 0, out, &n), 0);
     CHECK_STR_EQ(out, "A");
 }
@@ -77,6 +84,29 @@ TEST(http, target)
     CHECK_STR_EQ(err.field, "from");
     http_params_release(&p);
     CHECK_INT_EQ(parse("/a%00b", path, &p, &err), CSCC_EDATA);
+    CHECK_STR_EQ(err.msg, "a control character (0x00) is not allowed in the path");
+    http_params_release(&p);
+    CHECK_INT_EQ(parse("/a%0Ab", path, &p, &err), CSCC_EDATA);
+    http_params_release(&p);
+
+    /* Tab, CR and LF are allowed in values (multi-line SoQL, text); other
+     * control characters are not, in values or names. */
+    CHECK_INT_EQ(parse("/r?$where=ward=28%0AAND%09arrest=true%0D%0A", path, &p, &err), 0);
+    CHECK_STR_EQ(http_params_get(&p, "$where"), "ward=28\nAND\tarrest=true\r\n");
+    http_params_release(&p);
+    CHECK_INT_EQ(parse("/r?$where=ward%00", path, &p, &err), CSCC_EDATA);
+    CHECK_STR_EQ(err.msg, "a control character (0x00) is not allowed in parameter '$where' (only "
+                          "tab, CR and LF are)");
+    CHECK_STR_EQ(err.field, "$where");
+    http_params_release(&p);
+    CHECK_INT_EQ(parse("/r?x=%1B%5B2J", path, &p, &err), CSCC_EDATA);
+    CHECK(strstr(err.msg, "(0x1B)") != NULL);
+    http_params_release(&p);
+    CHECK_INT_EQ(parse("/r?a%0Ab=1", path, &p, &err), CSCC_EDATA);
+    CHECK_STR_EQ(err.msg, "a control character (0x0A) is not allowed in a parameter name");
+    http_params_release(&p);
+    CHECK_INT_EQ(parse("/r?x=%zz", path, &p, &err), CSCC_EDATA);
+    CHECK_STR_EQ(err.msg, "the value of parameter 'x' is not valid percent-encoding");
     http_params_release(&p);
     CHECK_INT_EQ(parse("/a?a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9", path, &p, &err), CSCC_ELIMIT);
     CHECK(strstr(err.msg, "too many parameters") != NULL);

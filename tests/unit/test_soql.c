@@ -274,8 +274,15 @@ TEST(soql, parse_errors)
     expect_error(&f, 400, "query.compiler.malformed", "$where", 7,
                  "expected a column, a value or a function, found end of input",
                  "$where=ward =", NULL);
-    expect_error(&f, 400, "query.compiler.malformed", "$where", 9, "found ''THEFT'",
+    expect_error(&f, 400, "query.compiler.malformed", "$where", 9,
+                 "position 9: the text starting there is not closed with a quote (')",
                  "$where=block = 'THEFT", NULL);
+    expect_error(&f, 400, "query.compiler.malformed", "$where", 14,
+                 "position 14: the text starting there is not closed with a quote (')",
+                 "$where=primary_type='abc", NULL);
+    expect_error(&f, 400, "query.compiler.malformed", "$select", 7,
+                 "the name starting there is not closed with a backquote (`)",
+                 "$select=ward, `block", NULL);
     expect_error(&f, 400, "query.compiler.malformed", "$where", 10, "expected ')'",
                  "$where=(ward = 1", NULL);
     expect_error(&f, 400, "query.compiler.malformed", "$where", 10,
@@ -382,8 +389,30 @@ TEST(soql, check_errors)
                  "'ward' must be in $group", "$select=count(*)", "$order=ward", NULL);
     expect_error(&f, 400, "query.compiler.malformed", "$select", 7, "two columns are named 'ward'",
                  "$select=ward, ward", NULL);
-    expect_error(&f, 400, "query.compiler.malformed", "$where", 1, "latitudes lie in",
+    expect_error(&f, 400, "query.compiler.malformed", "$where", 25,
+                 "within_circle() at position 1: the centre's latitude (argument 2) must lie in "
+                 "[-90, 90], not 95",
                  "$where=within_circle(location, 95, -87, 10)", NULL);
+    expect_error(&f, 400, "query.compiler.malformed", "$where", 34,
+                 "the radius in metres (argument 4) must be above 0, not -5",
+                 "$where=within_circle(location, 41, -87, -5)", NULL);
+    expect_error(&f, 400, "query.soql.type-mismatch", "$where", 24,
+                 "argument 2 of within_circle(), the centre's latitude, must be a number, not 'a'",
+                 "$where=within_circle(location,'a',-87.6,500)", NULL);
+    expect_error(&f, 400, "query.soql.type-mismatch", "$where", 35,
+                 "argument 4 of within_circle(), the radius in metres, must be a number, not true",
+                 "$where=within_circle(location,41.8,-87.6,true)", NULL);
+    expect_error(&f, 400, "query.compiler.malformed", "$where", 26,
+                 "within_box() at position 1: the north-west corner's longitude (argument 3) "
+                 "must lie in [-180, 180], not -187",
+                 "$where=within_box(location, 42, -187, 41, -87)", NULL);
+    expect_error(&f, 400, "query.compiler.malformed", "$where", 31,
+                 "the south-east corner's latitude (argument 4) must lie in [-90, 90], not 141",
+                 "$where=within_box(location, 42, -88, 141, -87)", NULL);
+    CHECK_INT_EQ(count_of(&f, "$select=count(*)",
+                          "$where=within_circle(location, '41.88', '-87.63', '5000')", NULL),
+                 count_of(&f, "$select=count(*)",
+                          "$where=within_circle(location, 41.88, -87.63, 5000)", NULL));
     expect_error(&f, 400, "query.compiler.malformed", "$where", 1, "takes a location column",
                  "$where=within_circle(location, 41, -87)", NULL);
     expect_error(&f, 400, "query.soql.type-mismatch", "$where", 15, "needs a location column",
@@ -440,6 +469,10 @@ TEST(soql, counts_on_sample)
     CHECK_INT_EQ(count_of(&f, "$select=count(*)", "$where=ward = null", NULL), 0);
     CHECK_INT_EQ(count_of(&f, "$select=count(*)", "$where=block = 'it''s'", NULL), 0);
     CHECK_INT_EQ(count_of(&f, "$select=count(latitude)", NULL), -1); /* named count_latitude */
+    /* tab, CR and LF are white space: Socrata takes multi-line SoQL */
+    CHECK_INT_EQ(count_of(&f, "$select=count(*)", "$where=ward=28\nAND\tarrest=true\r\n", NULL),
+                 count_of(&f, "$select=count(*)", "$where=ward=28 AND arrest=true", NULL));
+    CHECK(count_of(&f, "$select=count(*)", "$where=ward=28 AND arrest=true", NULL) > 0);
 out:
     fx_close(&f);
 }
@@ -673,4 +706,150 @@ TEST(soql, error_json)
                  "{\"code\":\"query.compiler.malformed\",\"error\":true,\"message\":"
                  "\"$where: \\\"x\\\"\",\"data\":{\"parameter\":\"$where\",\"position\":3}}");
     strbuf_release(&sb);
+}
+
+/* The error of a query, as the JSON body a client gets; NULL if it ran. */
+static json_t *error_body(struct fx *f, struct soql_error *e, ...)
+{
+    va_list ap;
+    char *body;
+    struct strbuf sb;
+    json_t *j;
+    json_error_t je;
+
+    memset(e, 0, sizeof(*e));
+    va_start(ap, e);
+    body = vrun(f, NULL, NULL, SOQL_PUBLIC, SOQL_JSON, e, ap);
+    va_end(ap);
+    if (body) {
+        cscc_free(body);
+        return NULL;
+    }
+    strbuf_init(&sb, 0);
+    soql_error_json(e, &sb);
+    /* jansson refuses text that is not UTF-8 */
+    j = json_loadb(sb.buf, sb.len, 0, &je);
+    if (!j)
+        test_note("not JSON (%s): %s", je.text, sb.buf);
+    strbuf_release(&sb);
+    return j;
+}
+
+static void expect_message(json_t *j, const char *part)
+{
+    const char *m = json_string_value(json_object_get(j, "message"));
+
+    CHECK(m != NULL);
+    if (m && !strstr(m, part))
+        test_fail(__FILE__, __LINE__, "message \"%s\" lacks \"%s\"", m, part);
+}
+
+TEST(soql, utf8_in_errors)
+{
+    struct fx f;
+    struct soql_error e;
+    json_t *j;
+
+    fx_open(&f, NULL);
+    if (!f.ok)
+        goto out;
+    /* a character outside the language is quoted whole */
+    j = error_body(&f, &e, "$where=\xc3\xa9 = 1", NULL);
+    CHECK(j != NULL);
+    expect_message(j, "position 1: expected a column, a value or a function, found '\xc3\xa9'");
+    json_decref(j);
+    j = error_body(&f, &e, "$where=ward = \xe4\xb8\xad", NULL);
+    CHECK(j != NULL);
+    expect_message(j, "found '\xe4\xb8\xad'");
+    json_decref(j);
+    j = error_body(&f, &e,
+                   "$where=ward =\xc2\xa0"
+                   "1",
+                   NULL);
+    CHECK(j != NULL);
+    expect_message(j, "position 7: expected a column, a value or a function, found '\xc2\xa0'");
+    json_decref(j);
+    /* text cut at 40 bytes is cut between characters */
+    j = error_body(&f, &e, "$where=ward = 1 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xe4\xb8\xad'",
+                   NULL);
+    CHECK(j != NULL);
+    expect_message(j, "found ''aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'");
+    json_decref(j);
+    /* bytes that are not UTF-8: named, in a message that stays UTF-8 */
+    j = error_body(&f, &e, "$where=\xff=1", NULL);
+    CHECK(j != NULL);
+    expect_message(j, "$where: byte 0xFF at position 1 is not UTF-8");
+    CHECK_INT_EQ(e.position, 1);
+    json_decref(j);
+    j = error_body(&f, &e, "$where=block = 'ab\xc3'", NULL);
+    CHECK(j != NULL);
+    expect_message(j, "byte 0xC3 at position 12 is not UTF-8");
+    json_decref(j);
+    j = error_body(&f, &e, "\xff=1", NULL);
+    CHECK(j != NULL);
+    expect_message(j, "a parameter name holds byte 0xFF, which is not UTF-8");
+    CHECK_STR_EQ(json_string_value(json_object_get(json_object_get(j, "data"), "parameter")),
+                 "\\xFF");
+    json_decref(j);
+    /* a column name in backquotes is quoted back whole */
+    j = error_body(&f, &e, "$where=`w\xc3\xa9` = 1", NULL);
+    CHECK(j != NULL);
+    expect_message(j, "no such column 'w\xc3\xa9'");
+    json_decref(j);
+out:
+    fx_close(&f);
+}
+
+/* Checks that JSON answers a and b hold the same rows (at least min) in
+ * the same order, b's column kb named ka in a, and the same counts. */
+static void expect_renamed(const char *a, const char *b, const char *ka, const char *kb, size_t min)
+{
+    json_t *ja = a ? json_loads(a, 0, NULL) : NULL, *jb = b ? json_loads(b, 0, NULL) : NULL;
+    size_t i;
+
+    CHECK(ja != NULL && jb != NULL);
+    CHECK(json_array_size(ja) >= min);
+    CHECK_INT_EQ(json_array_size(ja), json_array_size(jb));
+    for (i = 0; i < json_array_size(jb); i++) {
+        json_t *ra = json_array_get(ja, i), *rb = json_array_get(jb, i);
+
+        CHECK(json_equal(json_object_get(ra, ka), json_object_get(rb, kb)));
+        CHECK(json_equal(json_object_get(ra, "count"), json_object_get(rb, "count")));
+        CHECK(json_object_get(ra, kb) == NULL);
+        CHECK_INT_EQ(json_object_size(ra), json_object_size(rb));
+    }
+    json_decref(ja);
+    json_decref(jb);
+}
+
+TEST(soql, group_by_alias)
+{
+    struct fx f;
+    struct soql_error e;
+    char *a, *b;
+
+    fx_open(&f, NULL);
+    if (!f.ok)
+        goto out;
+    /* the same groups as without the alias, the column renamed */
+    a = run(&f, SOQL_JSON, &e, "$select=ward as w,count(*)", "$group=w", NULL);
+    if (!a)
+        test_note("query failed: %s", e.message);
+    b = run(&f, SOQL_JSON, &e, "$select=ward,count(*)", "$group=ward", NULL);
+    expect_renamed(a, b, "w", "ward", 10);
+    cscc_free(a);
+    cscc_free(b);
+    /* an alias of a text column, and ordering by it */
+    a = run(&f, SOQL_JSON, &e, "$select=primary_type as t,count(*)", "$group=t", "$order=t DESC",
+            NULL);
+    b = run(&f, SOQL_JSON, &e, "$select=primary_type,count(*)", "$group=primary_type",
+            "$order=primary_type DESC", NULL);
+    expect_renamed(a, b, "t", "primary_type", 5);
+    cscc_free(a);
+    cscc_free(b);
+    /* a column's own name wins over an alias: ward as beat groups by beat */
+    expect_error(&f, 400, "query.soql.column-not-in-group-bys", "$select", 1,
+                 "'beat' must be in $group", "$select=ward as beat,count(*)", "$group=beat", NULL);
+out:
+    fx_close(&f);
 }

@@ -149,6 +149,20 @@ static int add_json_chars(struct strbuf *sb, const char *s, size_t len)
         char esc[7];
         size_t elen = 2;
 
+        if (c >= 0x80) {
+            size_t n = strbuf_utf8_len(s + i, len - i);
+
+            if (n) {
+                i += n - 1;
+                continue;
+            }
+            /* not UTF-8 (a stray byte of another encoding): U+FFFD, so the
+             * output stays valid JSON */
+            if ((rc = strbuf_add(sb, s + start, i - start)) || (rc = strbuf_add(sb, "\\ufffd", 6)))
+                return rc;
+            start = i + 1;
+            continue;
+        }
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         esc[0] = '\\';

@@ -39,7 +39,11 @@ int strbuf_grow(struct strbuf *sb, size_t n);
 /** Shortens the buffer to len bytes (len <= sb->len). */
 void strbuf_setlen(struct strbuf *sb, size_t len);
 
-/** Appends s as a JSON string literal, with quotes and escapes. */
+/**
+ * Appends s as a JSON string literal, with quotes and escapes; a byte that
+ * does not begin a valid UTF-8 character becomes U+FFFD, so the result is
+ * always valid JSON.
+ */
 int strbuf_add_json_str(struct strbuf *sb, const char *s, size_t len);
 
 /**

@@ -57,6 +57,20 @@ TEST(core, strbuf_json_escapes)
     strbuf_add_json_str(&sb, "a\"b\\c\n\x01", 7);
     CHECK_STR_EQ(sb.buf, "\"a\\\"b\\\\c\\n\\u0001\"");
     strbuf_release(&sb);
+    /* NUL is escaped; well-formed UTF-8 (2, 3 and 4 bytes) passes whole; a
+     * stray byte, a truncated sequence, an overlong form and a surrogate
+     * become U+FFFD, so the output is always valid JSON */
+    strbuf_init(&sb, 0);
+    strbuf_add_json_str(&sb, "\0\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80", 10);
+    CHECK_STR_EQ(sb.buf, "\"\\u0000\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80\"");
+    strbuf_release(&sb);
+    strbuf_init(&sb, 0);
+    strbuf_add_json_str(&sb,
+                        "a\xff"
+                        "b\xc3\xc0\xafx\xed\xa0\x80\xe4\xb8",
+                        12);
+    CHECK_STR_EQ(sb.buf, "\"a\\ufffdb\\ufffd\\ufffd\\ufffdx\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"");
+    strbuf_release(&sb);
 }
 
 TEST(core, strbuf_json_text_is_utf8)

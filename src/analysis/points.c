@@ -7,6 +7,7 @@
  * a thread are fixed, not taken in turn, so that sums a callback keeps per
  * thread (weights, the moments of a kernel density's bandwidth) add up in the
  * same order on every run: the same data gives the same result, bit for bit. */
+#include "core/num.h"
 #include "analysis/points.h"
 
 #include "analysis/analysis_int.h"
@@ -142,14 +143,13 @@ static void fail(struct scan *s, int rc, const char *msg)
 
 static int parse_weight(const char *p, size_t len, double *w)
 {
-    char buf[64], *end;
+    char buf[64];
 
     if (!len || len >= sizeof(buf))
         return -1;
     memcpy(buf, p, len);
     buf[len] = '\0';
-    *w = strtod(buf, &end);
-    return *end || !isfinite(*w) ? -1 : 0;
+    return cscc_parse_double(buf, w);
 }
 
 /*

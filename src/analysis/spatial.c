@@ -1,5 +1,6 @@
 /* spatial.c - the options and set-up the spatial analyses share (see
  * spatial.h), for the command line and the API. */
+#include "core/num.h"
 #include "analysis/spatial.h"
 
 #include "core/alloc.h"
@@ -49,13 +50,11 @@ int an_opt_bad(struct cscc_err *err, const char *name, const char *fmt, ...)
 
 int an_opt_double(const char *s, double min, double max, double *out)
 {
-    char *end;
     double v;
 
     if (!s || !*s)
         return -1;
-    v = strtod(s, &end);
-    if (*end || !isfinite(v) || v < min || v > max)
+    if (cscc_parse_double(s, &v) || v < min || v > max)
         return -1;
     *out = v;
     return 0;

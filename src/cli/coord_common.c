@@ -1,6 +1,7 @@
 /* coord_common.c - what the coordination subcommands share: the acting
  * role, opening the store and the coordination handle, and output as a
  * table, CSV or JSON. */
+#include "core/num.h"
 #include "cli/coord_cli.h"
 
 #include "colstore/colstore.h"
@@ -446,13 +447,10 @@ int ccli_day(const char *s, int64_t *day)
 
 int ccli_double(const char *s, double *v)
 {
-    char *end;
 
     if (!s || !*s)
         return -1;
-    errno = 0;
-    *v = strtod(s, &end);
-    return *end || errno || !isfinite(*v) ? -1 : 0;
+    return cscc_parse_double(s, v);
 }
 
 /* ------------------------------------------------------------------------ */

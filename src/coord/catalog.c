@@ -1,5 +1,6 @@
 /* catalog.c - departments, the service catalogue with its Open311
  * attributes, checking intake answers, and loading a catalogue file. */
+#include "core/num.h"
 #include "coord/catalog.h"
 
 #include "coord/coord_int.h"
@@ -575,16 +576,13 @@ static int check_value(const struct coord_attr *at, const char *v, char *field,
                        struct cscc_err *err)
 {
     struct cscc_tparse tp;
-    char *end;
     double d;
 
     switch (at->datatype) {
     case COORD_DT_STRING: return coord__check_text(v, 255, 0, 1, field, err);
     case COORD_DT_TEXT: return coord__check_text(v, 4000, 0, 0, field, err);
     case COORD_DT_NUMBER:
-        errno = 0;
-        d = strtod(v, &end);
-        if (!*v || *end || errno || !isfinite(d) || *v == ' ' || strlen(v) > 64)
+        if (*v == ' ' || strlen(v) > 64 || cscc_parse_double(v, &d))
             return coord__ferr(err, CSCC_EINVAL, field, "%s must be a number, not '%.60s'", field,
                                v);
         return 0;

@@ -1,5 +1,6 @@
 /* coord.c - the coordination handle, who may do what, settings, time and
  * the small helpers the other files of src/coord share. */
+#include "core/num.h"
 #include "coord/coord_int.h"
 
 #include "core/alloc.h"
@@ -194,15 +195,13 @@ static const struct cfg_item *cfg_find(const char *key)
 static int cfg_apply(struct coord_config *cfg, const struct cfg_item *it, const char *value,
                      int code, struct cscc_err *err)
 {
-    char *p = (char *)cfg + it->offset, *end;
+    char *p = (char *)cfg + it->offset;
     double d;
 
     switch (it->type) {
     case C_REAL:
     case C_INT:
-        errno = 0;
-        d = strtod(value, &end);
-        if (!*value || *end || errno || !isfinite(d) || d < it->min || d > it->max ||
+        if (cscc_parse_double(value, &d) || d < it->min || d > it->max ||
             (it->type == C_INT && d != floor(d)))
             return coord__ferr(err, code, it->key, "setting %s must be %s from %g to %g, not '%s'",
                                it->key, it->type == C_INT ? "a whole number" : "a number", it->min,

@@ -3,6 +3,7 @@
  * of coordination handles the server's requests share, and the timer thread
  * that runs escalation and outbox delivery. The rules are the coordination
  * module's (src/coord); this file maps requests and identities onto it. */
+#include "core/num.h"
 #include "http/http_int.h"
 
 #include "coord/catalog.h"
@@ -395,17 +396,17 @@ int http_need_req_from_params(const struct http_req *r, struct coord_need_req *q
     if (!q->description)
         q->description = "";
     if ((lat && *lat) || (lon && *lon)) {
-        char *e1 = NULL, *e2 = NULL;
 
         if (!lat || !lon || !*lat || !*lon) {
             cscc_err_set(err, CSCC_EINVAL, "give both lat and long, or an address_string");
             return coord_err_field(err, lat && *lat ? "long" : "lat");
         }
-        q->lat = strtod(lat, &e1);
-        q->lon = strtod(lon, &e2);
-        if (*e1 || *e2 || !isfinite(q->lat) || !isfinite(q->lon)) {
-            cscc_err_set(err, CSCC_EINVAL, "lat and long must be decimal degrees (WGS84)");
-            return coord_err_field(err, *e1 ? "lat" : "long");
+        int bad_lat = cscc_parse_double(lat, &q->lat), bad_lon = cscc_parse_double(lon, &q->lon);
+
+        if (bad_lat || bad_lon) {
+            cscc_err_set(err, CSCC_EINVAL, "%s must be decimal degrees (WGS84), not '%.40s'",
+                         bad_lat ? "lat" : "long", bad_lat ? lat : lon);
+            return coord_err_field(err, bad_lat ? "lat" : "long");
         }
         q->has_point = 1;
     }

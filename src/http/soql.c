@@ -2,6 +2,7 @@
  * of a request: its parameters parsed, resolved against the dataset's public
  * columns for the caller's access, type-checked, and turned into output
  * columns, group keys, aggregates and an order (soql_exec.c runs them). */
+#include "core/num.h"
 #include "http/soql_int.h"
 
 #include "core/alloc.h"
@@ -583,12 +584,9 @@ static int convert(struct resolver *r, struct soql__node *n, int t, const char *
         break;
     case ST_NUMBER:
         if (n->kind == N_STR) {
-            char *end;
             double v;
 
-            errno = 0;
-            v = strtod(n->s, &end);
-            if (!n->len || *end || errno || !isfinite(v))
+            if (cscc_parse_double(n->s, &v))
                 return mismatch(r, n, "'%s' is a number, and '%s' is not one", colname, n->s);
             n->kind = N_NUM;
             n->num = v;
@@ -683,12 +681,9 @@ static int number_arg(struct resolver *r, const struct soql__node *call, struct 
     char got[64], msg[200];
 
     if (v->kind == N_STR) {
-        char *end;
         double d;
 
-        errno = 0;
-        d = strtod(v->s, &end);
-        if (v->len && !*end && !errno && isfinite(d)) {
+        if (!cscc_parse_double(v->s, &d)) {
             v->kind = N_NUM;
             v->num = d;
         }

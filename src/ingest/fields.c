@@ -1,5 +1,6 @@
 /* fields.c - parsing the values of City exports: integers, decimals,
  * booleans, the portal's timestamps, IUCR codes. Hot path of every import. */
+#include "core/num.h"
 #include "ingest/ingest_int.h"
 
 #include "core/time.h"
@@ -62,7 +63,6 @@ int ingest__parse_double(const char *p, size_t len, double *out)
     uint64_t m = 0;
     int neg = 0, frac = 0, nd = 0;
     char buf[64];
-    char *end;
 
     ingest__trim(&p, &len);
     if (!len)
@@ -99,10 +99,7 @@ int ingest__parse_double(const char *p, size_t len, double *out)
         return -1;
     memcpy(buf, s, len);
     buf[len] = '\0';
-    *out = strtod(buf, &end);
-    if (end != buf + len || !isfinite(*out))
-        return -1;
-    return 0;
+    return cscc_parse_double(buf, out);
 }
 
 /* ---- Fields straight from the CSV reader: 8 bytes at a time ------------ */

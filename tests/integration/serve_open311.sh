@@ -138,6 +138,9 @@ expect_code 200 /api/v1/needs; expect_eq "not in the API's list" "$(jq_ 'len(d["
 if grep -q 'RELOCATION\|Family must move' "$T/body"; then fail "private need in a public list"; else pass; fi
 req /api/v1/needs -H 'Content-Type: application/json' -d '{"service_code":"streetlight_out"}'
 expect_eq "need without a place" "$CODE" "400"
+req $O/requests.json "${F[@]}" -d 'api_key=chicago-key-2&service_code=streetlight_out&lat=0x29.e&long=-87.62&attribute[light_type]=ALLEY'
+expect_eq "hexadecimal latitude" "$CODE" "400"
+expect_grep "lat must be decimal degrees" "$T/body"
 expect_code 401 /api/v1/workorders
 expect_code 200 /api/v1/catalog; expect_eq "catalogue" "$(jq_ 'len(d["services"])')" "12"
 expect_code 200 /api/v1/organizations

@@ -5,6 +5,7 @@
 #include "core/crc32c.h"
 #include "core/err.h"
 #include "core/hash.h"
+#include "core/num.h"
 #include "core/strbuf.h"
 #include "core/time.h"
 
@@ -96,6 +97,29 @@ TEST(core, strbuf_json_text_is_utf8)
     CHECK_INT_EQ(strbuf_utf8_len("\xc2\xa0", 1), 0);
     CHECK_INT_EQ(strbuf_utf8_len("\xf4\x90\x80\x80", 4), 0); /* above U+10FFFF */
     CHECK_INT_EQ(strbuf_utf8_len("", 0), 0);
+}
+
+TEST(core, parse_double_reads_decimal_only)
+{
+    static const char *const good[] = {"41.8781", "-87.6298", "+1", "0", ".5", "5.", "1e3",
+                                       "2.5E-2", " 7", "-0.0"};
+    static const double want[] = {41.8781, -87.6298, 1, 0, 0.5, 5, 1000, 0.025, 7, 0};
+    static const char *const bad[] = {"", " ", "0x10", "0x1p5", "-0x57.a", "inf", "nan",
+                                      "Infinity", "1e999", "1e-999", "1e", "e5", ".", "-",
+                                      "1.2.3", "7 ", "1,5", "\t7", "12abc"};
+    size_t i;
+    double v;
+
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        v = -1;
+        CHECK_INT_EQ(cscc_parse_double(good[i], &v), 0);
+        CHECK_NEAR(v, want[i], 1e-15);
+    }
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        v = 99;
+        if (cscc_parse_double(bad[i], &v) != -1 || v != 99)
+            test_fail(__FILE__, __LINE__, "'%s' was read as a number", bad[i]);
+    }
 }
 
 TEST(core, alloc_failure_hook)

@@ -160,6 +160,7 @@ struct http_req {
     const char *query; /* raw query string (after '?'), "" when none */
     const char *body;  /* the whole body (NULL when none) */
     size_t body_len;   /* its length (HTTP_R_BODY_FILE: the file's) */
+    int body_form;     /* the body was a form, its fields already in params (HTTP_R_FORM) */
     /* HTTP_R_BODY_FILE: the file holding the body ("" when none). The handler may
      * rename it and clear this; otherwise it is removed when the request ends. */
     char body_file[1100];

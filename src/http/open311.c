@@ -587,8 +587,7 @@ static int post_request(struct http_req *r, enum fmt f)
     int rc;
 
     cscc_err_clear(&err);
-    if (r->body && !http_params_get(&r->params, "service_code") &&
-        http_parse_json_body(r->body, r->body_len, 4, &r->params, &err))
+    if (r->body && !r->body_form && http_parse_json_body(r->body, r->body_len, 4, &r->params, &err))
         return o311_error(r, f, 400, "%s", err.msg);
     key = http_params_get(&r->params, "api_key");
     if (!key || !*key)

@@ -620,6 +620,7 @@ static enum MHD_Result dispatch(struct rq *q, struct MHD_Connection *c)
     }
     r->body = q->body.len ? q->body.buf : NULL;
     r->body_len = r->body_file[0] ? q->body_size : q->body.len;
+    r->body_form = q->form;
     cacheable =
         (rt->flags & HTTP_R_CACHE) && (r->method & (HTTP_GET | HTTP_HEAD)) && q->srv->cache.max > 0;
     strbuf_init(&key, 64 * 1024);

@@ -82,6 +82,10 @@ expect_eq "bad key status" "$CODE" "403"; xml_ok error.xml
 expect_eq "bad key error code" "$(xq 'r.find("error/code").text')" "403"
 req $O/requests.json "${F[@]}" -d 'service_code=streetlight_out&lat=41.88&long=-87.72'
 expect_eq "no key status" "$CODE" "400"; schema errors
+req $O/requests.json "${F[@]}" -d 'api_key=fms-key-1&lat=41.88&long=-87.72'
+expect_eq "form without service_code" "$CODE" "400"; schema errors
+expect_grep "service_code" "$T/body"
+if grep -q "invalid json" "$T/body"; then fail "a form read as JSON"; else pass; fi
 req $O/requests.json "${F[@]}" -d 'api_key=fms-key-1&service_code=nope&lat=41.88&long=-87.72'
 expect_eq "unknown service status" "$CODE" "404"; schema errors
 req $O/requests.json "${F[@]}" -d 'api_key=fms-key-1&service_code=streetlight_out&lat=41.88&long=-87.72'

@@ -101,12 +101,12 @@ TEST(core, strbuf_json_text_is_utf8)
 
 TEST(core, parse_double_reads_decimal_only)
 {
-    static const char *const good[] = {"41.8781", "-87.6298", "+1", "0", ".5", "5.", "1e3",
-                                       "2.5E-2", " 7", "-0.0"};
+    static const char *const good[] = {"41.8781", "-87.6298", "+1",     "0",  ".5",
+                                       "5.",      "1e3",      "2.5E-2", " 7", "-0.0"};
     static const double want[] = {41.8781, -87.6298, 1, 0, 0.5, 5, 1000, 0.025, 7, 0};
-    static const char *const bad[] = {"", " ", "0x10", "0x1p5", "-0x57.a", "inf", "nan",
-                                      "Infinity", "1e999", "1e-999", "1e", "e5", ".", "-",
-                                      "1.2.3", "7 ", "1,5", "\t7", "12abc"};
+    static const char *const bad[] = {
+        "",   " ",  "0x10", "0x1p5", "-0x57.a", "inf", "nan", "Infinity", "1e999", "1e-999",
+        "1e", "e5", ".",    "-",     "1.2.3",   "7 ",  "1,5", "\t7",      "12abc"};
     size_t i;
     double v;
 

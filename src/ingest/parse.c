@@ -107,11 +107,34 @@ static void add_lrej(struct item *it, uint64_t row, uint64_t line, const char *r
 
 static int header_ok(const struct csv_row *h, const char *file, struct cscc_err *err)
 {
+    char name[256];
+    size_t i, j;
+
     if (h->nfields < 2)
         return cscc_err_set(err, CSCC_EDATA,
                             "%s: the first line has %zu column; a CSV export with a header "
                             "row was expected",
                             file, h->nfields);
+    /* A name twice ("Date" and "date", "Case_Number" and "Case Number") would
+     * leave which column is read to chance. */
+    for (i = 0; i < h->nfields; i++) {
+        const char *p = h->fields[i].p;
+        size_t len = h->fields[i].len;
+
+        ingest__trim(&p, &len);
+        if (!len || len >= sizeof(name))
+            continue;
+        memcpy(name, p, len);
+        name[len] = '\0';
+        for (j = i + 1; j < h->nfields; j++)
+            if (ingest__name_eq(h->fields[j].p, h->fields[j].len, name)) {
+                cscc_err_set(err, CSCC_EDATA,
+                             "the header names this column twice (columns %zu and %zu); "
+                             "rename one",
+                             i + 1, j + 1);
+                return cscc_err_at(err, file, 1, (int)(j + 1), name), err->code;
+            }
+    }
     return 0;
 }
 

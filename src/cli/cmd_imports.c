@@ -1,5 +1,6 @@
 /* cmd_imports.c - `cscc imports`: the provenance of every import. */
 #include "cli/cli.h"
+#include "ingest/ingest.h"
 
 #include "core/log.h"
 #include "core/strbuf.h"
@@ -117,6 +118,11 @@ int cmd_imports(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error("imports ", "unexpected argument '%s'", argv[optind]);
     if (!(st = cli_open_store(ctx, &err)))
         return cli_fail(&err);
+    /* imports killed (kill -9) since: interrupted, not running */
+    if (ingest_recover_running(ctx->data_dir, st, &err)) {
+        cscc_warn("could not settle interrupted imports: %s", err.msg);
+        cscc_err_clear(&err);
+    }
     rc = store_each_import(st, dataset, limit, print_one, &c, &err);
     store_close(st);
     return rc ? cli_fail(&err) : CLI_OK;

@@ -6,6 +6,8 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "http/http.h"
+#include "ingest/ingest.h"
+#include "store/store.h"
 
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -79,6 +81,19 @@ static void ready(void *arg, const char *url)
     (void)arg;
     printf("cscc: listening on %s\n", url);
     fflush(stdout);
+}
+
+/* Imports killed (kill -9) while the server was down show as interrupted
+ * (or ok) in GET /api/v1/imports, not as running until the next import. */
+static void settle_imports(const struct cli_ctx *ctx)
+{
+    struct cscc_err err;
+    struct store *st;
+
+    cscc_err_clear(&err);
+    if (!(st = cli_open_store(ctx, &err)) || ingest_recover_running(ctx->data_dir, st, &err))
+        cscc_info("could not settle interrupted imports: %s", err.msg);
+    store_close(st);
 }
 
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
@@ -282,6 +297,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
             goto out;
         }
         cscc_err_clear(&err);
+    } else {
+        settle_imports(ctx);
     }
     if (http_serve(&o, &err))
         rc = cli_fail(&err);

@@ -159,6 +159,51 @@ int ingest_recover(const char *data_dir, struct store *st, const char *table, st
     return rc;
 }
 
+struct running_tables {
+    char table[16][80];
+    size_t n;
+};
+
+static int collect_running_table(void *arg, const struct store_import *imp)
+{
+    struct running_tables *rt = arg;
+    char table[80];
+    size_t i;
+
+    if (imp->status != STORE_IMPORT_RUNNING || !imp->dataset || rt->n >= 16)
+        return 0;
+    if (!strncmp(imp->dataset, "layer:", 6))
+        snprintf(table, sizeof(table), "layer_%s", imp->dataset + 6);
+    else
+        snprintf(table, sizeof(table), "%s", imp->dataset);
+    for (i = 0; i < rt->n; i++)
+        if (!strcmp(rt->table[i], table))
+            return 0;
+    memcpy(rt->table[rt->n++], table, sizeof(table));
+    return 0;
+}
+
+int ingest_recover_running(const char *data_dir, struct store *st, struct cscc_err *err)
+{
+    struct running_tables rt;
+    size_t i;
+    int rc;
+
+    memset(&rt, 0, sizeof(rt));
+    if ((rc = store_each_import(st, NULL, 200, collect_running_table, &rt, err)))
+        return rc;
+    for (i = 0; i < rt.n; i++) {
+        rc = ingest_recover(data_dir, st, rt.table[i], err);
+        if (rc == CSCC_EBUSY) { /* really running */
+            cscc_err_clear(err);
+            rc = 0;
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 struct areas_ctx {
     struct geo_areas *g;
     int max;

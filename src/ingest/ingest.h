@@ -92,6 +92,15 @@ int ingest_table_path(const char *data_dir, const char *table, char *buf, size_t
 int ingest_recover(const char *data_dir, struct store *st, const char *table, struct cscc_err *err);
 
 /**
+ * ingest_recover for every table with provenance left RUNNING, skipping a
+ * table whose import is really running (its lock is held). For readers of
+ * provenance (cscc imports, the server at start): an import killed with
+ * kill -9 shows as interrupted (or ok) at once, not as running until the
+ * next import of its table. Errors other than a held lock are returned.
+ */
+int ingest_recover_running(const char *data_dir, struct store *st, struct cscc_err *err);
+
+/**
  * Loads the reference data shipped in dir (community_areas.geojson,
  * population.csv, priority_areas.csv, iucr.csv, categories.csv) into the
  * store, replacing what was there, in one transaction. priority_file

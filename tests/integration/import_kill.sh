@@ -36,6 +36,11 @@ expect_grep 'completed before a crash; recorded it now' "$T/err"
 "$CSCC" --data "$D" imports --json --limit 1 >"$T/imp.json"
 expect_grep '"status":"ok"' "$T/imp.json"
 
+# `cscc imports` itself settles a killed import: interrupted, not running
+CSCC_CRASH_AT=parsed "$CSCC" --data "$D" import crimes "$QUIRKS" --max-rejected 50 >/dev/null 2>&1
+"$CSCC" --data "$D" imports --json --limit 1 >"$T/imp.json" 2>"$T/err"
+expect_grep '"status":"interrupted"' "$T/imp.json"
+
 # a second import while one is running is refused, naming the holder
 exec 9>"$D/tables/crimes.lock"
 flock -x 9

@@ -106,9 +106,10 @@ int coord__row_id(void *arg, const struct store_row *r);
 int coord__row_first(void *arg, const struct store_row *r);
 
 /* ---- calls between the parts of the module ---- */
-/** Checks a contact name (its field named name_field), email and phone. */
+/** Checks a contact name (its field named name_field), email and phone (fields
+ *  named prefix + "email", prefix + "phone"). */
 int coord__check_contacts(const char *name, const char *email, const char *phone,
-                          const char *name_field, struct cscc_err *err);
+                          const char *name_field, const char *prefix, struct cscc_err *err);
 /** The actor's name for history: its name, or "anonymous". */
 const char *coord__actor_name(const struct coord_actor *a);
 /** Writes a notification in the current transaction; data is taken (decref'd). */

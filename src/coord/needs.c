@@ -98,7 +98,7 @@ static int check_request(struct coord *c, const struct coord_need_req *r,
     if ((rc = coord__check_text(r->description, 4000, 0, 0, "description", err)) ||
         (rc = coord_answers_check(svc, r->answers, r->nanswers, err)) ||
         (rc = coord__check_contacts(r->contact_name, r->contact_email, r->contact_phone,
-                                    "first_name", err)))
+                                    "first_name", "", err)))
         return rc;
     if (!coord__is_url(r->media_url, 1000))
         return coord__ferr(err, CSCC_EINVAL, "media_url",

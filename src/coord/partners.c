@@ -121,12 +121,15 @@ static int check_phone(const char *s, const char *field, struct cscc_err *err)
 }
 
 int coord__check_contacts(const char *name, const char *email, const char *phone,
-                          const char *name_field, struct cscc_err *err)
+                          const char *name_field, const char *prefix, struct cscc_err *err)
 {
+    char ef[40], pf[40];
     int rc;
 
+    snprintf(ef, sizeof(ef), "%semail", prefix);
+    snprintf(pf, sizeof(pf), "%sphone", prefix);
     if ((rc = coord__check_text(name, 200, 0, 1, name_field, err)) ||
-        (rc = check_email(email, "email", err)) || (rc = check_phone(phone, "phone", err)))
+        (rc = check_email(email, ef, err)) || (rc = check_phone(phone, pf, err)))
         return rc;
     return 0;
 }
@@ -186,7 +189,7 @@ static int check_org(struct coord *c, const struct coord_org *o, unsigned fields
     }
     if ((fields & COORD_ORG_CONTACTS) &&
         (rc = coord__check_contacts(o->contact_name, o->contact_email, o->contact_phone,
-                                    "contact_name", err)))
+                                    "contact_name", "contact_", err)))
         return rc;
     return 0;
 }

@@ -1708,7 +1708,7 @@ TEST(coord, partners_events_and_coverage)
     o.nareas = 0; /* citywide */
     o.contact_email = "x@";
     CHECK_INT_EQ(coord_org_create(e.c, &partner, &o, &org2, &err), CSCC_EINVAL);
-    CHECK_STR_EQ(err.field, "email");
+    CHECK_STR_EQ(err.field, "contact_email");
     o.contact_email = "";
     o.sectors = (const char *const[]){"mental_health"};
     o.nsectors = 1;

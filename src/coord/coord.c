@@ -1,5 +1,6 @@
 /* coord.c - the coordination handle, who may do what, settings, time and
  * the small helpers the other files of src/coord share. */
+#include "core/strbuf.h"
 #include "core/num.h"
 #include "coord/coord_int.h"
 
@@ -567,34 +568,11 @@ int coord_err_field(struct cscc_err *err, const char *fmt, ...)
     return err->code;
 }
 
-/* Length of the UTF-8 sequence at p (1-4), or 0 when it is not valid UTF-8. */
-static size_t utf8_len(const unsigned char *p)
-{
-    if (p[0] < 0x80)
-        return 1;
-    if (p[0] >= 0xc2 && p[0] <= 0xdf)
-        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-    if (p[0] >= 0xe0 && p[0] <= 0xef) {
-        if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
-            return 0;
-        if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))
-            return 0; /* overlong, or a UTF-16 surrogate */
-        return 3;
-    }
-    if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-        if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
-            return 0;
-        if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
 int coord__check_text(const char *s, size_t max, int required, int single_line, const char *field,
                       struct cscc_err *err)
 {
     const unsigned char *p = (const unsigned char *)coord__s(s);
+    const unsigned char *start = p;
     size_t len = strlen((const char *)p), k;
     int blank = 1;
 
@@ -610,7 +588,7 @@ int coord__check_text(const char *s, size_t max, int required, int single_line, 
         } else if (*p != ' ') {
             blank = 0;
         }
-        if (!(k = utf8_len(p)))
+        if (!(k = strbuf_utf8_len((const char *)p, len - (size_t)(p - start))))
             return coord__ferr(err, CSCC_EINVAL, field, "%s is not valid UTF-8", field);
         p += k;
     }

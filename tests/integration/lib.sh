@@ -12,6 +12,10 @@ SHARED=${CSCC_SHARED_DATA:-$CSCC_SRC/../shared/data}
 
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 pass() { checks=$((checks + 1)); }
+# sq DB SQL: the sqlite3 shell, waiting up to 10 s for a lock as the server
+# does; a reader can meet a transient lock while a server writes or
+# checkpoints, and the shell alone would fail at once with "database is locked"
+sq() { sqlite3 -cmd '.timeout 10000' "$@"; }
 
 # expect_eq WHAT GOT WANT
 expect_eq() {

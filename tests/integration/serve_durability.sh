@@ -33,7 +33,7 @@ wait
 N=$(wc -l <"$T/acked")
 if [ "$N" -ge 30 ] && [ "$N" -lt 400 ]; then pass; else fail "$N acknowledged: the kill was not in the middle of the burst"; fi
 echo "    $N submissions acknowledged before SIGKILL"
-PENDING=$(sqlite3 "$D/cscc.db" 'SELECT count(*) FROM coord_outbox WHERE delivered_at IS NULL')
+PENDING=$(sq "$D/cscc.db" 'SELECT count(*) FROM coord_outbox WHERE delivered_at IS NULL')
 if [ "$PENDING" -ge "$N" ]; then pass; else fail "only $PENDING notifications pending (receiver down) for $N needs"; fi
 
 # the receiver comes up; the server restarts and delivers what is pending
@@ -51,16 +51,16 @@ PYEOF
 HOOK_PID=$!
 start_server "$D" --escalate-interval 1 || { kill "$HOOK_PID"; finish; exit 1; }
 for i in $(seq 1 300); do
-    [ "$(sqlite3 "$D/cscc.db" 'SELECT count(*) FROM coord_outbox WHERE delivered_at IS NULL')" = 0 ] && break
+    [ "$(sq "$D/cscc.db" 'SELECT count(*) FROM coord_outbox WHERE delivered_at IS NULL')" = 0 ] && break
     sleep 0.1
 done
 expect_eq "notifications pending after the restart" \
-    "$(sqlite3 "$D/cscc.db" 'SELECT count(*) FROM coord_outbox WHERE delivered_at IS NULL')" "0"
+    "$(sq "$D/cscc.db" 'SELECT count(*) FROM coord_outbox WHERE delivered_at IS NULL')" "0"
 missing=0
 while read -r id; do
     req "/api/v1/needs/$id"
     if [ "$CODE" != 200 ] || [ "$(jq_ 'd["history"][0]["to"]')" != new ] ||
-        [ "$(sqlite3 "$D/cscc.db" "SELECT count(*) FROM coord_workorders WHERE need_id = $id")" != 1 ] ||
+        [ "$(sq "$D/cscc.db" "SELECT count(*) FROM coord_workorders WHERE need_id = $id")" != 1 ] ||
         ! grep -q "\"service_request_id\":\"$id\"" "$T/hook"; then
         missing=$((missing + 1))
         echo "    need $id: $CODE $(head -c 200 "$T/body")"
@@ -70,12 +70,12 @@ expect_eq "acknowledged needs missing (or without work order or notification) af
 if grep -q '@example.org' "$T/hook"; then fail "a notification carries a reporter's e-mail"; else pass; fi
 stop_server
 kill "$HOOK_PID"; wait "$HOOK_PID" 2>/dev/null
-expect_eq "integrity" "$(sqlite3 "$D/cscc.db" 'PRAGMA integrity_check')" "ok"
+expect_eq "integrity" "$(sq "$D/cscc.db" 'PRAGMA integrity_check')" "ok"
 
 # ---- disk full: a clean 503 with Retry-After, nothing half-written ----
-sqlite3 "$D/cscc.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
-PAGES=$(sqlite3 "$D/cscc.db" 'PRAGMA page_count')
-count() { sqlite3 "$D/cscc.db" "SELECT (SELECT count(*) FROM coord_needs), (SELECT count(*) FROM coord_workorders), (SELECT count(*) FROM coord_wo_history)"; }
+sq "$D/cscc.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+PAGES=$(sq "$D/cscc.db" 'PRAGMA page_count')
+count() { sq "$D/cscc.db" "SELECT (SELECT count(*) FROM coord_needs), (SELECT count(*) FROM coord_workorders), (SELECT count(*) FROM coord_wo_history)"; }
 BEFORE=$(count)
 CSCC_STORE_MAX_PAGES=$((PAGES + 2)) start_server "$D" --intake-per-hour 100000 --escalate-interval 0 || { finish; exit 1; }
 ok=0
@@ -94,7 +94,7 @@ expect_grep '^Content-Type: application/json' "$T/hdr"
 expect_code 200 /api/v1/needs/1
 stop_server
 AFTER=$(count)
-expect_eq "integrity after disk full" "$(sqlite3 "$D/cscc.db" 'PRAGMA integrity_check')" "ok"
+expect_eq "integrity after disk full" "$(sq "$D/cscc.db" 'PRAGMA integrity_check')" "ok"
 read -r n0 w0 h0 <<<"${BEFORE//|/ }"
 read -r n1 w1 h1 <<<"${AFTER//|/ }"
 expect_eq "needs, work orders, history rows: only the $ok acknowledged were added" \

@@ -22,7 +22,7 @@ for i in $(seq 1 $N); do # graffiti (DSS), 111 m apart: no duplicates
     [ "$CODE" = 201 ] || { fail "need $i: $CODE $(head -c 200 "$T/body")"; break; }
 done
 # five due times shared by eight work orders each: ties broken by id
-sqlite3 "$D/cscc.db" "UPDATE coord_workorders SET due_at = 1900000000 + (id * 7 % 5) * 3600" ||
+sq "$D/cscc.db" "UPDATE coord_workorders SET due_at = 1900000000 + (id * 7 % 5) * 3600" ||
     fail "set due times"
 
 # walk QUERY LIMIT MODE [MOVE]: the ids of every page, one per line, in $T/walk;
@@ -56,7 +56,7 @@ for w in l: print(w["id"] if "id" in w else w["service_request_id"])' "$T/body" 
     done
 }
 sorted_by_due() { # the ids of $T/walk are in (due_at, id) order
-    sqlite3 "$D/cscc.db" "SELECT id FROM coord_workorders WHERE id IN ($(paste -sd, "$T/walk")) ORDER BY due_at, id" |
+    sq "$D/cscc.db" "SELECT id FROM coord_workorders WHERE id IN ($(paste -sd, "$T/walk")) ORDER BY due_at, id" |
         cmp -s - "$T/walk"
 }
 
@@ -73,7 +73,7 @@ for wq in "BOSS /api/v1/workorders" "BOSS /api/v1/workorders?all=1" \
     done
 done
 AUTH=("${BOSS[@]}")
-expect_eq "ties on due time" "$(sqlite3 "$D/cscc.db" "SELECT count(DISTINCT due_at) FROM coord_workorders")" "5"
+expect_eq "ties on due time" "$(sq "$D/cscc.db" "SELECT count(DISTINCT due_at) FROM coord_workorders")" "5"
 
 # ---- state changes between pages ----
 # after the first page (7): one already listed moves on (stays open), one not

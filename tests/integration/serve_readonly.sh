@@ -21,7 +21,7 @@ TOKEN=$("$CSCC" -q --data "$D" user token-add streets "readonly test")
 [ -n "$TOKEN" ] && pass || fail "no API token"
 AUTH=(-H "Authorization: Bearer $TOKEN")
 JSON=(-H 'Content-Type: application/json')
-count() { sqlite3 "$D/cscc.db" "SELECT (SELECT count(*) FROM coord_needs), (SELECT count(*) FROM coord_workorders), (SELECT count(*) FROM coord_wo_history)"; }
+count() { sq "$D/cscc.db" "SELECT (SELECT count(*) FROM coord_needs), (SELECT count(*) FROM coord_workorders), (SELECT count(*) FROM coord_wo_history)"; }
 need() { # LAT: a graffiti need at LAT, -87.65
     req /api/v1/needs "${JSON[@]}" \
         -d '{"service_code":"graffiti","lat":"'"$1"'","long":"-87.65","attribute[surface]":"BRICK","description":"tag"}'
@@ -81,7 +81,7 @@ read -r n1 w1 h1 <<<"${AFTER//|/ }"
 expect_eq "needs, work orders, history rows added after the read-only spell" \
     "$((n1 - n0)) $((w1 - w0)) $((h1 - h0))" "1 1 2"
 stop_server
-expect_eq "integrity" "$(sqlite3 "$D/cscc.db" 'PRAGMA integrity_check')" "ok"
+expect_eq "integrity" "$(sq "$D/cscc.db" 'PRAGMA integrity_check')" "ok"
 
 # ---- a database read-only on disk (non-root only: root writes through modes) ----
 if [ "$(id -u)" != 0 ]; then

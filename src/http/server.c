@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -812,6 +813,21 @@ static int body_file_end(struct rq *q, char *msg, size_t cap)
     return bad;
 }
 
+/* Counts a request's Content-Length and Transfer-Encoding headers. */
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    unsigned *n = cls;
+
+    (void)kind;
+    (void)value;
+    if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+        n[0]++;
+    else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+        n[1]++;
+    return MHD_YES;
+}
+
 /*
  * The first call for a request: its header is complete. Returns 0 to go on
  * and read the body, or the status of an error answer already written in
@@ -833,6 +849,23 @@ static int begin(struct rq *q, struct MHD_Connection *c, const char *method)
     te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
     q->body_expected = (cl && strcmp(cl, "0")) || te;
     r->method = http_method_parse(method);
+    {
+        /* A body's length said twice, or two ways, is how requests are
+         * smuggled past a proxy that reads it otherwise (RFC 9112 6.3):
+         * refused, and the connection closed. */
+        unsigned n[2] = {0, 0};
+
+        MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, n);
+        if (n[0] > 1 || n[1] > 1 || (n[0] && n[1])) {
+            q->body_expected = 1;
+            return fail(q, 400, "bad_request", n[0] > 1 ? "Content-Length" : "Transfer-Encoding",
+                        n[0] > 1   ? "the request has more than one Content-Length header; send one"
+                        : n[1] > 1 ? "the request has more than one Transfer-Encoding header; "
+                                     "send one"
+                                   : "the request has both Content-Length and Transfer-Encoding; "
+                                     "send one of them");
+        }
+    }
     tlen = q->target ? strlen(q->target) : 0;
     if (!q->target || tlen > o->limits.max_url) {
         char msg[96];

@@ -49,6 +49,13 @@ expect_code 200 /healthz
 # ---- keep-alive: one connection, many requests
 expect_eq "keep-alive" "$($RAW keepalive "$HOSTPORT" "/api/v1/counts?by=year" 5)" "200 200 200 200 200"
 expect_eq "keep-alive after an error" "$($RAW keepalive "$HOSTPORT" "/nothing" 3)" "404 404 404"
+# a body's length given twice, or two ways, is refused and the connection closed
+expect_eq "one Content-Length: the body is read, the connection kept" \
+    "$($RAW framing "$HOSTPORT" 'Content-Length: 13')" "200 200"
+expect_eq "two Content-Length headers" \
+    "$($RAW framing "$HOSTPORT" 'Content-Length: 13|Content-Length: 5')" "400 closed"
+expect_eq "Content-Length and Transfer-Encoding" \
+    "$($RAW framing "$HOSTPORT" 'Content-Length: 13|Transfer-Encoding: chunked')" "400 closed"
 
 # ---- slow clients are cut at their deadline (2 s here)
 t=$($RAW slow-header "$HOSTPORT" 20)

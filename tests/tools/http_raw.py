@@ -10,6 +10,10 @@
   in-flight HOST:PORT FLAG       send a POST header and half its body, create FLAG, wait for
                                  FLAG to be removed, send the rest; print the status line
   keepalive HOST:PORT PATH N     N requests on one connection; print the statuses
+  framing HOST:PORT HEADERS      a POST of a 13-byte body with HEADERS (lines joined by
+                                 "|") in place of its Content-Length; then a GET on the
+                                 same connection. Print the first status line's code,
+                                 and "closed" or the second answer's status code
 Every wait is bounded (at most 60 s in all).
 """
 import os
@@ -121,6 +125,29 @@ def main():
                     length = int(line.split(b":")[1])
             f.read(length)
             out.append(status.split(" ")[1] if status else "closed")
+        print(" ".join(out))
+    elif cmd == "framing":
+        hdrs = sys.argv[3].replace("|", "\r\n").encode()
+        s = connect(hp)
+        s.send(b"POST /api/v1/analyses/counts HTTP/1.1\r\nHost: x\r\n"
+               b"Content-Type: application/json\r\n" + hdrs + b"\r\n\r\n{\"by\":\"area\"}")
+        f = s.makefile("rb")
+        status = f.readline().decode().split(" ")
+        length = 0
+        while True:
+            line = f.readline()
+            if line in (b"\r\n", b""):
+                break
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        f.read(length)
+        out = [status[1] if len(status) > 1 else "closed"]
+        try:
+            s.send(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            nxt = f.readline().decode().split(" ")
+            out.append(nxt[1] if len(nxt) > 1 else "closed")
+        except OSError:
+            out.append("closed")
         print(" ".join(out))
     else:
         sys.exit("unknown command " + cmd)

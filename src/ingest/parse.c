@@ -138,6 +138,41 @@ static int header_ok(const struct csv_row *h, const char *file, struct cscc_err 
     return 0;
 }
 
+/*
+ * Where a record's text is not UTF-8: 0 when it all is, else 1 with the
+ * 1-based field and the byte's offset in it. A field of ASCII (nearly every
+ * one) is passed eight bytes at a time.
+ */
+static int not_utf8(const struct csv_row *rec, size_t *field, size_t *at, unsigned char *byte)
+{
+    size_t i, j, n;
+
+    for (i = 0; i < rec->nfields; i++) {
+        const char *p = rec->fields[i].p;
+        size_t len = rec->fields[i].len;
+        uint64_t w, hi = 0;
+
+        for (j = 0; j + 8 <= len; j += 8) {
+            memcpy(&w, p + j, 8);
+            hi |= w;
+        }
+        for (; j < len; j++)
+            hi |= (unsigned char)p[j];
+        if (!(hi & 0x8080808080808080ull))
+            continue;
+        for (j = 0; j < len; j += n)
+            if ((unsigned char)p[j] < 0x80)
+                n = 1;
+            else if (!(n = strbuf_utf8_len(p + j, len - j))) {
+                *field = i + 1;
+                *at = j;
+                *byte = (unsigned char)p[j];
+                return 1;
+            }
+    }
+    return 0;
+}
+
 static void parse_loop(struct item *it, struct csv_reader *r, const void *binding, size_t nfields)
 {
     struct ingest__job *job = it->job;
@@ -147,6 +182,8 @@ static void parse_loop(struct item *it, struct csv_reader *r, const void *bindin
     struct cscc_err e;
     uint64_t last_bytes = 0, n = 0;
     int rc, prc;
+    size_t bad_field, bad_at;
+    unsigned char bad_byte;
 
     memset(&w, 0, sizeof(w));
     cscc_err_clear(&e);
@@ -174,6 +211,14 @@ static void parse_loop(struct item *it, struct csv_reader *r, const void *bindin
 
             snprintf(d, sizeof(d), "%zu fields; the header has %zu", rec.nfields, nfields);
             add_lrej(it, rec.row, rec.line, "wrong number of fields", NULL, d, &rec);
+        } else if (not_utf8(&rec, &bad_field, &bad_at, &bad_byte)) {
+            char d[160];
+
+            snprintf(d, sizeof(d),
+                     "column %zu, byte %zu: 0x%02X does not begin a UTF-8 character; "
+                     "convert the file to UTF-8 (iconv -f WINDOWS-1252 -t UTF-8)",
+                     bad_field, bad_at + 1, bad_byte);
+            add_lrej(it, rec.row, rec.line, "text is not UTF-8", NULL, d, &rec);
         } else {
             struct ingest__reject rj;
             ssize_t row = ingest__row_begin(it->seg, !ds->sets_all);

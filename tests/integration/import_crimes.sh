@@ -98,6 +98,31 @@ expect_grep '^08B,3$' "$T/f.csv"                # 486 was read as 0486 (08B), on
 expect_status 0 "$CSCC" --data "$T/q" import crimes "$QUIRKS" --max-rejected 50
 expect_grep '0 new, 0 updated, 7 unchanged' "$T/err"   # also the row without an ID
 
+# --- text that is not UTF-8 (a Windows-1252 export): the row is rejected,
+#     naming the column and byte; UTF-8 text is kept as it is ---
+"$PY" - "$PORTAL" "$T/latin.csv" <<'EOF'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))[:21]
+b = rows[0].index("Block")
+out = [[x.encode() for x in r] for r in rows]
+for k, text in ((3, b" CAF\xc9"), (4, " CAFÉ".encode()), (5, b" \xc0\xaf"), (6, b" \xed\xa0\x80")):
+    out[k][b] += text
+with open(sys.argv[2], "wb") as f:
+    for r in out:
+        f.write(b",".join(b'"' + x.replace(b'"', b'""') + b'"' for x in r) + b"\n")
+EOF
+expect_status 0 "$CSCC" --data "$T/u" init
+expect_status 0 "$CSCC" --data "$T/u" import crimes "$T/latin.csv" --max-rejected 50
+expect_grep 'read 20 rows: 17 new, 0 updated, 0 unchanged, 3 rejected' "$T/err"
+expect_grep 'rejected 3: text is not UTF-8' "$T/err"
+rej=$(ls "$T"/u/rejects/crimes-*.csv | tail -1)
+expect_grep '^[^,]*latin.csv,4,4,text is not UTF-8,,"column 4, byte [0-9]*: 0xC9 does not begin a UTF-8 character; convert the file to UTF-8 \(iconv -f WINDOWS-1252 -t UTF-8\)"' "$rej"
+expect_grep '^[^,]*latin.csv,6,6,text is not UTF-8,,"column 4, byte [0-9]*: 0xC0 ' "$rej" # overlong
+expect_grep '^[^,]*latin.csv,7,7,text is not UTF-8,,"column 4, byte [0-9]*: 0xED ' "$rej" # surrogate
+expect_status 0 "$CSCC" --data "$T/u" soql ijzp-q8t2 --format csv --access staff '$select=block' \
+    "\$where=block like '% CAF%'"
+expect_eq "the UTF-8 text, kept" "$(tail -n +2 "$T/out")" "$(sed -n 5p "$T/latin.csv" | cut -d, -f4 | tr -d '"')"
+
 # --- files that are not crime exports are refused with exit 65 ---
 printf 'x,y,date_single\n1,2,01/01/2016\n' >"$T/other.csv"
 expect_status 65 "$CSCC" --data "$T/q" import crimes "$T/other.csv"

@@ -225,6 +225,25 @@ size_t strbuf_utf8_len(const char *s, size_t avail)
     return n;
 }
 
+size_t strbuf_utf8_invalid(const char *s, size_t len)
+{
+    uint64_t w, hi = 0;
+    size_t i, k;
+
+    for (i = 0; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        hi |= w;
+    }
+    for (; i < len; i++)
+        hi |= (unsigned char)s[i];
+    if (!(hi & 0x8080808080808080ull))
+        return SIZE_MAX;
+    for (i = 0; i < len; i += k)
+        if (!(k = strbuf_utf8_len(s + i, len - i)))
+            return i;
+    return SIZE_MAX;
+}
+
 int strbuf_add_json_text(struct strbuf *sb, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";

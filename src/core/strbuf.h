@@ -62,4 +62,11 @@ int strbuf_add_json_text(struct strbuf *sb, const char *s, size_t len);
  */
 size_t strbuf_utf8_len(const char *s, size_t avail);
 
+/**
+ * The offset of the first byte of s[0, len) that does not begin a valid
+ * UTF-8 character (as strbuf_utf8_len() judges), or SIZE_MAX when all of it
+ * is UTF-8. ASCII is passed eight bytes at a time. Cannot fail.
+ */
+size_t strbuf_utf8_invalid(const char *s, size_t len);
+
 #endif

@@ -629,14 +629,7 @@ static int resolve(struct resolver *r, struct soql__node *n);
  * or SIZE_MAX when s is all UTF-8. */
 static size_t bad_utf8(const char *s)
 {
-    size_t i = 0, len = strlen(s), k;
-
-    while (i < len) {
-        if (!(k = strbuf_utf8_len(s + i, len - i)))
-            return i;
-        i += k;
-    }
-    return SIZE_MAX;
+    return strbuf_utf8_invalid(s, strlen(s));
 }
 
 /* A column, or a scalar function of one (date_trunc_*): what a comparison,

@@ -138,38 +138,19 @@ static int header_ok(const struct csv_row *h, const char *file, struct cscc_err 
     return 0;
 }
 
-/*
- * Where a record's text is not UTF-8: 0 when it all is, else 1 with the
- * 1-based field and the byte's offset in it. A field of ASCII (nearly every
- * one) is passed eight bytes at a time.
- */
+/* Where a record's text is not UTF-8: 0 when it all is, else 1 with the
+ * 1-based field and the byte's offset in it. */
 static int not_utf8(const struct csv_row *rec, size_t *field, size_t *at, unsigned char *byte)
 {
-    size_t i, j, n;
+    size_t i, j;
 
-    for (i = 0; i < rec->nfields; i++) {
-        const char *p = rec->fields[i].p;
-        size_t len = rec->fields[i].len;
-        uint64_t w, hi = 0;
-
-        for (j = 0; j + 8 <= len; j += 8) {
-            memcpy(&w, p + j, 8);
-            hi |= w;
+    for (i = 0; i < rec->nfields; i++)
+        if ((j = strbuf_utf8_invalid(rec->fields[i].p, rec->fields[i].len)) != SIZE_MAX) {
+            *field = i + 1;
+            *at = j;
+            *byte = (unsigned char)rec->fields[i].p[j];
+            return 1;
         }
-        for (; j < len; j++)
-            hi |= (unsigned char)p[j];
-        if (!(hi & 0x8080808080808080ull))
-            continue;
-        for (j = 0; j < len; j += n)
-            if ((unsigned char)p[j] < 0x80)
-                n = 1;
-            else if (!(n = strbuf_utf8_len(p + j, len - j))) {
-                *field = i + 1;
-                *at = j;
-                *byte = (unsigned char)p[j];
-                return 1;
-            }
-    }
     return 0;
 }
 

@@ -82,13 +82,20 @@ void res_format_amount(int64_t cents, char *buf, size_t cap)
 static int text_field(const char *v, size_t min, size_t max, const char *field,
                       struct cscc_err *err)
 {
-    size_t n = v ? strlen(v) : 0;
+    size_t n = v ? strlen(v) : 0, at;
 
     if (n < min || n > max) {
         if (n < min)
             cscc_err_set(err, CSCC_EINVAL, "%s is required", field);
         else
             cscc_err_set(err, CSCC_EINVAL, "%s is longer than %zu characters", field, max);
+        return res_err_field(err, field);
+    }
+    if ((at = strbuf_utf8_invalid(v, n)) != SIZE_MAX) {
+        cscc_err_set(err, CSCC_EINVAL,
+                     "%s is not UTF-8: byte %zu (0x%02X) does not begin a character; "
+                     "convert the file to UTF-8",
+                     field, at + 1, (unsigned char)v[at]);
         return res_err_field(err, field);
     }
     return 0;

@@ -97,6 +97,14 @@ TEST(core, strbuf_json_text_is_utf8)
     CHECK_INT_EQ(strbuf_utf8_len("\xc2\xa0", 1), 0);
     CHECK_INT_EQ(strbuf_utf8_len("\xf4\x90\x80\x80", 4), 0); /* above U+10FFFF */
     CHECK_INT_EQ(strbuf_utf8_len("", 0), 0);
+    /* the first byte that is not UTF-8: past the eight-byte ASCII words too */
+    CHECK(strbuf_utf8_invalid("", 0) == SIZE_MAX);
+    CHECK(strbuf_utf8_invalid("0123456789abcdef", 16) == SIZE_MAX);
+    CHECK(strbuf_utf8_invalid("0123456789 CAF\xc3\x89", 16) == SIZE_MAX);
+    CHECK_INT_EQ(strbuf_utf8_invalid("0123456789 CAF\xc9!", 16), 14);
+    CHECK_INT_EQ(strbuf_utf8_invalid("\xff", 1), 0);
+    CHECK_INT_EQ(strbuf_utf8_invalid("abc\xc3", 4), 3); /* cut short at the end */
+    CHECK_INT_EQ(strbuf_utf8_invalid("ab\xed\xa0\x80", 5), 2);
 }
 
 TEST(core, parse_double_reads_decimal_only)

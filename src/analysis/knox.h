@@ -13,8 +13,10 @@
  * actually counts, which are one unit below their labels (Davies's NearRepeat
  * notebook "Inconsistency with Near Repeat Calculator" shows it on the 2016
  * burglaries; cscc reproduces the Calculator's observed table there exactly):
- * "same location" is a distance under 1 m, band k is [(k-1) b, k b), and time
- * column k is [k t, (k+1) t) days.
+ * "same location" is a distance of exactly 0 (as for the labelled bands),
+ * band 1 is (0, b), band k > 1 is [(k-1) b, k b), and time column k is
+ * [k t, (k+1) t) days. (Whether the Calculator's "same location" is 0 or
+ * under 1 m, its 2016 table comes out the same; cscc keeps one definition.)
  * Distances are Euclidean or Manhattan, in metres. The expected counts come
  * from Monte Carlo permutations: the events' days are shuffled among the
  * events (iteration i draws from stream i of the seed, so the result does not

@@ -132,9 +132,10 @@ struct an_result *analysis_knox_result(const struct an_spatial *s, const struct 
              "same location and more-than bands added as the Near Repeat "
              "Calculator does; time by whole days of the dates");
     an_param(r, "intervals", "%s",
-             o->nrc_intervals ? "nrc: same location < 1 m, [(k-1)b, kb) m, [kt, (k+1)t) days"
-                              : "labelled: same location 0 m, ((k-1)b, kb] m, 0-t then "
-                                "(kt, (k+1)t] days");
+             o->nrc_intervals
+                 ? "nrc: same location 0 m, (0, b) then [(k-1)b, kb) m, [kt, (k+1)t) days"
+                 : "labelled: same location 0 m, ((k-1)b, kb] m, 0-t then "
+                   "(kt, (k+1)t] days");
     an_seed(r, o->seed);
     an_spatial_describe(s, r, &e->p.info);
     an_data_num(r, "events", (double)e->n);

@@ -39,7 +39,8 @@ static void usage(FILE *f)
           "  --intervals I     labelled (default): the bands as labelled (same location =\n"
           "                    distance 0, \"1 to 100\" = (0, 100] m, \"0 to 2\" = 0-2 days);\n"
           "                    nrc: what the Calculator 1.3 computes, one unit below its\n"
-          "                    labels (same location < 1 m, [0, 100) m, [0, 2) days)\n",
+          "                    labels (same location = distance 0, then (0, 100) m,\n"
+          "                    [100, 200) m, ...; [0, 2) days)\n",
           f);
     cli_an_help(f, 0);
 }

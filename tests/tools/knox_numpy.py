@@ -16,9 +16,9 @@ every pair of events, all n (n - 1) / 2 of them:
    labelled ((k-1) M, k M] for k = 1..S, with nrc [(k-1) M, k M) (the
    Calculator 1.3's counts), then more than S M; the time band by the
    difference of the days: labelled [0, D] then (k D, (k+1) D], nrc
-   [k D, (k+1) D), then the rest. With nrc, "same location" is distance 0, as
-   knox.c counts it, though knox.h, --help and the result's "intervals" say
-   "< 1 m"; the pairs between 0 and 1 m apart are counted and printed;
+   [k D, (k+1) D), then the rest. With nrc too, "same location" is distance 0
+   (band 1 is then (0, M)); the pairs between 0 and 1 m apart, which a reading
+   of "same location" as "under 1 m" would move, are counted and printed;
  - the observed pairs of each cell, which must equal cscc's exactly;
  - the exact mean of a cell over all permutations of the days among the
    events, E = N_s M_t / P (N_s pairs in space band s, M_t pairs in time band
@@ -201,9 +201,8 @@ def main():
         bad(f"close pairs: cscc {res['summary']['close_pairs']}, numpy {close}")
     if o.intervals == "nrc":
         print(f"  {int(sub1.sum())} pairs lie between 0 and 1 m apart, {int(sub1[:T].sum())} of "
-              f"them within {T * t} days: counted here, as knox.c counts them, in the first band "
-              f"(same location is distance 0); knox.h, --help and the result's 'intervals' say "
-              f"same location < 1 m, which would move those {int(sub1[:T].sum())}")
+              f"them within {T * t} days: in the first band, as same location is distance 0 "
+              f"(a reading of it as under 1 m would move those {int(sub1[:T].sum())})")
 
     cols = [c["name"] for c in res["columns"]]
     got = [dict(zip(cols, r)) for r in res["rows"]]

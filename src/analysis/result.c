@@ -5,6 +5,7 @@
 #include "core/alloc.h"
 #include "core/csv.h"
 #include "core/log.h"
+#include "core/num.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -242,23 +243,11 @@ static void set_geom(struct an_result *r, char *g)
     r->geom[r->nrows - 1] = g;
 }
 
-/* The shortest decimal form of v that reads back as v. */
-static void fmt_num(char *buf, size_t cap, double v)
-{
-    int prec;
-
-    for (prec = 15; prec <= 17; prec++) {
-        snprintf(buf, cap, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-}
-
 static void add_num(struct strbuf *sb, double v)
 {
-    char buf[40];
+    char buf[CSCC_FMT_DOUBLE_MAX];
 
-    fmt_num(buf, sizeof(buf), v);
+    cscc_fmt_double(v, buf);
     if (strbuf_adds(sb, buf))
         BUG("out of memory writing a geometry");
 }
@@ -501,7 +490,7 @@ static void put_num(struct out *o, double v)
         put(o, "null");
         return;
     }
-    fmt_num(buf, sizeof(buf), v);
+    cscc_fmt_double(v, buf);
     put(o, buf);
 }
 

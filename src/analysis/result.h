@@ -11,8 +11,8 @@
  *
  * Formats:
  *  - CSV: the table only (header, then rows; text cells neutralised against
- *    spreadsheet formulas); numbers printed in full precision (%.17g
- *    shortened to the fewest digits that read back the same).
+ *    spreadsheet formulas); numbers printed in full precision, in the
+ *    fewest digits that read back the same (cscc_fmt_double).
  *  - JSON: {"analysis", "parameters", "data", "seed", "summary",
  *    "warnings", "columns": [{"name","type"}], "rows": [[...], ...]}; a row's
  *    geometry is not included (use GeoJSON).

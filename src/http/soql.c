@@ -2,11 +2,11 @@
  * of a request: its parameters parsed, resolved against the dataset's public
  * columns for the caller's access, type-checked, and turned into output
  * columns, group keys, aggregates and an order (soql_exec.c runs them). */
-#include "core/num.h"
 #include "http/soql_int.h"
 
 #include "core/alloc.h"
 #include "core/hash.h"
+#include "core/num.h"
 #include "core/strbuf.h"
 #include "core/time.h"
 
@@ -84,23 +84,6 @@ int soql_error_json(const struct soql_error *e, struct strbuf *sb)
             strbuf_addf(sb, ",\"position\":%zu", e->position);
     }
     return strbuf_adds(sb, "}}");
-}
-
-void soql__fmt_num(double v, char *buf, size_t cap)
-{
-    int prec;
-
-    if (v == floor(v) && fabs(v) < 9007199254740992.0) {
-        snprintf(buf, cap, "%.0f", v);
-        if (!strcmp(buf, "-0"))
-            snprintf(buf, cap, "0");
-        return;
-    }
-    for (prec = 15; prec <= 17; prec++) {
-        snprintf(buf, cap, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
 }
 
 int soql__parse_ts(const char *s, size_t len, int64_t *t, int *ms)
@@ -800,7 +783,7 @@ static int resolve_call(struct resolver *r, struct soql__node *n)
                 return -1;
             if (lim ? fabs(v->num) <= lim : v->num > 0)
                 continue;
-            soql__fmt_num(v->num, num, sizeof(num));
+            cscc_fmt_double(v->num, num);
             soql__seterr(r->e, 400, "query.compiler.malformed", r->param, v->pos,
                          "%s: %s() at position %zu: %s (argument %zu) must %s, not %s", r->param,
                          n->s, n->pos, what, i + 1,

@@ -16,6 +16,7 @@
 
 #include "core/alloc.h"
 #include "core/csv.h"
+#include "core/num.h"
 #include "core/time.h"
 #include "core/u64map.h"
 
@@ -1303,7 +1304,7 @@ static void json_value(struct strbuf *sb, int type, const struct sval *v)
     switch (type) {
     case ST_TEXT: strbuf_add_json_str(sb, v->s, v->len); return;
     case ST_NUMBER:
-        soql__fmt_num(v->num, b, sizeof(b));
+        cscc_fmt_double(v->num, b);
         strbuf_addf(sb, "\"%s\"", b);
         return;
     case ST_BOOL: strbuf_adds(sb, v->num ? "true" : "false"); return;
@@ -1312,8 +1313,8 @@ static void json_value(struct strbuf *sb, int type, const struct sval *v)
         strbuf_addf(sb, "\"%s\"", b);
         return;
     case ST_LOCATION:
-        soql__fmt_num(v->lat, b, sizeof(b));
-        soql__fmt_num(v->lon, c, sizeof(c));
+        cscc_fmt_double(v->lat, b);
+        cscc_fmt_double(v->lon, c);
         strbuf_addf(
             sb,
             "{\"latitude\":\"%s\",\"longitude\":\"%s\",\"human_address\":\"{\\\"address\\\": "
@@ -1322,8 +1323,8 @@ static void json_value(struct strbuf *sb, int type, const struct sval *v)
             b, c);
         return;
     case ST_POINT:
-        soql__fmt_num(v->lat, b, sizeof(b));
-        soql__fmt_num(v->lon, c, sizeof(c));
+        cscc_fmt_double(v->lat, b);
+        cscc_fmt_double(v->lon, c);
         strbuf_addf(sb, "{\"type\":\"Point\",\"coordinates\":[%s,%s]}", c, b);
         return;
     }
@@ -1339,7 +1340,7 @@ static void csv_value(struct strbuf *sb, int type, const struct sval *v)
     switch (type) {
     case ST_TEXT: csv_write_field(sb, v->s, v->len, CSV_NEUTRALIZE); return;
     case ST_NUMBER:
-        soql__fmt_num(v->num, b, sizeof(b));
+        cscc_fmt_double(v->num, b);
         strbuf_adds(sb, b);
         return;
     case ST_BOOL: strbuf_adds(sb, v->num ? "true" : "false"); return;
@@ -1348,14 +1349,14 @@ static void csv_value(struct strbuf *sb, int type, const struct sval *v)
         strbuf_adds(sb, b);
         return;
     case ST_LOCATION:
-        soql__fmt_num(v->lat, b, sizeof(b));
-        soql__fmt_num(v->lon, c, sizeof(c));
+        cscc_fmt_double(v->lat, b);
+        cscc_fmt_double(v->lon, c);
         snprintf(w, sizeof(w), "(%s, %s)", b, c);
         csv_write_field(sb, w, strlen(w), 0);
         return;
     case ST_POINT:
-        soql__fmt_num(v->lat, b, sizeof(b));
-        soql__fmt_num(v->lon, c, sizeof(c));
+        cscc_fmt_double(v->lat, b);
+        cscc_fmt_double(v->lon, c);
         snprintf(w, sizeof(w), "POINT (%s %s)", c, b);
         csv_write_field(sb, w, strlen(w), 0);
         return;
@@ -1414,8 +1415,8 @@ static int w_row(struct writer *w, const struct sval *vals)
         if (w->geom >= 0 && !vals[w->geom].null) {
             char b[64], c[64];
 
-            soql__fmt_num(vals[w->geom].lat, b, sizeof(b));
-            soql__fmt_num(vals[w->geom].lon, c, sizeof(c));
+            cscc_fmt_double(vals[w->geom].lat, b);
+            cscc_fmt_double(vals[w->geom].lon, c);
             strbuf_addf(w->sb, "{\"type\":\"Point\",\"coordinates\":[%s,%s]}", c, b);
         } else {
             strbuf_adds(w->sb, "null");

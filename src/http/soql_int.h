@@ -219,7 +219,5 @@ struct soql__pcol *soql__schema(const struct soql_dataset *ds, const struct cols
                                 size_t *n, struct soql__arena *a, struct soql_error *e);
 /* Reads a floating timestamp literal: 0 and *t (seconds), *ms; -1 if not one. */
 int soql__parse_ts(const char *s, size_t len, int64_t *t, int *ms);
-/* Writes a number the shortest way that reads back the same. */
-void soql__fmt_num(double v, char *buf, size_t cap);
 
 #endif

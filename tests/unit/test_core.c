@@ -9,6 +9,11 @@
 #include "core/strbuf.h"
 #include "core/time.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 TEST(core, err_format_names_location)
 {
     struct cscc_err e;
@@ -128,6 +133,126 @@ TEST(core, parse_double_reads_decimal_only)
         if (cscc_parse_double(bad[i], &v) != -1 || v != 99)
             test_fail(__FILE__, __LINE__, "'%s' was read as a number", bad[i]);
     }
+}
+
+/* The slow form cscc_fmt_double() must equal: each width tried with
+ * snprintf until strtod reads v back. */
+static void fmt_reference(double v, char *buf, size_t cap)
+{
+    int prec;
+
+    if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+        snprintf(buf, cap, "%.0f", v);
+        if (!strcmp(buf, "-0"))
+            snprintf(buf, cap, "0");
+        return;
+    }
+    for (prec = 15; prec <= 17; prec++) {
+        snprintf(buf, cap, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+static int fmt_same(double v)
+{
+    char want[64], got[CSCC_FMT_DOUBLE_MAX + 8];
+    size_t n;
+
+    fmt_reference(v, want, sizeof(want));
+    memset(got, 'Z', sizeof(got));
+    n = cscc_fmt_double(v, got);
+    if (strcmp(got, want) || n != strlen(want) || strtod(got, NULL) != v) {
+        test_fail(__FILE__, __LINE__, "%a: wrote '%s', want '%s'", v, got, want);
+        return 0;
+    }
+    return 1;
+}
+
+/* Byte for byte the slow form, over every kind of double: chosen ones (ties
+ * of the 17 digits, carries, the edges of the fixed form), decimals as data
+ * holds them, results of arithmetic, and random bit patterns. */
+TEST(core, fmt_double_is_the_shortest_round_trip)
+{
+    static const double chosen[] = {0.1,
+                                    0.2,
+                                    0.3,
+                                    1.0 / 3,
+                                    2.0 / 3,
+                                    -0.0,
+                                    0,
+                                    1,
+                                    -1,
+                                    0.5,
+                                    1e15,
+                                    1e16,
+                                    9007199254740992.0,
+                                    9007199254740993.0,
+                                    1e300,
+                                    1e-300,
+                                    5e-324,
+                                    2.2250738585072014e-308,
+                                    1.7976931348623157e308,
+                                    0.0001,
+                                    0.00001,
+                                    0.000123456789,
+                                    123456789012345.6,
+                                    9.9999999999999995e-5,
+                                    99999999999999.99,
+                                    0.99999999999999989,
+                                    9.5,
+                                    41.891822718,
+                                    -87.762013635,
+                                    358822.18511792546,
+                                    0.06221914038630731,
+                                    3 / M_PI,
+                                    1e21,
+                                    1.5e-7,
+                                    123.456e10};
+    uint64_t st = 0x9e3779b97f4a7c15ull;
+    char buf[CSCC_FMT_DOUBLE_MAX];
+    size_t i, ok = 0, want = 0;
+
+    for (i = 0; i < sizeof(chosen) / sizeof(chosen[0]); i++, want += 2) {
+        ok += (size_t)fmt_same(chosen[i]);
+        ok += (size_t)fmt_same(-chosen[i]);
+    }
+    for (i = 0; i < 300000; i++, want += 4) {
+        uint64_t bits;
+        double v;
+
+        st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+        bits = st;
+        memcpy(&v, &bits, sizeof(v));
+        if (!isfinite(v))
+            v = (double)(bits >> 11);
+        ok += (size_t)fmt_same(v);
+        /* a subnormal number: units in the last place wider than 17 digits */
+        bits = (st >> 12) >> (st & 31);
+        memcpy(&v, &bits, sizeof(v));
+        ok += (size_t)fmt_same(v);
+        /* a decimal of a few digits, as a coordinate or a rate is written */
+        ok += (size_t)fmt_same((double)(int64_t)(st % 200000000001ull - 100000000000ll) /
+                               pow(10, (double)(st >> 60)));
+        /* a computed value: a density, a z-score */
+        ok +=
+            (size_t)fmt_same(((double)(st >> 11) / 9007199254740992.0) * 1e-3 * (double)(i % 977));
+    }
+    CHECK_INT_EQ(ok, want);
+    CHECK_INT_EQ(cscc_fmt_double(-0.0, buf), 1);
+    CHECK_STR_EQ(buf, "0");
+    cscc_fmt_double(0.1, buf);
+    CHECK_STR_EQ(buf, "0.1");
+    cscc_fmt_double(1.0 / 3, buf);
+    CHECK_STR_EQ(buf, "0.3333333333333333");
+    cscc_fmt_double(0.1 + 0.2, buf);
+    CHECK_STR_EQ(buf, "0.30000000000000004");
+    cscc_fmt_double(1e-300, buf);
+    CHECK_STR_EQ(buf, "1e-300");
+    cscc_fmt_double(-1.7976931348623157e308, buf);
+    CHECK_STR_EQ(buf, "-1.7976931348623157e+308");
+    cscc_fmt_double(NAN, buf);
+    CHECK_STR_EQ(buf, "nan");
 }
 
 TEST(core, alloc_failure_hook)

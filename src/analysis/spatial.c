@@ -141,8 +141,13 @@ int an_spatial_open(struct an_spatial *s, struct store *st, const struct colstor
         if (s->crs_name) {
             char msg[sizeof(err->msg)];
 
+            /* A message that names the CRS first needs no more than the
+             * option's name: "crs EPSG:4326 is geographic ...". */
             snprintf(msg, sizeof(msg), "%s", err->msg);
-            cscc_err_set(err, CSCC_EINVAL, "crs %s: %s", s->crs_name, msg);
+            if (!strncmp(msg, s->crs_name, strlen(s->crs_name)))
+                cscc_err_set(err, CSCC_EINVAL, "crs %s", msg);
+            else
+                cscc_err_set(err, CSCC_EINVAL, "crs %s: %s", s->crs_name, msg);
             cscc_err_at(err, NULL, 0, 0, "crs");
         }
         return err->code;

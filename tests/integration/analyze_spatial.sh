@@ -161,6 +161,12 @@ bad 64 "--extent is areas or points" kde --extent city
 bad 64 "--from takes a date" kde --from 2017-13-01
 bad 64 "unknown category 'nosuch'" kde --category nosuch
 bad 64 "--crs EPSG:9999999" kde --crs EPSG:9999999
+# the CRS must be projected and in metres: degrees and feet are refused, not labelled metres
+bad 64 "--crs EPSG:4326 is geographic \(degrees\); give a projected CRS in metres" kde --crs EPSG:4326
+bad 64 "--crs EPSG:4326 is geographic" gistar --crs EPSG:4326
+bad 64 "--crs EPSG:3435 measures its axes in the unit 'US survey foot'.*not in metres" kde --crs EPSG:3435
+bad 64 "--crs EPSG:3435 measures its axes in the unit 'US survey foot'" rtm --proximity weapons:200 --crs EPSG:3435
+bad 64 "--crs EPSG:4978 is geocentric" knox --crs EPSG:4978
 bad 66 "there is no layer 'nosuch'" kde --layer nosuch
 bad 64 "--knn takes a number" gistar --knn 0
 bad 64 "give --distance or --knn, not both" gistar --knn 4 --distance 500

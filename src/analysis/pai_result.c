@@ -79,9 +79,18 @@ int analysis_pai_check(const struct an_spatial *s, struct an_pai_args *a, struct
     if (s->q.f.has_from || s->q.f.has_to)
         return refused(err, s->q.f.has_from ? "from" : "to",
                        "--from and --to do not apply: give the two periods");
-    if (a->day[0] > a->day[1] || a->day[2] > a->day[3])
-        return refused(err, FIELDS[a->day[0] > a->day[1] ? 1 : 3],
-                       "a period ends before it starts");
+    for (i = 0; i < 4; i += 2)
+        if (a->day[i] > a->day[i + 1]) {
+            char d0[16], d1[16];
+
+            cscc_format_day(a->day[i], d0);
+            cscc_format_day(a->day[i + 1], d1);
+            cscc_err_set(err, CSCC_EINVAL,
+                         "%s %s is after %s %s: the %s period ends before it starts", FIELDS[i], d0,
+                         FIELDS[i + 1], d1, i ? "test" : "training");
+            cscc_err_at(err, NULL, 0, 0, FIELDS[i + 1]);
+            return CSCC_EINVAL;
+        }
     a->o.coverage = a->o.method == AN_HOT_GISTAR && !a->cov_given ? 0 : a->pct / 100;
     a->o.threads = s->threads;
     return 0;

@@ -102,6 +102,8 @@ int cli_an_next(struct cli_ctx *ctx, struct cli_an *a, const char *cmd, int argc
     }
     if (optind < argc)
         *rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    else if (a->sp.q.f.has_from && a->sp.q.f.has_to)
+        *rc = cli_period_check(cmd, "from", a->sp.q.f.day_from, "to", a->sp.q.f.day_to);
     return -1;
 }
 

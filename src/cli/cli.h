@@ -65,6 +65,14 @@ struct counts_query;
         "priority", no_argument, NULL, 'p'                                                         \
     }
 int cli_filter_option(const char *cmd, struct counts_query *q, int opt, const char *arg, int *rc);
+/**
+ * Refuses a period that ends before it starts, for every command that takes
+ * one: when day `from` (of option --FROM_OPT) is after day `to` (of --TO_OPT),
+ * prints the usage error "--from 2017-02-01 is after --to 2017-01-01: ..." of
+ * cmd and returns CLI_USAGE; else 0. Call it when both ends are given.
+ */
+int cli_period_check(const char *cmd, const char *from_opt, int64_t from, const char *to_opt,
+                     int64_t to);
 /** The help lines of the filter options. */
 void cli_filter_help(FILE *f);
 

@@ -77,6 +77,11 @@ int cmd_analyze_pai(struct cli_ctx *ctx, int argc, char **argv)
     }
     if (rc)
         return rc;
+    if ((pa.have[0] && pa.have[1] &&
+         (rc = cli_period_check(CMD, "train-from", pa.day[0], "train-to", pa.day[1]))) ||
+        (pa.have[2] && pa.have[3] &&
+         (rc = cli_period_check(CMD, "test-from", pa.day[2], "test-to", pa.day[3]))))
+        return rc;
     if (analysis_pai_check(&a.sp, &pa, &err))
         return cli_usage_error(CMD, "%s", err.msg);
     if ((rc = cli_an_open(ctx, &a, 1)) || (rc = cli_an_grid(&a, CMD, 250, &g)))

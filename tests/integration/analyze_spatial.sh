@@ -188,6 +188,16 @@ bad 64 "--train-from takes a date YYYY-MM-DD, not '2016-02-30'" pai --train-from
 bad 64 "--method is count, kde or gistar" pai "${PA[@]}" --method best
 bad 64 "--coverage is a percentage" pai "${PA[@]}" --coverage 0
 bad 64 "no analysis named 'nosuch'" nosuch
+# a period that ends before it starts: the same refusal from every analysis (cli_period_check)
+for an in kde gistar moran knox "rtm --proximity weapons:200"; do
+    # shellcheck disable=SC2086
+    bad 64 "--from 2017-02-01 is after --to 2017-01-01: the period ends before it starts" \
+        $an --from 2017-02-01 --to 2017-01-01
+done
+bad 64 "--train-from 2016-12-01 is after --train-to 2016-01-31: the period ends before it starts" \
+    pai --train-from 2016-12-01 --train-to 2016-01-31 --test-from 2017-01-01 --test-to 2017-12-31
+bad 64 "--test-from 2017-03-01 is after --test-to 2017-02-28: the period ends before it starts" \
+    pai --train-from 2016-01-01 --train-to 2016-12-31 --test-from 2017-03-01 --test-to 2017-02-28
 # a refused run leaves an earlier --output file as it was
 cp "$T/kde.json" "$T/keep.json"
 expect_status 64 "$CSCC" --data "$D" analyze kde --cell -1 --format json --output "$T/kde.json"

@@ -167,6 +167,13 @@ int cli_an_option(const char *cmd, struct cli_an *a, int opt, const char *arg, i
 void cli_an_help(FILE *f, int grid);
 /** Opens the store, the CRS and (need_table) the points' table; an exit status. */
 int cli_an_open(struct cli_ctx *ctx, struct cli_an *a, int need_table);
+/**
+ * Refuses a selection with nothing to analyse (an_spatial_require: no row
+ * matches the filters, or none that does has a location; by_area: rows are
+ * counted by community area, located or not): prints why, naming the filters
+ * to widen, and returns 64 as the other refusals of input; else 0.
+ */
+int cli_an_require(struct cli_an *a, int by_area);
 /** Loads the community areas (boundaries, extent, population); an exit status. */
 int cli_an_city(struct cli_an *a);
 /** The grid of the options (default_cell metres when none is given); an exit status. */

@@ -198,6 +198,20 @@ bad 64 "--train-from 2016-12-01 is after --train-to 2016-01-31: the period ends 
     pai --train-from 2016-12-01 --train-to 2016-01-31 --test-from 2017-01-01 --test-to 2017-12-31
 bad 64 "--test-from 2017-03-01 is after --test-to 2017-02-28: the period ends before it starts" \
     pai --train-from 2016-01-01 --train-to 2016-12-31 --test-from 2017-03-01 --test-to 2017-02-28
+# nothing to analyse: filters that match no event are refused (64, as knox and moran refused
+# too few events), naming the filters and what to widen, instead of an empty or all-zero result
+NONE="no events match the filters: --from 2017-01-01 --to 2017-12-31 --type NOSUCH \(no row has primary type 'NOSUCH'\); widen --from/--to or --type"
+bad 64 "$NONE" kde --from 2017-01-01 --to 2017-12-31 --type NOSUCH --bandwidth 500
+bad 64 "$NONE" kde --from 2017-01-01 --to 2017-12-31 --type NOSUCH
+bad 64 "$NONE" gistar --from 2017-01-01 --to 2017-12-31 --type NOSUCH --cell 500
+bad 64 "$NONE" gistar --from 2017-01-01 --to 2017-12-31 --type NOSUCH --areas
+bad 64 "$NONE" moran --from 2017-01-01 --to 2017-12-31 --type NOSUCH
+bad 64 "$NONE" knox --from 2017-01-01 --to 2017-12-31 --type NOSUCH
+bad 64 "$NONE" rtm --from 2017-01-01 --to 2017-12-31 --type NOSUCH --proximity weapons:200
+bad 64 "no events match the filters: --from 2030-01-01 --category violent; widen --from/--to or --category" \
+    rtm --from 2030-01-01 --category violent --proximity weapons:200
+bad 64 "no points of layer 'weapons' match the filters: --from 2030-01-01; widen --from/--to" \
+    kde --layer weapons --from 2030-01-01
 # a refused run leaves an earlier --output file as it was
 cp "$T/kde.json" "$T/keep.json"
 expect_status 64 "$CSCC" --data "$D" analyze kde --cell -1 --format json --output "$T/kde.json"

@@ -180,6 +180,15 @@ expect_grep 'crs EPSG:4326 is geographic \(degrees\); give a projected CRS in me
 expect_error 400 bad_parameter crs "/api/v1/analyses/gistar?crs=EPSG:3435&cell=500" "${STAFF[@]}"
 expect_grep "crs EPSG:3435 measures its axes in the unit 'US survey foot'" "$T/body"
 expect_error 400 bad_parameter crs "/api/v1/analyses/gistar?crs=EPSG:4326&category=violent"
+# nothing to analyse: 400 naming the filter to widen, for staff and the public alike (the
+# analyst page marks that field), not a 200 with an empty or all-zero table
+for an in "kde?bandwidth=500&" "gistar?cell=500&" "gistar?areas=true&" moran? knox?; do
+    expect_error 400 bad_parameter type "/api/v1/analyses/${an}type=NOSUCH" "${STAFF[@]}"
+    expect_grep "no events match the filters: type=NOSUCH \(no row has primary type 'NOSUCH'\); widen type" "$T/body"
+    expect_error 400 bad_parameter type "/api/v1/analyses/${an}type=NOSUCH"
+done
+expect_error 400 bad_parameter from "/api/v1/analyses/kde?from=2030-01-01&to=2030-12-31&category=violent&bandwidth=500"
+expect_grep "no events match the filters: from=2030-01-01 to=2030-12-31 category=violent; widen from/to or category" "$T/body"
 # a period that ends before it starts: 400 naming from, from every analysis that takes one
 for an in kde gistar moran knox counts trends priority; do
     expect_error 400 bad_parameter from "/api/v1/analyses/$an?from=2017-02-01&to=2017-01-01" "${STAFF[@]}"
@@ -407,6 +416,9 @@ expect_error 400 bad_parameter train_to "/api/v1/analyses/pai?train_from=2016-12
 expect_grep "train_from 2016-12-01 is after train_to 2016-01-31: the training period ends before it starts" "$T/body"
 expect_error 400 bad_parameter test_to "/api/v1/analyses/pai?train_from=2016-01-01&train_to=2016-12-31&test_from=2017-03-01&test_to=2017-02-28" "${STAFF[@]}"
 expect_error 400 bad_parameter from "/api/v1/analyses/rtm?proximity=weapons:100&from=2017-02-01&to=2017-01-01" "${STAFF[@]}"
+# nothing to analyse: rtm with filters that match nothing
+expect_error 400 bad_parameter type "/api/v1/analyses/rtm?proximity=weapons:100&type=NOSUCH" "${STAFF[@]}"
+expect_grep "no events match the filters: type=NOSUCH" "$T/body"
 expect_error 400 bad_parameter from "/api/v1/analyses/pai?$PAI&from=2016-01-01" "${STAFF[@]}"
 expect_error 400 bad_parameter method "/api/v1/analyses/pai?$PAI&method=best" "${STAFF[@]}"
 expect_error 400 bad_parameter coverage "/api/v1/analyses/pai?$PAI&coverage=0" "${STAFF[@]}"

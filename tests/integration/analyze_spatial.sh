@@ -212,6 +212,13 @@ bad 64 "no events match the filters: --from 2030-01-01 --category violent; widen
     rtm --from 2030-01-01 --category violent --proximity weapons:200
 bad 64 "no points of layer 'weapons' match the filters: --from 2030-01-01; widen --from/--to" \
     kde --layer weapons --from 2030-01-01
+# pai: a training period without points would rank cells by nothing
+bad 64 "the training period \(2010-01-01 to 2010-12-31\) has no points; choose a training period with data" \
+    pai --train-from 2010-01-01 --train-to 2010-12-31 --test-from 2017-01-01 --test-to 2017-12-31
+bad 64 "the training period \(2010-01-01 to 2010-12-31\) has no points" \
+    pai --train-from 2010-01-01 --train-to 2010-12-31 --test-from 2017-01-01 --test-to 2017-12-31 --method kde
+bad 64 "the training period \(2016-01-01 to 2016-12-31\) has no points that match the filters \(no row has primary type 'NOSUCH'\)" \
+    pai --type NOSUCH --train-from 2016-01-01 --train-to 2016-12-31 --test-from 2017-01-01 --test-to 2017-12-31
 # a refused run leaves an earlier --output file as it was
 cp "$T/kde.json" "$T/keep.json"
 expect_status 64 "$CSCC" --data "$D" analyze kde --cell -1 --format json --output "$T/kde.json"

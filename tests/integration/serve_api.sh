@@ -416,9 +416,11 @@ expect_error 400 bad_parameter train_to "/api/v1/analyses/pai?train_from=2016-12
 expect_grep "train_from 2016-12-01 is after train_to 2016-01-31: the training period ends before it starts" "$T/body"
 expect_error 400 bad_parameter test_to "/api/v1/analyses/pai?train_from=2016-01-01&train_to=2016-12-31&test_from=2017-03-01&test_to=2017-02-28" "${STAFF[@]}"
 expect_error 400 bad_parameter from "/api/v1/analyses/rtm?proximity=weapons:100&from=2017-02-01&to=2017-01-01" "${STAFF[@]}"
-# nothing to analyse: rtm with filters that match nothing
+# nothing to analyse: rtm with filters that match nothing, pai with an empty training period
 expect_error 400 bad_parameter type "/api/v1/analyses/rtm?proximity=weapons:100&type=NOSUCH" "${STAFF[@]}"
 expect_grep "no events match the filters: type=NOSUCH" "$T/body"
+expect_error 400 bad_parameter train_from "/api/v1/analyses/pai?train_from=2010-01-01&train_to=2010-12-31&test_from=2017-01-01&test_to=2017-12-31" "${STAFF[@]}"
+expect_grep "the training period \(2010-01-01 to 2010-12-31\) has no points" "$T/body"
 expect_error 400 bad_parameter from "/api/v1/analyses/pai?$PAI&from=2016-01-01" "${STAFF[@]}"
 expect_error 400 bad_parameter method "/api/v1/analyses/pai?$PAI&method=best" "${STAFF[@]}"
 expect_error 400 bad_parameter coverage "/api/v1/analyses/pai?$PAI&coverage=0" "${STAFF[@]}"

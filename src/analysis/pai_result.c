@@ -8,6 +8,7 @@
 #include "core/time.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const METHODS[] = {"count", "kde", "gistar"};
@@ -79,9 +80,18 @@ int analysis_pai_check(const struct an_spatial *s, struct an_pai_args *a, struct
     if (s->q.f.has_from || s->q.f.has_to)
         return refused(err, s->q.f.has_from ? "from" : "to",
                        "--from and --to do not apply: give the two periods");
-    if (a->day[0] > a->day[1] || a->day[2] > a->day[3])
-        return refused(err, FIELDS[a->day[0] > a->day[1] ? 1 : 3],
-                       "a period ends before it starts");
+    for (i = 0; i < 4; i += 2)
+        if (a->day[i] > a->day[i + 1]) {
+            char d0[16], d1[16];
+
+            cscc_format_day(a->day[i], d0);
+            cscc_format_day(a->day[i + 1], d1);
+            cscc_err_set(err, CSCC_EINVAL,
+                         "%s %s is after %s %s: the %s period ends before it starts", FIELDS[i], d0,
+                         FIELDS[i + 1], d1, i ? "test" : "training");
+            cscc_err_at(err, NULL, 0, 0, FIELDS[i + 1]);
+            return CSCC_EINVAL;
+        }
     a->o.coverage = a->o.method == AN_HOT_GISTAR && !a->cov_given ? 0 : a->pct / 100;
     a->o.threads = s->threads;
     return 0;
@@ -92,6 +102,8 @@ int analysis_pai_run(struct an_spatial *s, const struct an_pai_args *a, const st
 {
     struct an_points_query qtrain = s->q, qtest = s->q;
     struct an_pointsrc strain = s->src, stest = s->src;
+    struct an_points_info info;
+    int rc;
 
     qtrain.f.has_from = qtrain.f.has_to = qtest.f.has_from = qtest.f.has_to = 1;
     qtrain.f.day_from = a->day[0];
@@ -100,6 +112,31 @@ int analysis_pai_run(struct an_spatial *s, const struct an_pai_args *a, const st
     qtest.f.day_to = a->day[3];
     strain.q = &qtrain;
     stest.q = &qtest;
+    /* A map made from no points would rank cells by nothing (all scores 0),
+     * and its PAI would be that of the first cells in index order. */
+    if ((rc = an_spatial_any(s, &qtrain, &info, err)) < 0)
+        return rc;
+    if (!rc) {
+        const struct counts_query *f = &s->q.f;
+        int filtered = f->category || f->ntypes || f->nfbi || f->nareas || f->priority;
+        char d0[16], d1[16], why[600];
+
+        cscc_format_day(a->day[0], d0);
+        cscc_format_day(a->day[1], d1);
+        /* why: "" or " (no row has primary type 'NOSUCH')" */
+        snprintf(why, sizeof(why), "%s%s%s", info.warnings[0] ? " (" : "", info.warnings,
+                 info.warnings[0] ? ")" : "");
+        cscc_err_set(err, CSCC_EINVAL,
+                     "the training period (%s to %s) has no points%s%s; choose a training "
+                     "period%s with data",
+                     d0, d1,
+                     info.rows_selected ? " with a location"
+                     : filtered         ? " that match the filters"
+                                        : "",
+                     why, filtered ? " or filters" : "");
+        cscc_err_at(err, NULL, 0, 0, FIELDS[0]);
+        return CSCC_EINVAL;
+    }
     if (an_spatial_city(s, err) || an_city_cell_areas(&s->city, g, &s->crs, cell_area, err))
         return err->code ? err->code : CSCC_EDATA;
     return analysis_pai(&strain, &stest, g, *cell_area, &a->o, p, err);

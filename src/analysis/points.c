@@ -35,8 +35,19 @@
 int an_crs_init(struct an_crs *crs, struct store *st, const char *name, struct cscc_err *err)
 {
     char buf[64];
+    int rc;
 
     memset(crs, 0, sizeof(*crs));
+    if (name) {
+        /* Distances, cells and densities are stated in metres: a CRS given
+         * in degrees or feet would be labelled wrongly, so it is refused. */
+        if (strlen(name) >= sizeof(crs->name))
+            return cscc_err_set(err, CSCC_EINVAL,
+                                "%.40s... is too long for a CRS name (%zu at most)", name,
+                                sizeof(crs->name) - 1);
+        if ((rc = geo_crs_check_metres(name, err)))
+            return rc;
+    }
     if (!name && st && store_get_setting(st, "projected_crs", buf, sizeof(buf), NULL) == 0 &&
         buf[0])
         name = buf;

@@ -61,8 +61,11 @@ struct an_crs {
 
 /**
  * Sets up crs: name if not NULL, else the store's setting "projected_crs",
- * else AN_DEFAULT_CRS. st may be NULL (no setting read). CSCC_EDATA/ENOENT
- * from PROJ (unknown CRS, no proj.db) with err filled.
+ * else AN_DEFAULT_CRS. st may be NULL (no setting read). A name given must be
+ * a projected CRS in metres (geo_crs_check_metres): one in degrees or feet is
+ * CSCC_EINVAL, with a message that begins with the name and says what to give
+ * instead. CSCC_EDATA/ENOENT from PROJ (unknown CRS, no proj.db) with err
+ * filled.
  */
 int an_crs_init(struct an_crs *crs, struct store *st, const char *name, struct cscc_err *err);
 void an_crs_release(struct an_crs *crs);

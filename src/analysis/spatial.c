@@ -4,6 +4,8 @@
 #include "analysis/spatial.h"
 
 #include "core/alloc.h"
+#include "core/strbuf.h"
+#include "core/time.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -141,8 +143,13 @@ int an_spatial_open(struct an_spatial *s, struct store *st, const struct colstor
         if (s->crs_name) {
             char msg[sizeof(err->msg)];
 
+            /* A message that names the CRS first needs no more than the
+             * option's name: "crs EPSG:4326 is geographic ...". */
             snprintf(msg, sizeof(msg), "%s", err->msg);
-            cscc_err_set(err, CSCC_EINVAL, "crs %s: %s", s->crs_name, msg);
+            if (!strncmp(msg, s->crs_name, strlen(s->crs_name)))
+                cscc_err_set(err, CSCC_EINVAL, "crs %s", msg);
+            else
+                cscc_err_set(err, CSCC_EINVAL, "crs %s: %s", s->crs_name, msg);
             cscc_err_at(err, NULL, 0, 0, "crs");
         }
         return err->code;
@@ -224,6 +231,125 @@ int an_spatial_grid(struct an_spatial *s, double default_cell, struct an_grid *g
     if (s->gnx)
         return an_grid_init_n(g, bbox, s->gnx, s->gny, err);
     return an_grid_init(g, bbox, s->cell ? s->cell : default_cell, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* An empty selection                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Stops the scan at the first block with a point in it. */
+static int any_cb(void *arg, int thread, const struct an_point_block *b)
+{
+    (void)arg;
+    (void)thread;
+    return b->n > 0;
+}
+
+int an_spatial_any(const struct an_spatial *s, const struct an_points_query *q,
+                   struct an_points_info *info, struct cscc_err *err)
+{
+    struct an_points_query q2 = *q;
+    struct an_pointsrc src = s->src;
+    int rc;
+
+    q2.xy_only = !q->keep_unlocated; /* the scan's fast path: only x and y are read */
+    src.q = &q2;
+    rc = an_pointsrc_each(&src, s->threads, any_cb, NULL, info, err);
+    return rc == 1 ? 1 : rc;
+}
+
+/* Appends option `name` (and its value, when not NULL) as sp spells it. */
+static void add_opt(struct strbuf *sb, enum an_spelling sp, const char *name, const char *value)
+{
+    if (sp == AN_SPELL_CLI)
+        strbuf_addf(sb, " --%s%s%s", name, value ? " " : "", value ? value : "");
+    else
+        strbuf_addf(sb, " %s=%s", name, value ? value : "true");
+}
+
+int an_spatial_require(const struct an_spatial *s, int by_area, enum an_spelling sp,
+                       struct cscc_err *err)
+{
+    const struct counts_query *f = &s->q.f;
+    const char *dash = sp == AN_SPELL_CLI ? "--" : "", *field = NULL;
+    const char *widen[6];
+    struct an_points_query q = s->q;
+    struct an_points_info info;
+    struct strbuf given;
+    char day[16], num[16], what[80];
+    size_t i, nw = 0;
+    int rc;
+
+    q.keep_unlocated = by_area;
+    if ((rc = an_spatial_any(s, &q, &info, err)))
+        return rc < 0 ? rc : 0;
+    /* The filters given, as they were given, and which of them to widen. */
+    strbuf_init(&given, 0);
+    if (f->has_from) {
+        cscc_format_day(f->day_from, day);
+        add_opt(&given, sp, "from", day);
+    }
+    if (f->has_to) {
+        cscc_format_day(f->day_to, day);
+        add_opt(&given, sp, "to", day);
+    }
+    if (f->category)
+        add_opt(&given, sp, "category", f->category);
+    for (i = 0; i < f->ntypes; i++)
+        add_opt(&given, sp, "type", f->types[i]);
+    for (i = 0; i < f->nfbi; i++)
+        add_opt(&given, sp, "fbi", f->fbi[i]);
+    for (i = 0; i < f->nareas; i++) {
+        snprintf(num, sizeof(num), "%d", f->areas[i]);
+        add_opt(&given, sp, "area", num);
+    }
+    if (f->priority)
+        add_opt(&given, sp, "priority", NULL);
+    if (f->ntypes)
+        widen[nw++] = "type";
+    if (f->nfbi)
+        widen[nw++] = "fbi";
+    if (f->category)
+        widen[nw++] = "category";
+    if (f->nareas)
+        widen[nw++] = "area";
+    if (f->priority)
+        widen[nw++] = "priority";
+    /* A period with no rows at all is what to widen first; else a filter. */
+    if ((f->has_from || f->has_to) && (!info.rows_in_period || !nw))
+        field = "from";
+    else if (nw)
+        field = widen[0];
+    if (s->q.source == AN_SRC_LAYER)
+        snprintf(what, sizeof(what), "points of layer '%s'", s->q.layer);
+    else
+        snprintf(what, sizeof(what), "%s", s->q.source == AN_SRC_VICTIMS ? "victims" : "events");
+    if (!info.rows_selected && !given.len)
+        cscc_err_set(err, CSCC_EINVAL, "there are no %s to analyse: the table has no rows", what);
+    else if (!info.rows_selected)
+        cscc_err_set(err, CSCC_EINVAL, "no %s match the filters:%s%s%s%s", what, given.buf,
+                     info.warnings[0] ? " (" : "", info.warnings, info.warnings[0] ? ")" : "");
+    else
+        cscc_err_set(err, CSCC_EINVAL, "none of the %llu %s has a usable location%s%s%s",
+                     (unsigned long long)info.rows_selected, what, given.len ? " (filters:" : "",
+                     given.buf, given.len ? ")" : "");
+    if (field) {
+        /* "; widen --from/--to, --type or --area" */
+        strbuf_reset(&given);
+        if (f->has_from || f->has_to)
+            strbuf_addf(&given, "%sfrom/%sto", dash, dash);
+        for (i = 0; i < nw; i++)
+            strbuf_addf(&given, "%s%s%s",
+                        !given.len    ? ""
+                        : i + 1 == nw ? " or "
+                                      : ", ",
+                        dash, widen[i]);
+        i = strlen(err->msg);
+        snprintf(err->msg + i, sizeof(err->msg) - i, "; widen %s", given.buf);
+        cscc_err_at(err, NULL, 0, 0, field);
+    }
+    strbuf_release(&given);
+    return CSCC_EINVAL;
 }
 
 void an_spatial_describe(const struct an_spatial *s, struct an_result *r,

@@ -68,6 +68,32 @@ int an_spatial_city(struct an_spatial *s, struct cscc_err *err);
  */
 int an_spatial_grid(struct an_spatial *s, double default_cell, struct an_grid *g,
                     struct cscc_err *err);
+/** How a message names options: as the command line does (--type X) or the API (type=X). */
+enum an_spelling { AN_SPELL_CLI, AN_SPELL_API };
+
+/**
+ * Whether selection q (read through s's table, store and CRS, after
+ * an_spatial_open) has anything in it: a point with a location or, when
+ * q->keep_unlocated is set, any row the filters keep. The scan stops at the
+ * first block that has one, so it reads the whole selection only when there
+ * is none; then *info describes it all (rows in the period, rows selected,
+ * the filter's warnings). 1 when there is one, 0 when there is none, or a
+ * CSCC_E* code (negative) with err filled.
+ */
+int an_spatial_any(const struct an_spatial *s, const struct an_points_query *q,
+                   struct an_points_info *info, struct cscc_err *err);
+
+/**
+ * Refuses to analyse nothing: 0 when s's selection has a point with a
+ * location (by_area: a row, located or not, as analyses of community areas
+ * count them); else CSCC_EINVAL, the message naming the filters given and
+ * what to widen, spelt as sp says ("no events match the filters: --type
+ * NOSUCH (no row has primary type 'NOSUCH'); widen --type"), and err's field
+ * the filter to widen. Other errors of the scan as an_spatial_any().
+ */
+int an_spatial_require(const struct an_spatial *s, int by_area, enum an_spelling sp,
+                       struct cscc_err *err);
+
 /** Adds the selection's description (analysis_points_describe) to r. */
 void an_spatial_describe(const struct an_spatial *s, struct an_result *r,
                          const struct an_points_info *info);

@@ -102,6 +102,8 @@ int cli_an_next(struct cli_ctx *ctx, struct cli_an *a, const char *cmd, int argc
     }
     if (optind < argc)
         *rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    else if (a->sp.q.f.has_from && a->sp.q.f.has_to)
+        *rc = cli_period_check(cmd, "from", a->sp.q.f.day_from, "to", a->sp.q.f.day_to);
     return -1;
 }
 
@@ -196,6 +198,20 @@ int cli_an_open(struct cli_ctx *ctx, struct cli_an *a, int need_table)
         return cli_fail(&err);
     }
     return 0;
+}
+
+int cli_an_require(struct cli_an *a, int by_area)
+{
+    struct cscc_err err;
+
+    cscc_err_clear(&err);
+    if (!an_spatial_require(&a->sp, by_area, AN_SPELL_CLI, &err))
+        return 0;
+    if (err.code != CSCC_EINVAL)
+        return cli_fail(&err);
+    /* the message names the options itself; the field is the API's */
+    cscc_error("%s", err.msg);
+    return CLI_USAGE;
 }
 
 int cli_an_city(struct cli_an *a)

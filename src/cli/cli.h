@@ -65,6 +65,14 @@ struct counts_query;
         "priority", no_argument, NULL, 'p'                                                         \
     }
 int cli_filter_option(const char *cmd, struct counts_query *q, int opt, const char *arg, int *rc);
+/**
+ * Refuses a period that ends before it starts, for every command that takes
+ * one: when day `from` (of option --FROM_OPT) is after day `to` (of --TO_OPT),
+ * prints the usage error "--from 2017-02-01 is after --to 2017-01-01: ..." of
+ * cmd and returns CLI_USAGE; else 0. Call it when both ends are given.
+ */
+int cli_period_check(const char *cmd, const char *from_opt, int64_t from, const char *to_opt,
+                     int64_t to);
 /** The help lines of the filter options. */
 void cli_filter_help(FILE *f);
 
@@ -159,6 +167,13 @@ int cli_an_option(const char *cmd, struct cli_an *a, int opt, const char *arg, i
 void cli_an_help(FILE *f, int grid);
 /** Opens the store, the CRS and (need_table) the points' table; an exit status. */
 int cli_an_open(struct cli_ctx *ctx, struct cli_an *a, int need_table);
+/**
+ * Refuses a selection with nothing to analyse (an_spatial_require: no row
+ * matches the filters, or none that does has a location; by_area: rows are
+ * counted by community area, located or not): prints why, naming the filters
+ * to widen, and returns 64 as the other refusals of input; else 0.
+ */
+int cli_an_require(struct cli_an *a, int by_area);
 /** Loads the community areas (boundaries, extent, population); an exit status. */
 int cli_an_city(struct cli_an *a);
 /** The grid of the options (default_cell metres when none is given); an exit status. */

@@ -81,7 +81,7 @@ int cmd_analyze_gistar(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(CMD, "%s", err.msg);
     if (a.sp.gnx && a.sp.cell)
         return cli_usage_error(CMD, "give --cell or --grid, not both");
-    if ((rc = cli_an_open(ctx, &a, 1)))
+    if ((rc = cli_an_open(ctx, &a, 1)) || (rc = cli_an_require(&a, ga.areas)))
         goto out;
     if (analysis_gistar_prepare(&a.sp, &ga, &g, &err)) {
         rc = cli_fail(&err);

@@ -69,7 +69,7 @@ int cmd_analyze_kde(struct cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (a.sp.gnx && a.sp.cell)
         return cli_usage_error(CMD, "give --cell or --grid, not both");
-    if ((rc = cli_an_open(ctx, &a, 1)))
+    if ((rc = cli_an_open(ctx, &a, 1)) || (rc = cli_an_require(&a, 0)))
         goto out;
     if (analysis_kde_prepare(&a.sp, &ka, &g, &err)) {
         rc = cli_fail(&err);

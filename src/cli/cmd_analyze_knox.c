@@ -88,7 +88,7 @@ int cmd_analyze_knox(struct cli_ctx *ctx, int argc, char **argv)
     if (rc)
         return rc;
     o.threads = a.sp.threads;
-    if ((rc = cli_an_open(ctx, &a, 1)))
+    if ((rc = cli_an_open(ctx, &a, 1)) || (rc = cli_an_require(&a, 0)))
         goto out;
     runs = a.repeat ? a.repeat : 1;
     ms = cscc_xcalloc(runs, sizeof(*ms));

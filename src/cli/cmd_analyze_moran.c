@@ -69,7 +69,7 @@ int cmd_analyze_moran(struct cli_ctx *ctx, int argc, char **argv)
     if (rc)
         return rc;
     o.threads = a.sp.threads;
-    if ((rc = cli_an_open(ctx, &a, 1)) || (rc = cli_an_city(&a)))
+    if ((rc = cli_an_open(ctx, &a, 1)) || (rc = cli_an_require(&a, 1)) || (rc = cli_an_city(&a)))
         goto out;
     if (analysis_moran_areas(&a.sp.src, &a.sp.city, &o, &m, &err)) {
         rc = cli_fail(&err);

@@ -77,12 +77,27 @@ int cmd_analyze_pai(struct cli_ctx *ctx, int argc, char **argv)
     }
     if (rc)
         return rc;
+    if ((pa.have[0] && pa.have[1] &&
+         (rc = cli_period_check(CMD, "train-from", pa.day[0], "train-to", pa.day[1]))) ||
+        (pa.have[2] && pa.have[3] &&
+         (rc = cli_period_check(CMD, "test-from", pa.day[2], "test-to", pa.day[3]))))
+        return rc;
     if (analysis_pai_check(&a.sp, &pa, &err))
         return cli_usage_error(CMD, "%s", err.msg);
     if ((rc = cli_an_open(ctx, &a, 1)) || (rc = cli_an_grid(&a, CMD, 250, &g)))
         goto out;
-    if (analysis_pai_run(&a.sp, &pa, &g, &cell_area, &p, &err) ||
-        !(r = analysis_pai_result(&a.sp, &pa, &g, cell_area, &p, &err))) {
+    if (analysis_pai_run(&a.sp, &pa, &g, &cell_area, &p, &err)) {
+        /* a period with nothing to map or test: the message names it (the
+         * field is the API's) */
+        if (err.code == CSCC_EINVAL) {
+            cscc_error("%s", err.msg);
+            rc = CLI_USAGE;
+        } else {
+            rc = cli_fail(&err);
+        }
+        goto out;
+    }
+    if (!(r = analysis_pai_result(&a.sp, &pa, &g, cell_area, &p, &err))) {
         rc = cli_fail(&err);
         goto out;
     }

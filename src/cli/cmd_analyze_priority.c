@@ -92,8 +92,8 @@ int cmd_analyze_priority(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     if (!has_from || !has_to)
         return cli_usage_error(cmd, "give the period: --from DATE --to DATE");
-    if (from > to)
-        return cli_usage_error(cmd, "--from is after --to");
+    if ((rc = cli_period_check(cmd, "from", from, "to", to)))
+        return rc;
     if (!(st = cli_open_store(ctx, &err)))
         return cli_fail(&err);
     if ((rc = cli_serious_open(ctx, &so, 1, &s))) {

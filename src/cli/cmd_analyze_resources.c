@@ -99,7 +99,7 @@ static int analyze_opts(struct run *rn, const char *cmd, int argc, char **argv,
         return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     if (has != 3)
         return cli_usage_error(cmd, "give the period: --from DATE --to DATE");
-    return 0;
+    return cli_period_check(cmd, "from", *from, "to", *to);
 }
 
 static struct an_result *gap_fn(const struct serious_tables *s, struct store *st, const void *opts,

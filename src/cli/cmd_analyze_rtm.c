@@ -79,7 +79,8 @@ int cmd_analyze_rtm(struct cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (analysis_rtm_check(&ra, &err))
         return cli_usage_error(CMD, "%s", err.msg);
-    if ((rc = cli_an_open(ctx, &a, 1)) || (rc = cli_an_grid(&a, CMD, 150, &g)))
+    if ((rc = cli_an_open(ctx, &a, 1)) || (rc = cli_an_require(&a, 0)) ||
+        (rc = cli_an_grid(&a, CMD, 150, &g)))
         goto out;
     for (k = 0; k < ra.nf; k++) {
         char tname[64], path[PATH_MAX];

@@ -232,8 +232,8 @@ int cmd_analyze_trends(struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     if (!q.has_from || !q.has_to)
         return cli_usage_error(cmd, "give the period: --from DATE --to DATE");
-    if (q.day_from > q.day_to)
-        return cli_usage_error(cmd, "--from is after --to");
+    if ((rc = cli_period_check(cmd, "from", q.day_from, "to", q.day_to)))
+        return rc;
     if (measure == TRENDS_SERIOUS && (q.ntypes || q.nfbi || q.category))
         return cli_usage_error(cmd, "--type, --fbi and --category do not apply to "
                                     "--measure serious (homicide and non-fatal shooting victims)");

@@ -133,8 +133,9 @@ int cmd_query(struct cli_ctx *ctx, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error("query counts ", "unexpected argument '%s'", argv[optind]);
-    if (q.has_from && q.has_to && q.day_from > q.day_to)
-        return cli_usage_error("query counts ", "--from is after --to");
+    if (q.has_from && q.has_to &&
+        (rc = cli_period_check("query counts ", "from", q.day_from, "to", q.day_to)))
+        return rc;
     cscc_debug("query: arguments read");
     if ((rc = cli_open_crimes(ctx, &st, &t)))
         return rc;

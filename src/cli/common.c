@@ -233,6 +233,19 @@ int cli_filter_option(const char *cmd, struct counts_query *q, int opt, const ch
     return 0;
 }
 
+int cli_period_check(const char *cmd, const char *from_opt, int64_t from, const char *to_opt,
+                     int64_t to)
+{
+    char a[16], b[16];
+
+    if (from <= to)
+        return 0;
+    cscc_format_day(from, a);
+    cscc_format_day(to, b);
+    return cli_usage_error(cmd, "--%s %s is after --%s %s: the period ends before it starts",
+                           from_opt, a, to_opt, b);
+}
+
 void cli_filter_help(FILE *f)
 {
     fputs("  --from, --to      the period, YYYY-MM-DD, inclusive (default: all the data)\n"

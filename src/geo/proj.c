@@ -27,10 +27,17 @@
     X(proj_context_get_database_path)                                                              \
     X(proj_context_set_enable_network)                                                             \
     X(proj_coord)                                                                                  \
+    X(proj_create)                                                                                 \
     X(proj_create_crs_to_crs)                                                                      \
+    X(proj_crs_get_coordinate_system)                                                              \
+    X(proj_crs_get_sub_crs)                                                                        \
+    X(proj_cs_get_axis_count)                                                                      \
+    X(proj_cs_get_axis_info)                                                                       \
     X(proj_destroy)                                                                                \
     X(proj_errno)                                                                                  \
     X(proj_errno_reset)                                                                            \
+    X(proj_get_source_crs)                                                                         \
+    X(proj_get_type)                                                                               \
     X(proj_log_func)                                                                               \
     X(proj_normalize_for_visualization)                                                            \
     X(proj_trans)                                                                                  \
@@ -226,6 +233,131 @@ void geo_proj_free(struct geo_proj *p)
     if (p->ctx)
         lib.proj_context_destroy(p->ctx);
     cscc_free(p);
+}
+
+/* What a PROJ type is, for people: "EPSG:5703 is a vertical CRS (heights)". */
+static const char *crs_kind(PJ_TYPE t)
+{
+    switch (t) {
+    case PJ_TYPE_GEOCENTRIC_CRS: return "geocentric (x, y, z from the earth's centre)";
+    case PJ_TYPE_VERTICAL_CRS: return "a vertical CRS (heights)";
+    case PJ_TYPE_TEMPORAL_CRS: return "a temporal CRS";
+    case PJ_TYPE_ENGINEERING_CRS: return "an engineering CRS";
+    case PJ_TYPE_CONVERSION:
+    case PJ_TYPE_TRANSFORMATION:
+    case PJ_TYPE_CONCATENATED_OPERATION:
+    case PJ_TYPE_OTHER_COORDINATE_OPERATION: return "a coordinate operation, not a CRS";
+    default: return "not a projected CRS";
+    }
+}
+
+static int is_crs(PJ_TYPE t)
+{
+    return t >= PJ_TYPE_CRS && t <= PJ_TYPE_OTHER_CRS;
+}
+
+#define METRIC_EXAMPLE "such as EPSG:26971 (Illinois East) or EPSG:26916 (UTM zone 16N)"
+
+int geo_crs_check_metres(const char *crs, struct cscc_err *err)
+{
+    struct geo_proj log; /* where PROJ's logger leaves its last error */
+    PJ *obj = NULL, *base = NULL, *sub = NULL, *cs = NULL;
+    const PJ *c;
+    PJ_TYPE type;
+    int rc = 0, i, n;
+
+    pthread_once(&lib_once, lib_load);
+    if (!lib_ok)
+        return cscc_err_set(err, CSCC_ENOENT, "%s", lib_error);
+    if (!crs || !*crs)
+        return cscc_err_set(err, CSCC_EINVAL, "no CRS given");
+    memset(&log, 0, sizeof(log));
+    if (!(log.ctx = lib.proj_context_create()))
+        return cscc_err_set(err, CSCC_ENOMEM, "cannot create a PROJ context");
+    lib.proj_log_func(log.ctx, &log, on_log);
+    lib.proj_context_set_enable_network(log.ctx, 0);
+    obj = lib.proj_create(log.ctx, crs);
+    /* A PROJ string without +type=crs is read as a conversion; PROJ takes it
+     * as the CRS it defines when converting (proj_create_crs_to_crs), so
+     * read it so here too. */
+    if (obj && strstr(crs, "+proj=") && !strstr(crs, "+type=crs") &&
+        !is_crs(lib.proj_get_type(obj))) {
+        char def[1024];
+
+        if (snprintf(def, sizeof(def), "%s +type=crs", crs) < (int)sizeof(def)) {
+            lib.proj_destroy(obj);
+            obj = lib.proj_create(log.ctx, def);
+        }
+    }
+    if (!obj) {
+        if (!lib.proj_context_get_database_path(log.ctx))
+            rc = cscc_err_set(err, CSCC_ENOENT,
+                              "%s cannot be read: PROJ cannot find its database proj.db "
+                              "(install the Debian package proj-data, or set PROJ_DATA to the "
+                              "directory that holds proj.db)",
+                              crs);
+        else
+            rc = cscc_err_set(err, CSCC_EDATA, "%s is not a CRS that PROJ knows (%s)", crs,
+                              log.msg[0] ? log.msg
+                                         : lib.proj_context_errno_string(
+                                               log.ctx, lib.proj_context_errno(log.ctx)));
+        goto out;
+    }
+    /* What to check: a bound CRS's base, a compound CRS's horizontal part. */
+    c = obj;
+    if (lib.proj_get_type(c) == PJ_TYPE_BOUND_CRS && (base = lib.proj_get_source_crs(log.ctx, c)))
+        c = base;
+    if (lib.proj_get_type(c) == PJ_TYPE_COMPOUND_CRS &&
+        (sub = lib.proj_crs_get_sub_crs(log.ctx, c, 0)))
+        c = sub;
+    type = lib.proj_get_type(c);
+    if (type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS) {
+        rc = cscc_err_set(
+            err, CSCC_EINVAL,
+            "%s is geographic (degrees); give a projected CRS in metres " METRIC_EXAMPLE, crs);
+        goto out;
+    }
+    if (type != PJ_TYPE_PROJECTED_CRS) {
+        rc = cscc_err_set(err, CSCC_EINVAL,
+                          "%s is %s; give a projected CRS in metres " METRIC_EXAMPLE, crs,
+                          crs_kind(type));
+        goto out;
+    }
+    if (!(cs = lib.proj_crs_get_coordinate_system(log.ctx, c)) ||
+        (n = lib.proj_cs_get_axis_count(log.ctx, cs)) < 2) {
+        rc = cscc_err_set(err, CSCC_EDATA, "%s: PROJ cannot read its axes", crs);
+        goto out;
+    }
+    for (i = 0; i < 2; i++) {
+        const char *unit = NULL;
+        double factor = 0;
+
+        if (!lib.proj_cs_get_axis_info(log.ctx, cs, i, NULL, NULL, NULL, &factor, &unit, NULL,
+                                       NULL)) {
+            rc = cscc_err_set(err, CSCC_EDATA, "%s: PROJ cannot read its axes", crs);
+            goto out;
+        }
+        /* A metre is 1 m exactly; PROJ gives other linear units' size in metres. */
+        if (!(fabs(factor - 1) < 1e-12)) {
+            rc = cscc_err_set(
+                err, CSCC_EINVAL,
+                "%s measures its axes in the unit '%s' (%.12g m), not in metres; give a "
+                "projected CRS in metres " METRIC_EXAMPLE,
+                crs, unit && *unit ? unit : "unnamed", factor);
+            goto out;
+        }
+    }
+out:
+    if (cs)
+        lib.proj_destroy(cs);
+    if (sub)
+        lib.proj_destroy(sub);
+    if (base)
+        lib.proj_destroy(base);
+    if (obj)
+        lib.proj_destroy(obj);
+    lib.proj_context_destroy(log.ctx);
+    return rc;
 }
 
 const char *geo_city_crs_for_units(const char *units)

@@ -61,6 +61,20 @@ const char *geo_proj_errmsg(const struct geo_proj *p);
 void geo_proj_free(struct geo_proj *p);
 
 /**
+ * Checks that crs (any string geo_proj_new() takes) is a projected CRS whose two horizontal
+ * axes are in metres, the unit in which distances, cell sizes and densities are stated. A
+ * bound CRS is judged by its base, a compound one by its horizontal part; a PROJ string
+ * without +type=crs is read as the CRS it defines, as geo_proj_new() reads it.
+ *
+ * Returns 0, or fills err: CSCC_EINVAL when the CRS is refused (geographic: degrees;
+ * geocentric or not a CRS; projected in another unit, which the message names, such as the
+ * US survey foot of EPSG:3435), with a message that begins with crs and says what to give
+ * instead; CSCC_EDATA when PROJ does not know it; CSCC_ENOENT when PROJ or proj.db cannot be
+ * found; CSCC_ENOMEM. Leaves nothing behind. Any thread.
+ */
+int geo_crs_check_metres(const char *crs, struct cscc_err *err);
+
+/**
  * The CRS of Chicago's projected coordinates (Illinois State Plane East, NAD83) given their
  * unit: "ft" (also "feet", "foot", "us-ft", "ftUS") gives "EPSG:3435" (US survey feet; the
  * crime data's X/Y Coordinate columns), "m" (also "metre", "meter", "metres", "meters") gives

@@ -179,9 +179,7 @@ static int period(struct http_req *r, int64_t *from, int64_t *to, struct cscc_er
         return bad(err, f ? "to" : "from", "give the period: from and to (YYYY-MM-DD)");
     cscc_parse_day(f, from);
     cscc_parse_day(t, to);
-    if (*from > *to)
-        return bad(err, "from", "'from' is after 'to'");
-    return 0;
+    return http_period_check(*from, *to, err);
 }
 
 static struct an_result *run_trends(struct http_req *r, int geometry, struct cscc_err *err)

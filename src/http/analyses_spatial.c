@@ -226,7 +226,7 @@ struct an_result *http_run_kde(struct http_req *r, int geometry, struct cscc_err
     (void)geometry;
     analysis_kde_args_init(&ka);
     memset(&k, 0, sizeof(k));
-    if (sp_open(r, &x, 1, kde_opt, &ka, err))
+    if (sp_open(r, &x, 1, kde_opt, &ka, err) || an_spatial_require(&x.sp, 0, AN_SPELL_API, err))
         goto out;
     if (x.sp.gnx && x.sp.cell) {
         refuse(err, CSCC_EINVAL, "grid", "give cell or grid, not both");
@@ -270,7 +270,8 @@ struct an_result *http_run_gistar(struct http_req *r, int geometry, struct cscc_
     analysis_gistar_args_init(&ga);
     memset(&gs, 0, sizeof(gs));
     memset(&g, 0, sizeof(g));
-    if (sp_open(r, &x, 1, gistar_opt, &ga, err) || analysis_gistar_check(&x.sp, &ga, err))
+    if (sp_open(r, &x, 1, gistar_opt, &ga, err) || analysis_gistar_check(&x.sp, &ga, err) ||
+        an_spatial_require(&x.sp, ga.areas, AN_SPELL_API, err))
         goto out;
     if (x.sp.gnx && x.sp.cell) {
         refuse(err, CSCC_EINVAL, "grid", "give cell or grid, not both");
@@ -302,7 +303,7 @@ struct an_result *http_run_moran(struct http_req *r, int geometry, struct cscc_e
     (void)geometry;
     analysis_moran_args_init(&o);
     memset(&m, 0, sizeof(m));
-    if (sp_open(r, &x, 0, moran_opt, &o, err))
+    if (sp_open(r, &x, 0, moran_opt, &o, err) || an_spatial_require(&x.sp, 1, AN_SPELL_API, err))
         goto out;
     o.threads = x.sp.threads;
     if (an_spatial_city(&x.sp, err) || analysis_moran_areas(&x.sp.src, &x.sp.city, &o, &m, err))
@@ -332,7 +333,7 @@ struct an_result *http_run_knox(struct http_req *r, int geometry, struct cscc_er
     analysis_knox_args_init(&o);
     memset(&k, 0, sizeof(k));
     memset(&e, 0, sizeof(e));
-    if (sp_open(r, &x, 0, knox_opt, &o, err))
+    if (sp_open(r, &x, 0, knox_opt, &o, err) || an_spatial_require(&x.sp, 0, AN_SPELL_API, err))
         goto out;
     if (pub && o.iterations > HTTP_PUBLIC_KNOX_ITERATIONS) {
         refuse(err, CSCC_EPERM, "iterations",
@@ -382,7 +383,7 @@ struct an_result *http_run_rtm(struct http_req *r, int geometry, struct cscc_err
     memset(&rt, 0, sizeof(rt));
     memset(lt, 0, sizeof(lt));
     if (sp_open(r, &x, 1, rtm_opt, &ra, err) || analysis_rtm_check(&ra, err) ||
-        an_spatial_grid(&x.sp, 150, &g, err))
+        an_spatial_require(&x.sp, 0, AN_SPELL_API, err) || an_spatial_grid(&x.sp, 150, &g, err))
         goto out;
     r->no_cache = 1; /* the answer depends on the layers */
     for (k = 0; k < ra.nf; k++) {

@@ -417,11 +417,8 @@ int http_counts_query(struct http_req *r, struct counts_query *q, struct cscc_er
             q->population = v;
         }
     }
-    if (q->has_from && q->has_to && q->day_from > q->day_to) {
-        cscc_err_set(err, CSCC_EINVAL, "'from' is after 'to'");
-        cscc_err_at(err, NULL, 0, 0, "from");
-        return CSCC_EINVAL;
-    }
+    if (q->has_from && q->has_to)
+        return http_period_check(q->day_from, q->day_to, err);
     return 0;
 twice:
     cscc_err_set(err, CSCC_EINVAL, "a key is given twice in 'by'");

@@ -135,6 +135,14 @@ int http_params_check(const struct http_params *p, const struct http_param_spec 
 int http_parse_bool(const char *s);
 
 /**
+ * Refuses a period that ends before it starts, for every route that takes
+ * from and to (days of core/time.h): CSCC_EINVAL with the message "from
+ * 2017-02-01 is after to 2017-01-01: ..." and the field "from" when from is
+ * after to; else 0. Call it when both are given.
+ */
+int http_period_check(int64_t from, int64_t to, struct cscc_err *err);
+
+/**
  * Appends a normalised form of params to sb (sorted by name, values in
  * order, each length-prefixed), so that equal queries written differently
  * share a cache entry.

@@ -336,6 +336,20 @@ int http_parse_bool(const char *s)
     return -1;
 }
 
+int http_period_check(int64_t from, int64_t to, struct cscc_err *err)
+{
+    char a[16], b[16];
+
+    if (from <= to)
+        return 0;
+    cscc_format_day(from, a);
+    cscc_format_day(to, b);
+    cscc_err_set(err, CSCC_EINVAL, "from %s is after to %s: the period ends before it starts", a,
+                 b);
+    cscc_err_at(err, NULL, 0, 0, "from");
+    return CSCC_EINVAL;
+}
+
 /* 1 when word [p, p+len) is one of the space-separated words of choices. */
 static int in_choices(const char *choices, const char *p, size_t len)
 {

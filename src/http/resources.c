@@ -62,7 +62,7 @@ static int period(struct http_req *r, int64_t *from, int64_t *to, struct cscc_er
     }
     cscc_parse_day(f, from);
     cscc_parse_day(t, to);
-    return 0;
+    return http_period_check(*from, *to, err);
 }
 
 /* The serious victimizations tables the server holds (the victims table when

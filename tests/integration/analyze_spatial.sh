@@ -161,6 +161,12 @@ bad 64 "--extent is areas or points" kde --extent city
 bad 64 "--from takes a date" kde --from 2017-13-01
 bad 64 "unknown category 'nosuch'" kde --category nosuch
 bad 64 "--crs EPSG:9999999" kde --crs EPSG:9999999
+# the CRS must be projected and in metres: degrees and feet are refused, not labelled metres
+bad 64 "--crs EPSG:4326 is geographic \(degrees\); give a projected CRS in metres" kde --crs EPSG:4326
+bad 64 "--crs EPSG:4326 is geographic" gistar --crs EPSG:4326
+bad 64 "--crs EPSG:3435 measures its axes in the unit 'US survey foot'.*not in metres" kde --crs EPSG:3435
+bad 64 "--crs EPSG:3435 measures its axes in the unit 'US survey foot'" rtm --proximity weapons:200 --crs EPSG:3435
+bad 64 "--crs EPSG:4978 is geocentric" knox --crs EPSG:4978
 bad 66 "there is no layer 'nosuch'" kde --layer nosuch
 bad 64 "--knn takes a number" gistar --knn 0
 bad 64 "give --distance or --knn, not both" gistar --knn 4 --distance 500
@@ -182,6 +188,37 @@ bad 64 "--train-from takes a date YYYY-MM-DD, not '2016-02-30'" pai --train-from
 bad 64 "--method is count, kde or gistar" pai "${PA[@]}" --method best
 bad 64 "--coverage is a percentage" pai "${PA[@]}" --coverage 0
 bad 64 "no analysis named 'nosuch'" nosuch
+# a period that ends before it starts: the same refusal from every analysis (cli_period_check)
+for an in kde gistar moran knox "rtm --proximity weapons:200"; do
+    # shellcheck disable=SC2086
+    bad 64 "--from 2017-02-01 is after --to 2017-01-01: the period ends before it starts" \
+        $an --from 2017-02-01 --to 2017-01-01
+done
+bad 64 "--train-from 2016-12-01 is after --train-to 2016-01-31: the period ends before it starts" \
+    pai --train-from 2016-12-01 --train-to 2016-01-31 --test-from 2017-01-01 --test-to 2017-12-31
+bad 64 "--test-from 2017-03-01 is after --test-to 2017-02-28: the period ends before it starts" \
+    pai --train-from 2016-01-01 --train-to 2016-12-31 --test-from 2017-03-01 --test-to 2017-02-28
+# nothing to analyse: filters that match no event are refused (64, as knox and moran refused
+# too few events), naming the filters and what to widen, instead of an empty or all-zero result
+NONE="no events match the filters: --from 2017-01-01 --to 2017-12-31 --type NOSUCH \(no row has primary type 'NOSUCH'\); widen --from/--to or --type"
+bad 64 "$NONE" kde --from 2017-01-01 --to 2017-12-31 --type NOSUCH --bandwidth 500
+bad 64 "$NONE" kde --from 2017-01-01 --to 2017-12-31 --type NOSUCH
+bad 64 "$NONE" gistar --from 2017-01-01 --to 2017-12-31 --type NOSUCH --cell 500
+bad 64 "$NONE" gistar --from 2017-01-01 --to 2017-12-31 --type NOSUCH --areas
+bad 64 "$NONE" moran --from 2017-01-01 --to 2017-12-31 --type NOSUCH
+bad 64 "$NONE" knox --from 2017-01-01 --to 2017-12-31 --type NOSUCH
+bad 64 "$NONE" rtm --from 2017-01-01 --to 2017-12-31 --type NOSUCH --proximity weapons:200
+bad 64 "no events match the filters: --from 2030-01-01 --category violent; widen --from/--to or --category" \
+    rtm --from 2030-01-01 --category violent --proximity weapons:200
+bad 64 "no points of layer 'weapons' match the filters: --from 2030-01-01; widen --from/--to" \
+    kde --layer weapons --from 2030-01-01
+# pai: a training period without points would rank cells by nothing
+bad 64 "the training period \(2010-01-01 to 2010-12-31\) has no points; choose a training period with data" \
+    pai --train-from 2010-01-01 --train-to 2010-12-31 --test-from 2017-01-01 --test-to 2017-12-31
+bad 64 "the training period \(2010-01-01 to 2010-12-31\) has no points" \
+    pai --train-from 2010-01-01 --train-to 2010-12-31 --test-from 2017-01-01 --test-to 2017-12-31 --method kde
+bad 64 "the training period \(2016-01-01 to 2016-12-31\) has no points that match the filters \(no row has primary type 'NOSUCH'\)" \
+    pai --type NOSUCH --train-from 2016-01-01 --train-to 2016-12-31 --test-from 2017-01-01 --test-to 2017-12-31
 # a refused run leaves an earlier --output file as it was
 cp "$T/kde.json" "$T/keep.json"
 expect_status 64 "$CSCC" --data "$D" analyze kde --cell -1 --format json --output "$T/kde.json"

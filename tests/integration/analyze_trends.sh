@@ -60,6 +60,11 @@ expect_eq "trends geojson" "$("$PY" -c "import json,sys; d=json.load(open(sys.ar
 # bad requests
 expect_status 64 "$CSCC" --data "$D" analyze trends --from 2018-01-01
 expect_status 64 "$CSCC" --data "$D" analyze trends --from 2018-02-01 --to 2018-01-01
+expect_grep "--from 2018-02-01 is after --to 2018-01-01: the period ends before it starts" "$T/err"
+expect_status 64 "$CSCC" --data "$D" analyze priority --from 2018-02-01 --to 2018-01-01
+expect_grep "--from 2018-02-01 is after --to 2018-01-01: the period ends before it starts" "$T/err"
+expect_status 64 "$CSCC" --data "$D" query counts --from 2018-02-01 --to 2018-01-01
+expect_grep "--from 2018-02-01 is after --to 2018-01-01: the period ends before it starts" "$T/err"
 expect_status 64 "$CSCC" --data "$D" analyze trends --from 2018-01-01 --to 2018-02-01 --measure serious --category violent
 # serious victimizations without victims or a layer: told what to import
 expect_status 64 "$CSCC" --data "$D" analyze trends --from 2018-01-01 --to 2018-02-01 --measure serious

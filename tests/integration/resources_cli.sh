@@ -156,6 +156,10 @@ import json,sys; d=json.load(open(sys.argv[1]))
 print(len(d['features']), sorted({f['properties']['sector'] for f in d['features']}), all(f['geometry'] for f in d['features']), 'contact' in json.dumps(d))" "$T/out")" "154 ['all', 'mental_health'] True False"
 expect_status 64 "$CSCC" --data "$D" analyze capacity-gap --from 2021-01-01 --to 2021-12-31 --sector policing
 expect_status 64 "$CSCC" --data "$D" analyze capacity-gap --from 2021-01-01
+for an in capacity-gap funding; do
+    expect_status 64 "$CSCC" --data "$D" analyze $an --from 2021-12-31 --to 2021-01-01
+    expect_grep "--from 2021-12-31 is after --to 2021-01-01: the period ends before it starts" "$T/err"
+done
 
 # --- exports: CSV (cells a spreadsheet would run are made text) and GeoJSON (RFC 7946) ---
 expect_status 0 "$CSCC" --data "$D" funding add --ref FORMULA-1 --source "Corporate Fund" --department Police --program '=HYPERLINK("http://x","y")' --strategy employment --amount 1 --start 2021-01-01 --end 2021-12-31
@@ -219,6 +223,9 @@ expect_eq "API funding GeoJSON" "$(jq_ "len(d['features'])")" "77"
 expect_code 400 "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31&by=strategy&format=geojson"
 expect_code 400 "/api/v1/analyses/capacity-gap?to=2021-12-31"
 expect_eq "missing period names the field" "$(jq_ "d['error']['field']")" "from"
+expect_error 400 bad_parameter from "/api/v1/analyses/capacity-gap?from=2021-12-31&to=2021-01-01"
+expect_grep "from 2021-12-31 is after to 2021-01-01: the period ends before it starts" "$T/body"
+expect_error 400 bad_parameter from "/api/v1/analyses/funding?from=2021-12-31&to=2021-01-01"
 expect_code 400 "/api/v1/analyses/funding?from=2021-01-01&to=2021-12-31&strategy=policing"
 expect_code 401 "/api/v1/funding"
 expect_code 401 "/api/v1/funding/1"

@@ -174,6 +174,26 @@ expect_error 400 bad_parameter iterations "/api/v1/analyses/knox?iterations=1000
 expect_error 400 bad_parameter cell "/api/v1/analyses/moran?cell=500" "${STAFF[@]}"
 expect_error 400 bad_parameter layer "/api/v1/analyses/kde?layer=No/Such" "${STAFF[@]}"
 expect_error 404 not_found layer "/api/v1/analyses/kde?layer=nosuch" "${STAFF[@]}"
+# the CRS must be projected and in metres (degrees and feet would be labelled metres)
+expect_error 400 bad_parameter crs "/api/v1/analyses/kde?crs=EPSG:4326&bandwidth=500" "${STAFF[@]}"
+expect_grep 'crs EPSG:4326 is geographic \(degrees\); give a projected CRS in metres' "$T/body"
+expect_error 400 bad_parameter crs "/api/v1/analyses/gistar?crs=EPSG:3435&cell=500" "${STAFF[@]}"
+expect_grep "crs EPSG:3435 measures its axes in the unit 'US survey foot'" "$T/body"
+expect_error 400 bad_parameter crs "/api/v1/analyses/gistar?crs=EPSG:4326&category=violent"
+# nothing to analyse: 400 naming the filter to widen, for staff and the public alike (the
+# analyst page marks that field), not a 200 with an empty or all-zero table
+for an in "kde?bandwidth=500&" "gistar?cell=500&" "gistar?areas=true&" moran? knox?; do
+    expect_error 400 bad_parameter type "/api/v1/analyses/${an}type=NOSUCH" "${STAFF[@]}"
+    expect_grep "no events match the filters: type=NOSUCH \(no row has primary type 'NOSUCH'\); widen type" "$T/body"
+    expect_error 400 bad_parameter type "/api/v1/analyses/${an}type=NOSUCH"
+done
+expect_error 400 bad_parameter from "/api/v1/analyses/kde?from=2030-01-01&to=2030-12-31&category=violent&bandwidth=500"
+expect_grep "no events match the filters: from=2030-01-01 to=2030-12-31 category=violent; widen from/to or category" "$T/body"
+# a period that ends before it starts: 400 naming from, from every analysis that takes one
+for an in kde gistar moran knox counts trends priority; do
+    expect_error 400 bad_parameter from "/api/v1/analyses/$an?from=2017-02-01&to=2017-01-01" "${STAFF[@]}"
+    expect_grep "from 2017-02-01 is after to 2017-01-01: the period ends before it starts" "$T/body"
+done
 # the public: the crimes only, no fine KDE, few knox iterations, no tiny selections
 expect_error 403 forbidden layer "/api/v1/analyses/kde?layer=nosuch"
 expect_error 403 forbidden victims "/api/v1/analyses/knox?victims=true"
@@ -393,6 +413,14 @@ expect_error 400 bad_parameter train_from "/api/v1/analyses/pai" "${STAFF[@]}"
 expect_error 400 bad_parameter test_to "/api/v1/analyses/pai?train_from=2016-01-01&train_to=2016-12-31&test_from=2017-01-01" "${STAFF[@]}"
 expect_error 400 bad_parameter train_from "/api/v1/analyses/pai?train_from=2016-02-30" "${STAFF[@]}"
 expect_error 400 bad_parameter train_to "/api/v1/analyses/pai?train_from=2016-12-01&train_to=2016-01-31&test_from=2017-01-01&test_to=2017-12-31" "${STAFF[@]}"
+expect_grep "train_from 2016-12-01 is after train_to 2016-01-31: the training period ends before it starts" "$T/body"
+expect_error 400 bad_parameter test_to "/api/v1/analyses/pai?train_from=2016-01-01&train_to=2016-12-31&test_from=2017-03-01&test_to=2017-02-28" "${STAFF[@]}"
+expect_error 400 bad_parameter from "/api/v1/analyses/rtm?proximity=weapons:100&from=2017-02-01&to=2017-01-01" "${STAFF[@]}"
+# nothing to analyse: rtm with filters that match nothing, pai with an empty training period
+expect_error 400 bad_parameter type "/api/v1/analyses/rtm?proximity=weapons:100&type=NOSUCH" "${STAFF[@]}"
+expect_grep "no events match the filters: type=NOSUCH" "$T/body"
+expect_error 400 bad_parameter train_from "/api/v1/analyses/pai?train_from=2010-01-01&train_to=2010-12-31&test_from=2017-01-01&test_to=2017-12-31" "${STAFF[@]}"
+expect_grep "the training period \(2010-01-01 to 2010-12-31\) has no points" "$T/body"
 expect_error 400 bad_parameter from "/api/v1/analyses/pai?$PAI&from=2016-01-01" "${STAFF[@]}"
 expect_error 400 bad_parameter method "/api/v1/analyses/pai?$PAI&method=best" "${STAFF[@]}"
 expect_error 400 bad_parameter coverage "/api/v1/analyses/pai?$PAI&coverage=0" "${STAFF[@]}"

@@ -1425,3 +1425,48 @@ TEST(geo, utm_and_errors)
     CHECK(p != NULL); /* found again */
     geo_proj_free(p);
 }
+
+/* The analyses state distances in metres, so their CRS must be projected in
+ * metres: a geographic CRS (degrees), one in feet (EPSG:3435, a PROJ string
+ * with +units=us-ft), a geocentric or vertical one are refused, each saying
+ * what it is; projected CRSs in metres pass, a PROJ string as PROJ reads it. */
+TEST(geo, crs_check_metres)
+{
+    static const char *const good[] = {
+        "EPSG:26971",      "EPSG:26916", "EPSG:32616", "+proj=utm +zone=16 +datum=NAD83 +units=m",
+        "EPSG:26916+5703", /* compound: UTM 16N with NAVD88 heights */
+    };
+    static const struct {
+        const char *crs, *says;
+        int code;
+    } bad[] = {
+        {"EPSG:4326", "EPSG:4326 is geographic (degrees); give a projected CRS in metres",
+         CSCC_EINVAL},
+        {"+proj=longlat +datum=WGS84", "is geographic (degrees)", CSCC_EINVAL},
+        {"EPSG:3435", "EPSG:3435 measures its axes in the unit 'US survey foot'", CSCC_EINVAL},
+        {"+proj=utm +zone=16 +datum=NAD83 +units=us-ft", "'US survey foot'", CSCC_EINVAL},
+        {"EPSG:2263", "'US survey foot'", CSCC_EINVAL},
+        {"EPSG:4978", "EPSG:4978 is geocentric", CSCC_EINVAL},
+        {"EPSG:5703", "EPSG:5703 is a vertical CRS", CSCC_EINVAL},
+        {"EPSG:999999", "EPSG:999999 is not a CRS that PROJ knows", CSCC_EDATA},
+        {"", "no CRS given", CSCC_EINVAL},
+    };
+    struct cscc_err err;
+    size_t i;
+
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        cscc_err_clear(&err);
+        if (geo_crs_check_metres(good[i], &err))
+            test_fail(__FILE__, __LINE__, "%s refused: %s", good[i], err.msg);
+    }
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cscc_err_clear(&err);
+        CHECK_INT_EQ(geo_crs_check_metres(bad[i].crs, &err), bad[i].code);
+        CHECK_INT_EQ(err.code, bad[i].code);
+        if (!strstr(err.msg, bad[i].says))
+            test_fail(__FILE__, __LINE__, "%s: \"%s\" does not say \"%s\"", bad[i].crs, err.msg,
+                      bad[i].says);
+    }
+    cscc_err_clear(&err);
+    CHECK_INT_EQ(geo_crs_check_metres(NULL, &err), CSCC_EINVAL);
+}

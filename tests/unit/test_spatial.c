@@ -3,8 +3,10 @@
 #include "test.h"
 
 #include "analysis/kde.h"
+#include "analysis/spatial.h"
 #include "analysis/weights.h"
 #include "core/alloc.h"
+#include "core/time.h"
 #include "ingest/ingest.h"
 
 #include <math.h>
@@ -603,6 +605,101 @@ out:
     cscc_free(y);
     cscc_free(d);
     cscc_free(want);
+    cscc_free(fbi);
+}
+
+/* A selection with nothing to analyse is refused before an analysis runs,
+ * naming the filters given and the one to widen, as the command line spells
+ * them or as the API does; the check reads the table only up to the first
+ * point. A CRS in degrees or feet is refused when the spatial options open. */
+TEST(spatial, empty_selection_refused)
+{
+    enum { N = 9000 };
+    static const char *const nosuch[] = {"NOSUCH"};
+    static const char *const fbi_01a[] = {"01A"};
+    struct store *st = NULL;
+    struct colstore_table *t = NULL;
+    struct an_crs crs;
+    struct an_spatial s;
+    struct an_points_info info;
+    struct cscc_err err;
+    double *x = cscc_xcalloc(N, sizeof(double)), *y = cscc_xcalloc(N, sizeof(double));
+    char *fbi = cscc_xcalloc(N, 1);
+    int by_area;
+
+    cscc_err_clear(&err);
+    if (an_crs_init(&crs, NULL, "EPSG:26971", &err) ||
+        scan_fixture(test_tmpdir(), &st, &t, N, &crs, x, y, fbi)) {
+        test_fail(__FILE__, __LINE__, "fixture: %s", err.msg);
+        goto out;
+    }
+    an_spatial_init(&s);
+    CHECK_INT_EQ(an_spatial_open(&s, st, t, &err), 0);
+    /* every row: there is a point, found in the first block of 4,096 rows */
+    CHECK_INT_EQ(an_spatial_any(&s, &s.q, &info, &err), 1);
+    CHECK(info.rows_selected > 0 && info.rows_selected < N);
+    for (by_area = 0; by_area < 2; by_area++)
+        CHECK_INT_EQ(an_spatial_require(&s, by_area, AN_SPELL_CLI, &err), 0);
+
+    /* an FBI code no row has, located or not */
+    s.q.f.fbi[0] = fbi_01a[0];
+    s.q.f.nfbi = 1;
+    CHECK_INT_EQ(an_spatial_any(&s, &s.q, &info, &err), 0);
+    CHECK_INT_EQ(info.rows_selected, 0);
+    CHECK_INT_EQ(info.rows_in_period, N);
+    for (by_area = 0; by_area < 2; by_area++) {
+        cscc_err_clear(&err);
+        CHECK_INT_EQ(an_spatial_require(&s, by_area, AN_SPELL_CLI, &err), CSCC_EINVAL);
+        CHECK_STR_EQ(err.msg, "no events match the filters: --fbi 01A (no row has FBI code "
+                              "'01A'); widen --fbi");
+        CHECK_STR_EQ(err.field, "fbi");
+    }
+    /* the API's spelling, a period with rows: the filter is what to widen */
+    s.q.f.has_from = s.q.f.has_to = 1;
+    CHECK_INT_EQ(cscc_parse_day("2018-01-01", &s.q.f.day_from), 0);
+    CHECK_INT_EQ(cscc_parse_day("2018-01-31", &s.q.f.day_to), 0);
+    cscc_err_clear(&err);
+    CHECK_INT_EQ(an_spatial_require(&s, 0, AN_SPELL_API, &err), CSCC_EINVAL);
+    CHECK_STR_EQ(err.msg, "no events match the filters: from=2018-01-01 to=2018-01-31 fbi=01A "
+                          "(no row has FBI code '01A'); widen from/to or fbi");
+    CHECK_STR_EQ(err.field, "fbi");
+    /* a period without rows: the period is what to widen */
+    s.q.f.nfbi = 0;
+    s.q.f.types[0] = nosuch[0];
+    s.q.f.ntypes = 1;
+    CHECK_INT_EQ(cscc_parse_day("2019-01-01", &s.q.f.day_from), 0);
+    CHECK_INT_EQ(cscc_parse_day("2019-12-31", &s.q.f.day_to), 0);
+    cscc_err_clear(&err);
+    CHECK_INT_EQ(an_spatial_require(&s, 0, AN_SPELL_CLI, &err), CSCC_EINVAL);
+    CHECK(strstr(err.msg, "no events match the filters: --from 2019-01-01 --to 2019-12-31 "
+                          "--type NOSUCH") == err.msg);
+    CHECK(strstr(err.msg, "; widen --from/--to or --type") != NULL);
+    CHECK_STR_EQ(err.field, "from");
+    an_spatial_release(&s);
+
+    /* the CRS: degrees and feet are refused, naming the option */
+    an_spatial_init(&s);
+    s.crs_name = "EPSG:3435";
+    cscc_err_clear(&err);
+    CHECK_INT_EQ(an_spatial_open(&s, st, t, &err), CSCC_EINVAL);
+    CHECK(strstr(err.msg, "crs EPSG:3435 measures its axes in the unit 'US survey foot'") ==
+          err.msg);
+    CHECK_STR_EQ(err.field, "crs");
+    an_spatial_release(&s);
+    {
+        struct an_crs c2;
+
+        cscc_err_clear(&err);
+        CHECK_INT_EQ(an_crs_init(&c2, st, "EPSG:4326", &err), CSCC_EINVAL);
+        CHECK(strstr(err.msg, "EPSG:4326 is geographic (degrees)") == err.msg);
+        CHECK(c2.wgs == NULL);
+    }
+out:
+    colstore_close(t);
+    store_close(st);
+    an_crs_release(&crs);
+    cscc_free(x);
+    cscc_free(y);
     cscc_free(fbi);
 }
 

@@ -77,7 +77,8 @@ static size_t g_style(int neg, const char *d, int p, int x, char *out)
             memcpy(out + n, d + 1, (size_t)last);
             n += (size_t)last;
         }
-        n += (size_t)sprintf(out + n, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+        n += (size_t)snprintf(out + n, CSCC_FMT_DOUBLE_MAX - n, "e%c%02d", x < 0 ? '-' : '+',
+                              x < 0 ? -x : x);
         return n;
     }
     while (last > x && last > 0 && d[last] == '0')
@@ -173,7 +174,7 @@ size_t cscc_fmt_double(double v, char *buf)
     neg = e[0] == '-';
     d[0] = e[neg];
     memcpy(d + 1, e + neg + 2, 16);
-    x = atoi(e + neg + 19);
+    x = (int)strtol(e + neg + 19, NULL, 10);
     /* 15 digits can read back as v only when v lies within half a unit in
      * the last place of them: at most 1.11 units of the 16th digit away,
      * so that digit is 0, 1, 8 or 9. Otherwise 16 are tried at once. (Not

@@ -5,8 +5,9 @@
                                  seconds passed until the server closed the connection
   slow-body HOST:PORT SECONDS    send a POST header, then its body a byte every 0.5 s;
                                  print the seconds until the server closed
-  conns HOST:PORT N              open N connections at once and send a request on each;
-                                 print "served refused" counts
+  conns HOST:PORT N [WAIT]       open N connections at once, wait WAIT seconds (default 2;
+                                 less than the server's header timeout) and send a request
+                                 on each; print "served refused" counts
   in-flight HOST:PORT FLAG       send a POST header and half its body, create FLAG, wait for
                                  FLAG to be removed, send the rest; print the status line
   keepalive HOST:PORT PATH N     N requests on one connection; print the statuses
@@ -49,6 +50,20 @@ def closed_after(s, start, limit, trickle):
     return -1
 
 
+def read_response(f):
+    """Reads one answer from the file f of a connection: its status code, or "closed"."""
+    status = f.readline().decode().split(" ")
+    length = 0
+    while True:
+        line = f.readline()
+        if line in (b"\r\n", b""):
+            break
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    f.read(length)
+    return status[1] if len(status) > 1 else "closed"
+
+
 def main():
     cmd, hp = sys.argv[1], sys.argv[2]
     if cmd == "slow-header":
@@ -75,7 +90,7 @@ def main():
                 refused += 1
         # the server accepts (and closes those over its limit) on its own
         # thread: give it time on a loaded machine (ASan, a busy CI) before asking
-        time.sleep(2.0)
+        time.sleep(float(sys.argv[4]) if len(sys.argv) > 4 else 2.0)
         for s in socks:
             try:
                 s.send(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -115,16 +130,7 @@ def main():
         f = s.makefile("rb")
         for _ in range(n):
             s.send(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path.encode())
-            status = f.readline().decode().strip()
-            length = 0
-            while True:
-                line = f.readline()
-                if line in (b"\r\n", b""):
-                    break
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            f.read(length)
-            out.append(status.split(" ")[1] if status else "closed")
+            out.append(read_response(f))
         print(" ".join(out))
     elif cmd == "framing":
         hdrs = sys.argv[3].replace("|", "\r\n").encode()
@@ -132,16 +138,7 @@ def main():
         s.send(b"POST /api/v1/analyses/counts HTTP/1.1\r\nHost: x\r\n"
                b"Content-Type: application/json\r\n" + hdrs + b"\r\n\r\n{\"by\":\"area\"}")
         f = s.makefile("rb")
-        status = f.readline().decode().split(" ")
-        length = 0
-        while True:
-            line = f.readline()
-            if line in (b"\r\n", b""):
-                break
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        f.read(length)
-        out = [status[1] if len(status) > 1 else "closed"]
+        out = [read_response(f)]
         try:
             s.send(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             nxt = f.readline().decode().split(" ")

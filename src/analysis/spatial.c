@@ -135,6 +135,57 @@ int an_spatial_option(struct an_spatial *s, int grid, const char *name, const ch
     return 0;
 }
 
+/* Metres on the ground between two points given in degrees (a sphere of
+ * the Earth's mean radius: within 0.5 % of the ellipsoid). */
+static double ground_m(double lon1, double lat1, double lon2, double lat2)
+{
+    const double r = 6371008.8, k = M_PI / 180;
+    double a = sin((lat2 - lat1) * k / 2), b = sin((lon2 - lon1) * k / 2);
+
+    return 2 * r * asin(sqrt(a * a + cos(lat1 * k) * cos(lat2 * k) * b * b));
+}
+
+/*
+ * A CRS in metres can still be the wrong one for the city: Web Mercator's
+ * metre is 0.75 m on the ground at 41.8 N, a UTM zone far away stretches
+ * more. A kilometre of the CRS east and north of the city's centre is
+ * measured on the ground; more than 5 % off is refused.
+ */
+static int crs_scale_check(struct an_spatial *s, struct cscc_err *err)
+{
+    double x[3], y[3], cx, cy, ex, ny;
+    int rc;
+
+    if ((rc = an_spatial_city(s, err)))
+        return rc;
+    cx = (s->city.bbox[0] + s->city.bbox[2]) / 2;
+    cy = (s->city.bbox[1] + s->city.bbox[3]) / 2;
+    x[0] = cx, y[0] = cy;
+    x[1] = cx + 1000, y[1] = cy;
+    x[2] = cx, y[2] = cy + 1000;
+    if (an_crs_to_wgs84(&s->crs, x, y, 3) || !isfinite(x[0] + x[1] + x[2] + y[0] + y[1] + y[2]))
+        ex = ny = NAN;
+    else {
+        ex = ground_m(x[0], y[0], x[1], y[1]);
+        ny = ground_m(x[0], y[0], x[2], y[2]);
+    }
+    if (!(fabs(ex / 1000 - 1) <= 0.05 && fabs(ny / 1000 - 1) <= 0.05)) {
+        if (isfinite(ex) && isfinite(ny))
+            cscc_err_set(err, CSCC_EINVAL,
+                         "crs %s does not keep distances in the city: 1 km of it is %.0f m on "
+                         "the ground east-west and %.0f m north-south at %.2f, %.2f; give a "
+                         "projected CRS suited to the city, such as EPSG:26971 or its UTM zone",
+                         s->crs_name, ex, ny, y[0], x[0]);
+        else
+            cscc_err_set(err, CSCC_EINVAL,
+                         "crs %s cannot place the city (PROJ gives no position for its centre); "
+                         "give a projected CRS suited to the city, such as EPSG:26971",
+                         s->crs_name);
+        return cscc_err_at(err, NULL, 0, 0, "crs"), err->code;
+    }
+    return 0;
+}
+
 int an_spatial_open(struct an_spatial *s, struct store *st, const struct colstore_table *t,
                     struct cscc_err *err)
 {
@@ -155,6 +206,8 @@ int an_spatial_open(struct an_spatial *s, struct store *st, const struct colstor
         return err->code;
     }
     s->crs_ok = 1;
+    if (s->crs_name && crs_scale_check(s, err))
+        return err->code;
     s->src.t = t;
     s->src.st = st;
     s->src.q = &s->q;

@@ -167,6 +167,11 @@ bad 64 "--crs EPSG:4326 is geographic" gistar --crs EPSG:4326
 bad 64 "--crs EPSG:3435 measures its axes in the unit 'US survey foot'.*not in metres" kde --crs EPSG:3435
 bad 64 "--crs EPSG:3435 measures its axes in the unit 'US survey foot'" rtm --proximity weapons:200 --crs EPSG:3435
 bad 64 "--crs EPSG:4978 is geocentric" knox --crs EPSG:4978
+# in metres, but not for this city: Web Mercator's metre is 0.74 m here, UTM zone 1 is far away
+bad 64 "--crs EPSG:3857 does not keep distances in the city: 1 km of it is 744 m on the ground east-west" kde --crs EPSG:3857
+bad 64 "--crs EPSG:32601 does not keep distances in the city" gistar --crs EPSG:32601
+expect_status 0 "$CSCC" --data "$D" analyze kde --crs EPSG:26916 --format json --output "$T/utm.json"
+expect_grep '"crs":"EPSG:26916"' "$T/utm.json"
 bad 66 "there is no layer 'nosuch'" kde --layer nosuch
 bad 64 "--knn takes a number" gistar --knn 0
 bad 64 "give --distance or --knn, not both" gistar --knn 4 --distance 500

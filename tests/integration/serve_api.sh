@@ -177,6 +177,8 @@ expect_error 404 not_found layer "/api/v1/analyses/kde?layer=nosuch" "${STAFF[@]
 # the CRS must be projected and in metres (degrees and feet would be labelled metres)
 expect_error 400 bad_parameter crs "/api/v1/analyses/kde?crs=EPSG:4326&bandwidth=500" "${STAFF[@]}"
 expect_grep 'crs EPSG:4326 is geographic \(degrees\); give a projected CRS in metres' "$T/body"
+expect_error 400 bad_parameter crs "/api/v1/analyses/kde?crs=EPSG:3857&bandwidth=500" "${STAFF[@]}"
+expect_grep 'crs EPSG:3857 does not keep distances in the city' "$T/body"
 expect_error 400 bad_parameter crs "/api/v1/analyses/gistar?crs=EPSG:3435&cell=500" "${STAFF[@]}"
 expect_grep "crs EPSG:3435 measures its axes in the unit 'US survey foot'" "$T/body"
 expect_error 400 bad_parameter crs "/api/v1/analyses/gistar?crs=EPSG:4326&category=violent"

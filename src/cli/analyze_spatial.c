@@ -200,6 +200,15 @@ int cli_an_open(struct cli_ctx *ctx, struct cli_an *a, int need_table)
     return 0;
 }
 
+int cli_an_refusal(const struct cscc_err *err)
+{
+    if (err->code != CSCC_EINVAL)
+        return cli_fail(err);
+    /* the message names the options itself; the field is the API's */
+    cscc_error("%s", err->msg);
+    return CLI_USAGE;
+}
+
 int cli_an_require(struct cli_an *a, int by_area)
 {
     struct cscc_err err;
@@ -207,11 +216,7 @@ int cli_an_require(struct cli_an *a, int by_area)
     cscc_err_clear(&err);
     if (!an_spatial_require(&a->sp, by_area, AN_SPELL_CLI, &err))
         return 0;
-    if (err.code != CSCC_EINVAL)
-        return cli_fail(&err);
-    /* the message names the options itself; the field is the API's */
-    cscc_error("%s", err.msg);
-    return CLI_USAGE;
+    return cli_an_refusal(&err);
 }
 
 int cli_an_city(struct cli_an *a)

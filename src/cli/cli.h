@@ -174,6 +174,9 @@ int cli_an_open(struct cli_ctx *ctx, struct cli_an *a, int need_table);
  * to widen, and returns 64 as the other refusals of input; else 0.
  */
 int cli_an_require(struct cli_an *a, int by_area);
+/* Reports an analysis's error: a refusal of the input (CSCC_EINVAL, whose
+ * message names the options) as a usage error, anything else as cli_fail. */
+int cli_an_refusal(const struct cscc_err *err);
 /** Loads the community areas (boundaries, extent, population); an exit status. */
 int cli_an_city(struct cli_an *a);
 /** The grid of the options (default_cell metres when none is given); an exit status. */

@@ -87,14 +87,7 @@ int cmd_analyze_pai(struct cli_ctx *ctx, int argc, char **argv)
     if ((rc = cli_an_open(ctx, &a, 1)) || (rc = cli_an_grid(&a, CMD, 250, &g)))
         goto out;
     if (analysis_pai_run(&a.sp, &pa, &g, &cell_area, &p, &err)) {
-        /* a period with nothing to map or test: the message names it (the
-         * field is the API's) */
-        if (err.code == CSCC_EINVAL) {
-            cscc_error("%s", err.msg);
-            rc = CLI_USAGE;
-        } else {
-            rc = cli_fail(&err);
-        }
+        rc = cli_an_refusal(&err); /* e.g. a period with nothing to map or test */
         goto out;
     }
     if (!(r = analysis_pai_result(&a.sp, &pa, &g, cell_area, &p, &err))) {
